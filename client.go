@@ -1,0 +1,787 @@
+package veriff
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Version is the SDK version sent in the User-Agent header.
+const Version = "0.1.0"
+
+// DefaultBaseURL is the common production host of Veriff's API. Each
+// integration has its own base URL in the Customer Portal; pass it with
+// WithBaseURL.
+const DefaultBaseURL = "https://stationapi.veriff.com"
+
+const (
+	defaultMaxRetries       = 2
+	defaultRetryWaitMin     = 500 * time.Millisecond
+	defaultRetryWaitMax     = 8 * time.Second
+	defaultRetryAfterCap    = 30 * time.Second
+	defaultMaxResponseBytes = 10 << 20 // JSON responses
+	defaultAttemptTimeout   = 60 * time.Second
+	maxErrorBodyBytes       = 64 << 10
+)
+
+// Header names of Veriff's API.
+const (
+	headerAuthClient    = "X-AUTH-CLIENT"
+	headerSignature     = "X-HMAC-SIGNATURE"
+	headerIntegrationID = "vrf-integration-id"
+)
+
+// Client calls Veriff's Public API v1. Create one with NewClient. A Client is
+// safe for concurrent use by many goroutines, and one process may hold
+// several (one per integration).
+type Client struct {
+	apiKey           string
+	signer           *signer
+	baseURL          string // scheme://host[/prefix]/v1, no trailing slash
+	integrationID    string
+	userAgent        string
+	logger           *slog.Logger
+	retryAfterCap    time.Duration
+	maxResponseBytes int64
+
+	inner *http.Client          // the user's client (or ours): transport and per-attempt timeout
+	rc    *retryablehttp.Client // drives inner through a redirect-refusing wrapper
+}
+
+type config struct {
+	baseURL          string
+	hc               *http.Client
+	maxRetries       int
+	waitMin, waitMax time.Duration
+	logger           *slog.Logger
+	integrationID    string
+	userAgent        string
+	retryAfterCap    time.Duration
+	maxResponseBytes int64
+}
+
+// Option configures a Client. An option given an invalid value makes
+// NewClient return an error wrapping ErrInvalidInput.
+type Option func(*config) error
+
+// WithBaseURL sets the integration's base URL from the Customer Portal, with
+// or without a trailing "/v1" (default https://stationapi.veriff.com). It
+// must be absolute; plain http is allowed only to a loopback host
+// (localhost, 127.0.0.0/8, ::1), so credentials never travel in clear text.
+func WithBaseURL(rawURL string) Option {
+	return func(c *config) error {
+		c.baseURL = rawURL
+		return nil
+	}
+}
+
+// WithHTTPClient sets the inner *http.Client that the retrying transport
+// drives. Its Transport and Timeout (a per-attempt limit) are used, read at
+// each attempt; the SDK never follows redirects, so its CheckRedirect and
+// Jar are not used.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return invalidInput("WithHTTPClient", "nil *http.Client")
+		}
+		c.hc = hc
+		return nil
+	}
+}
+
+// WithMaxRetries sets how many times a failed request may be retried after
+// the first attempt (default 2; 0 disables retries). Which failures are
+// retried depends on the method; see the package documentation.
+func WithMaxRetries(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return invalidInput("WithMaxRetries", "negative retry count %d", n)
+		}
+		c.maxRetries = n
+		return nil
+	}
+}
+
+// WithRetryWait sets the bounds of the exponential backoff between
+// attempts (default 500ms to 8s). A Retry-After header overrides them, up to
+// the cap set by WithRetryAfterCap.
+func WithRetryWait(min, max time.Duration) Option {
+	return func(c *config) error {
+		if min < 0 || max < 0 {
+			return invalidInput("WithRetryWait", "negative wait (%s, %s)", min, max)
+		}
+		if max < min {
+			return invalidInput("WithRetryWait", "max %s is below min %s", max, min)
+		}
+		c.waitMin, c.waitMax = min, max
+		return nil
+	}
+}
+
+// WithRetryAfterCap sets the longest Retry-After the client will sleep for
+// before retrying (default 30s). A response asking for more is returned at
+// once as an *APIError with RetryAfter set.
+func WithRetryAfterCap(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return invalidInput("WithRetryAfterCap", "negative duration %s", d)
+		}
+		c.retryAfterCap = d
+		return nil
+	}
+}
+
+// WithMaxResponseBytes caps the size of a JSON response body the client will
+// read (default 10 MiB), so that a broken or hostile server cannot exhaust
+// memory. Media downloads are streamed and not capped.
+func WithMaxResponseBytes(n int64) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return invalidInput("WithMaxResponseBytes", "must be positive, got %d", n)
+		}
+		c.maxResponseBytes = n
+		return nil
+	}
+}
+
+// WithLogger sets a logger for one line per attempt: method, path, status,
+// attempt and duration. The default is silent. Bodies, the API key, the
+// shared secret and signatures are never logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		c.logger = l
+		return nil
+	}
+}
+
+// WithIntegrationID sets the Integration ID sent as vrf-integration-id on
+// session creation, needed with Veriff's "flexible API keys" setup.
+func WithIntegrationID(id string) Option {
+	return func(c *config) error {
+		if strings.TrimSpace(id) == "" || hasControl(id) {
+			return invalidInput("WithIntegrationID", "empty or contains control characters")
+		}
+		c.integrationID = id
+		return nil
+	}
+}
+
+// WithUserAgent adds ua in front of the SDK's own User-Agent
+// ("veriffgo/<version>"), to identify the application.
+func WithUserAgent(ua string) Option {
+	return func(c *config) error {
+		if hasControl(ua) {
+			return invalidInput("WithUserAgent", "contains control characters")
+		}
+		c.userAgent = strings.TrimSpace(ua)
+		return nil
+	}
+}
+
+// NewClient returns a Client for the integration with the given API key and
+// shared secret key. It refuses an empty key or secret, and invalid options.
+func NewClient(apiKey, sharedSecret string, opts ...Option) (*Client, error) {
+	if strings.TrimSpace(apiKey) == "" {
+		return nil, invalidInput("apiKey", "empty API key")
+	}
+	if hasControl(apiKey) {
+		return nil, invalidInput("apiKey", "contains control characters")
+	}
+	if sharedSecret == "" {
+		return nil, invalidInput("sharedSecret", "empty shared secret")
+	}
+	cfg := config{
+		baseURL:          DefaultBaseURL,
+		maxRetries:       defaultMaxRetries,
+		waitMin:          defaultRetryWaitMin,
+		waitMax:          defaultRetryWaitMax,
+		retryAfterCap:    defaultRetryAfterCap,
+		maxResponseBytes: defaultMaxResponseBytes,
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	base, err := normalizeBaseURL(cfg.baseURL)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.hc == nil {
+		cfg.hc = defaultHTTPClient()
+	}
+	ua := "veriffgo/" + Version + " (" + runtime.Version() + ")"
+	if cfg.userAgent != "" {
+		ua = cfg.userAgent + " " + ua
+	}
+	c := &Client{
+		apiKey:           apiKey,
+		signer:           newSigner(sharedSecret),
+		baseURL:          base,
+		integrationID:    cfg.integrationID,
+		userAgent:        ua,
+		logger:           cfg.logger,
+		retryAfterCap:    cfg.retryAfterCap,
+		maxResponseBytes: cfg.maxResponseBytes,
+		inner:            cfg.hc,
+	}
+	c.rc = &retryablehttp.Client{
+		HTTPClient: &http.Client{
+			Transport:     innerTransport{cfg.hc},
+			CheckRedirect: refuseRedirect,
+		},
+		Logger:          nil, // silent: the SDK logs through its own slog hook
+		RetryWaitMin:    cfg.waitMin,
+		RetryWaitMax:    cfg.waitMax,
+		RetryMax:        cfg.maxRetries,
+		RequestLogHook:  requestHook,
+		ResponseLogHook: nil,
+		CheckRetry:      c.checkRetry,
+		Backoff:         c.backoff,
+		ErrorHandler:    retryablehttp.PassthroughErrorHandler,
+		PrepareRetry:    nil,
+	}
+	return c, nil
+}
+
+// BaseURL returns the API root the client calls, ending in "/v1".
+func (c *Client) BaseURL() string { return c.baseURL }
+
+func defaultHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 100
+	t.MaxIdleConnsPerHost = 100
+	t.ForceAttemptHTTP2 = true
+	return &http.Client{Transport: t, Timeout: defaultAttemptTimeout}
+}
+
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// normalizeBaseURL checks rawURL and returns it with "/v1" appended once.
+func normalizeBaseURL(rawURL string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil {
+		return "", invalidInput("WithBaseURL", "cannot parse URL: %v", err)
+	}
+	if !u.IsAbs() || u.Host == "" {
+		return "", invalidInput("WithBaseURL", "%q is not an absolute URL", rawURL)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", invalidInput("WithBaseURL", "must not carry user info, a query or a fragment")
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopback(u.Hostname()) {
+			return "", invalidInput("WithBaseURL", "plain http is allowed only to a loopback host, not %q: credentials must not travel in clear text", u.Hostname())
+		}
+	default:
+		return "", invalidInput("WithBaseURL", "scheme must be https, got %q", u.Scheme)
+	}
+	p := strings.TrimRight(u.Path, "/")
+	p = strings.TrimSuffix(p, "/v1")
+	u.Path = p + "/v1"
+	u.RawPath = ""
+	return u.String(), nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func hasControl(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+// validateID refuses IDs that are empty or could change the request's path:
+// IDs are validated, never silently escaped.
+func validateID(field, id string) error {
+	if id == "" {
+		return invalidInput(field, "empty ID")
+	}
+	if len(id) > 256 {
+		return invalidInput(field, "ID longer than 256 bytes")
+	}
+	if strings.Contains(id, "..") {
+		return invalidInput(field, "ID %q contains \"..\"", id)
+	}
+	for _, r := range id {
+		switch {
+		case r == '/' || r == '?' || r == '#' || r == '%' || r == '\\':
+			return invalidInput(field, "ID %q contains %q", id, r)
+		case unicode.IsSpace(r) || unicode.IsControl(r):
+			return invalidInput(field, "ID %q contains white space or a control character", id)
+		}
+	}
+	return nil
+}
+
+// request is one call of the API: everything the single request path needs.
+type request struct {
+	method string
+	path   string // after "/v1", IDs already validated
+	query  string // encoded query; never signed
+	// signID is the message signed for GET and DELETE: the ID in the path.
+	signID string
+	// body is marshalled once with encoding/json; those exact bytes are
+	// signed and sent on every attempt (POST, PATCH).
+	body any
+	// stream is a body too large to hold in memory, signed beforehand.
+	stream *streamBody
+	// integrationID sends vrf-integration-id when the client has one.
+	integrationID bool
+}
+
+// streamBody is a request body rebuilt for each attempt from open, which
+// must yield the same size bytes every time; sig is their signature.
+type streamBody struct {
+	open func() (io.ReadCloser, error)
+	size int64
+	sig  string
+}
+
+// do sends r and decodes a JSON success body into out (nil to discard it).
+func (c *Client) do(ctx context.Context, r *request, out any) error {
+	resp, err := c.send(ctx, r)
+	if err != nil {
+		return err
+	}
+	return c.decode(resp, r, out)
+}
+
+// send builds, signs and sends r through the retrying transport. It returns
+// the response of a 2xx answer, with its body to be closed by the caller, or
+// an error: *APIError for any other status.
+func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
+	if ctx == nil {
+		return nil, invalidInput("ctx", "nil context")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, c.wrapErr(r, err)
+	}
+	var (
+		raw any
+		sig string
+	)
+	switch {
+	case r.stream != nil:
+		s := r.stream
+		raw = retryablehttp.ReaderFunc(func() (io.Reader, error) { return s.open() })
+		sig = s.sig
+	case r.body != nil:
+		b, err := json.Marshal(r.body)
+		if err != nil {
+			return nil, invalidInput("request body", "cannot encode JSON: %v", err)
+		}
+		raw, sig = b, c.signer.sign(b)
+	default:
+		sig = c.signer.signString(r.signID)
+	}
+
+	st := &callState{
+		c:          c,
+		method:     r.method,
+		path:       "/v1" + r.path,
+		idempotent: r.method == http.MethodGet || r.method == http.MethodDelete || r.method == http.MethodHead,
+	}
+	target := c.baseURL + r.path
+	if r.query != "" {
+		target += "?" + r.query
+	}
+	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, callStateKey{}, st), r.method, target, raw)
+	if err != nil {
+		return nil, fmt.Errorf("veriff: %s %s: building request: %w", st.method, st.path, err)
+	}
+	h := req.Header
+	h[headerAuthClient] = []string{c.apiKey}
+	h[headerSignature] = []string{sig}
+	h["User-Agent"] = []string{c.userAgent}
+	h["Accept"] = []string{"application/json"}
+	if raw != nil {
+		h["Content-Type"] = []string{"application/json"}
+	}
+	if r.stream != nil {
+		req.ContentLength = r.stream.size
+	}
+	if r.integrationID && c.integrationID != "" {
+		h[headerIntegrationID] = []string{c.integrationID}
+	}
+
+	resp, err := c.rc.Do(req)
+	if err != nil {
+		if resp != nil {
+			drainClose(resp.Body)
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, c.wrapErr(r, cerr)
+		}
+		return nil, st.transportErr(err)
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		return resp, nil
+	}
+	defer drainClose(resp.Body)
+	apiErr := &APIError{
+		StatusCode: resp.StatusCode,
+		Method:     st.method,
+		Path:       st.path,
+		Attempts:   st.attempt,
+	}
+	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		apiErr.RetryAfter = d
+	}
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodyBytes))
+	var eb errorBody
+	if len(data) > 0 && json.Unmarshal(data, &eb) == nil {
+		apiErr.Status, apiErr.Code, apiErr.Message = eb.Status, string(eb.Code), eb.Message
+	}
+	if apiErr.Message == "" {
+		apiErr.Message = http.StatusText(resp.StatusCode)
+	}
+	return nil, apiErr
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+var failMarker = []byte(`"fail"`)
+
+// decode reads a success body with a bound and decodes it into out.
+func (c *Client) decode(resp *http.Response, r *request, out any) error {
+	defer drainClose(resp.Body)
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			bufPool.Put(buf)
+		}
+	}()
+	n, err := buf.ReadFrom(io.LimitReader(resp.Body, c.maxResponseBytes+1))
+	path := "/v1" + r.path
+	if err != nil {
+		return fmt.Errorf("veriff: %s %s: reading response: %w", r.method, path, errors.Join(ErrInvalidResponse, err))
+	}
+	if n > c.maxResponseBytes {
+		return fmt.Errorf("veriff: %s %s: %w: body exceeds %d bytes", r.method, path, ErrResponseTooLarge, c.maxResponseBytes)
+	}
+	data := buf.Bytes()
+	if len(bytes.TrimSpace(data)) == 0 {
+		if out == nil {
+			return nil
+		}
+		return fmt.Errorf("veriff: %s %s: %w: empty body with status %d", r.method, path, ErrInvalidResponse, resp.StatusCode)
+	}
+	if bytes.Contains(data, failMarker) {
+		var eb errorBody
+		if json.Unmarshal(data, &eb) == nil && eb.Status == "fail" {
+			return &APIError{StatusCode: resp.StatusCode, Status: eb.Status, Code: string(eb.Code),
+				Message: eb.Message, Method: r.method, Path: path, Attempts: 1}
+		}
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("veriff: %s %s: %w: %v", r.method, path, ErrInvalidResponse, err)
+	}
+	return nil
+}
+
+func drainClose(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 4<<10))
+	_ = body.Close()
+}
+
+func (c *Client) wrapErr(r *request, err error) error {
+	return fmt.Errorf("veriff: %s /v1%s: %w", r.method, r.path, err)
+}
+
+// callState travels in the request context through retryablehttp's hooks:
+// one per call, used by one goroutine at a time.
+type callState struct {
+	c          *Client
+	method     string
+	path       string
+	idempotent bool
+	attempt    int
+	start      time.Time
+}
+
+type callStateKey struct{}
+
+func stateFrom(ctx context.Context) *callState {
+	st, _ := ctx.Value(callStateKey{}).(*callState)
+	return st
+}
+
+func requestHook(_ retryablehttp.Logger, req *http.Request, attempt int) {
+	if st := stateFrom(req.Context()); st != nil {
+		st.attempt = attempt + 1
+		if st.c.logger != nil {
+			st.start = time.Now()
+		}
+	}
+}
+
+func (st *callState) transportErr(err error) error {
+	if st.attempt > 1 {
+		return fmt.Errorf("veriff: %s %s: %w (after %d attempts)", st.method, st.path, err, st.attempt)
+	}
+	return fmt.Errorf("veriff: %s %s: %w", st.method, st.path, err)
+}
+
+// checkRetry is the retry policy. GET and DELETE retry on connection errors,
+// 429 and 5xx except 501. POST and PATCH, which Veriff gives no idempotency
+// key, retry only on 429 and on errors where nothing was sent. A Retry-After
+// above the cap is not waited for.
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	st := stateFrom(ctx)
+	if st == nil { // not a request of ours
+		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+	}
+	retry := st.decide(ctx, resp, err)
+	if c.logger != nil {
+		st.log(ctx, resp, err, retry)
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		return false, cerr
+	}
+	return retry, nil
+}
+
+func (st *callState) decide(ctx context.Context, resp *http.Response, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	if err != nil {
+		if !retryableTransportErr(err) {
+			return false
+		}
+		return st.idempotent || notSent(err)
+	}
+	switch code := resp.StatusCode; {
+	case code == http.StatusTooManyRequests:
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && d > st.c.retryAfterCap {
+			return false
+		}
+		return true
+	case code >= 500 && code != http.StatusNotImplemented:
+		if !st.idempotent {
+			return false
+		}
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && d > st.c.retryAfterCap {
+			return false
+		}
+		return true
+	}
+	return false
+}
+
+func (st *callState) log(ctx context.Context, resp *http.Response, err error, retry bool) {
+	attrs := []slog.Attr{
+		slog.String("method", st.method),
+		slog.String("path", st.path),
+		slog.Int("attempt", st.attempt),
+		slog.Duration("duration", time.Since(st.start)),
+	}
+	level := slog.LevelDebug
+	if resp != nil {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode))
+		if resp.StatusCode >= 400 {
+			level = slog.LevelWarn
+		}
+	}
+	if err != nil {
+		level = slog.LevelWarn
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	attrs = append(attrs, slog.Bool("retry", retry))
+	st.c.logger.LogAttrs(ctx, level, "veriff request", attrs...)
+}
+
+// retryableTransportErr reports whether a transport error may heal on retry:
+// not certificate problems or malformed requests.
+func retryableTransportErr(err error) bool {
+	var (
+		unknownAuth x509.UnknownAuthorityError
+		certInvalid x509.CertificateInvalidError
+		hostname    x509.HostnameError
+		verifyErr   *tls.CertificateVerificationError
+	)
+	switch {
+	case errors.As(err, &unknownAuth), errors.As(err, &certInvalid),
+		errors.As(err, &hostname), errors.As(err, &verifyErr):
+		return false
+	}
+	return true
+}
+
+// notSent reports whether err proves the request never left: it failed
+// while dialling (DNS, refused, unreachable) before any byte was written.
+func notSent(err error) bool {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return true
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return true
+	}
+	return false
+}
+
+// backoff waits as Retry-After asks (already capped by checkRetry), else
+// exponentially with jitter inside [min, max].
+func (c *Client) backoff(min, max time.Duration, attemptNum int, resp *http.Response) time.Duration {
+	if resp != nil {
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			if d > c.retryAfterCap {
+				d = c.retryAfterCap
+			}
+			return d
+		}
+	}
+	return jitterBackoff(min, max, attemptNum)
+}
+
+func jitterBackoff(min, max time.Duration, attemptNum int) time.Duration {
+	if max <= 0 {
+		return 0
+	}
+	d := min
+	for i := 0; i < attemptNum && d < max; i++ {
+		if d <= 0 {
+			d = time.Millisecond
+		}
+		d *= 2
+	}
+	if d > max {
+		d = max
+	}
+	// Equal jitter: a random wait in [d/2, d], never below min.
+	half := d / 2
+	w := half
+	if half > 0 {
+		w += rand.N(half + 1)
+	}
+	if w < min {
+		w = min
+	}
+	return w
+}
+
+// parseRetryAfter reads a Retry-After value in seconds or as an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		if secs > int64(1<<62/time.Second) {
+			secs = int64(1 << 62 / time.Second)
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
+
+// innerTransport runs each attempt through the inner client's Transport,
+// read at call time, with its Timeout as a per-attempt limit. The outer
+// http.Client that wraps it refuses redirects, so the API key never
+// follows a redirect to another host.
+type innerTransport struct{ hc *http.Client }
+
+func (t innerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	rt := t.hc.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	timeout := t.hc.Timeout
+	if timeout <= 0 {
+		return rt.RoundTrip(req)
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), timeout)
+	resp, err := rt.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		if req.Context().Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			return nil, &attemptTimeoutError{timeout: timeout, err: err}
+		}
+		return nil, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel, timeout: timeout}
+	return resp, nil
+}
+
+// attemptTimeoutError reports that one attempt exceeded the inner client's
+// Timeout while the caller's context was still live.
+type attemptTimeoutError struct {
+	timeout time.Duration
+	err     error
+}
+
+func (e *attemptTimeoutError) Error() string {
+	return fmt.Sprintf("attempt timed out after %s: %v", e.timeout, e.err)
+}
+func (e *attemptTimeoutError) Unwrap() error { return e.err }
+func (e *attemptTimeoutError) Timeout() bool { return true }
+
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel  context.CancelFunc
+	timeout time.Duration
+	once    sync.Once
+}
+
+func (b *cancelOnClose) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF && errors.Is(err, context.DeadlineExceeded) {
+		err = &attemptTimeoutError{timeout: b.timeout, err: err}
+	}
+	return n, err
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.cancel)
+	return err
+}

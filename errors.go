@@ -1,0 +1,233 @@
+package veriff
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Sentinel errors. Test for them with errors.Is; an *APIError matches the
+// sentinel of its HTTP status or Veriff code.
+var (
+	// ErrUnauthorized matches an *APIError with HTTP status 401 or one of
+	// Veriff's 18xx authentication codes (bad API key, bad signature).
+	ErrUnauthorized = errors.New("veriff: unauthorized")
+	// ErrNotFound matches an *APIError with HTTP status 404.
+	ErrNotFound = errors.New("veriff: not found")
+	// ErrConflict matches an *APIError with HTTP status 409, for example
+	// media uploaded after the session was submitted, or a second submit.
+	ErrConflict = errors.New("veriff: conflict")
+	// ErrRateLimited matches an *APIError with HTTP status 429.
+	ErrRateLimited = errors.New("veriff: rate limited")
+	// ErrBadRequest matches an *APIError with HTTP status 400.
+	ErrBadRequest = errors.New("veriff: bad request")
+	// ErrServer matches an *APIError with a 5xx HTTP status.
+	ErrServer = errors.New("veriff: server error")
+
+	// ErrMissingSignature is wrapped by VerifyWebhook when the request
+	// carries no signature header.
+	ErrMissingSignature = errors.New("veriff: missing webhook signature")
+	// ErrInvalidSignature is wrapped by VerifyWebhook when the signature is
+	// malformed or matches none of the configured secrets.
+	ErrInvalidSignature = errors.New("veriff: invalid webhook signature")
+
+	// ErrInvalidInput is wrapped by every error the SDK returns for bad
+	// input before anything is sent: empty or malformed IDs, bad options,
+	// unsupported or oversized media.
+	ErrInvalidInput = errors.New("veriff: invalid input")
+	// ErrInvalidResponse is wrapped when a response cannot be understood:
+	// truncated or non-JSON bodies, or an empty body where one was expected.
+	ErrInvalidResponse = errors.New("veriff: invalid response")
+	// ErrResponseTooLarge is wrapped when a response body exceeds the
+	// client's limit (see WithMaxResponseBytes).
+	ErrResponseTooLarge = errors.New("veriff: response too large")
+)
+
+// APIError is returned for every non-2xx answer of Veriff's API, and for a
+// 2xx answer whose body says "status":"fail". It never holds the API key,
+// the shared secret or a signature.
+type APIError struct {
+	// StatusCode is the HTTP status code of the response.
+	StatusCode int
+	// Code is Veriff's troubleshooting code ("1818"), whether the body sent
+	// it as a string or a number; empty when the body had none.
+	Code string
+	// Message is Veriff's message, or the HTTP status text when the body
+	// carried none.
+	Message string
+	// RetryAfter is the delay the Retry-After header asked for, when the
+	// response had one.
+	RetryAfter time.Duration
+	// Method and Path name the request ("GET", "/v1/sessions/{id}/decision").
+	Method string
+	Path   string
+	// Status is the body's top-level "status" ("fail"), when present.
+	Status string
+	// Attempts is how many times the request was sent.
+	Attempts int
+}
+
+// Error implements error.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("veriff: ")
+	if e.Method != "" {
+		b.WriteString(e.Method)
+		b.WriteByte(' ')
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	if t := http.StatusText(e.StatusCode); t != "" {
+		b.WriteByte(' ')
+		b.WriteString(t)
+	}
+	if e.Code != "" {
+		b.WriteString(": code ")
+		b.WriteString(e.Code)
+	}
+	if e.Message != "" && e.Message != http.StatusText(e.StatusCode) {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if h := e.Hint(); h != "" {
+		b.WriteString(" (")
+		b.WriteString(h)
+		b.WriteByte(')')
+	}
+	if e.RetryAfter > 0 {
+		b.WriteString(" (retry after ")
+		b.WriteString(e.RetryAfter.String())
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// Is reports whether the error matches one of the sentinel errors.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized || isAuthCode(e.Code)
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrConflict:
+		return e.StatusCode == http.StatusConflict
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	case ErrBadRequest:
+		return e.StatusCode == http.StatusBadRequest
+	case ErrServer:
+		return e.StatusCode >= 500 && e.StatusCode <= 599
+	}
+	return false
+}
+
+// Hint returns a readable explanation of Veriff's troubleshooting code, or
+// "" when the code is unknown.
+func (e *APIError) Hint() string {
+	return codeHints[e.Code]
+}
+
+// Temporary reports whether retrying the same request later may succeed
+// (429 and 5xx other than 501).
+func (e *APIError) Temporary() bool {
+	return e.StatusCode == http.StatusTooManyRequests ||
+		(e.StatusCode >= 500 && e.StatusCode != http.StatusNotImplemented)
+}
+
+func isAuthCode(code string) bool {
+	return len(code) == 4 && strings.HasPrefix(code, "18")
+}
+
+// codeHints explains Veriff's troubleshooting codes.
+var codeHints = map[string]string{
+	"1001": "query ID must be between 20 and 40 characters",
+	"1002": "query ID must be a valid UUID v4",
+	"1003": "query ID has already been used",
+	"1101": "request validation failed",
+	"1102": "mandatory parameters are missing from the request",
+	"1104": "request includes invalid parameters",
+	"1201": "timestamp must not be older than one hour",
+	"1202": "timestamp format is incorrect",
+	"1203": "invalid ISO 8601 date, use YYYY-MM-DD",
+	"1301": "requested features are not supported",
+	"1302": "only HTTPS return URLs are allowed",
+	"1303": "invalid session status",
+	"1304": "cannot transition to the requested status; the session may already be submitted",
+	"1308": "ID number is missing",
+	"1309": "SSN validation needs firstName and lastName, or fullName",
+	"1310": "SSN validation needs person.dateOfBirth or an address",
+	"1400": "image data not found",
+	"1401": "image is not valid base64",
+	"1402": "image context is not supported",
+	"1403": "image property is missing",
+	"1500": "vendorData must not exceed 1000 characters",
+	"1501": "vendorData must be a string",
+	"1801": "X-AUTH-CLIENT header (API key) is missing",
+	"1802": "API key is not a valid UUID",
+	"1803": "integration not found: check the API key and base URL",
+	"1804": "integration is not active",
+	"1812": "signature is not a valid SHA256 hash",
+	"1813": "signature does not match the SHA256 of the query ID and secret (legacy scheme)",
+	"1814": "signature does not match the SHA256 of the body and secret (legacy scheme)",
+	"1815": "could not authenticate the request",
+	"1818": "signature does not match the HMAC-SHA256 of the query ID and shared secret: check the shared secret",
+	"1819": "signature does not match the HMAC-SHA256 of the request body and shared secret: check the shared secret",
+}
+
+// flexString decodes a JSON string or number into its string form, for
+// fields Veriff has sent both ways (error codes).
+type flexString string
+
+func (f *flexString) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*f = flexString(s)
+		return nil
+	}
+	if string(b) == "null" {
+		*f = ""
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return err
+	}
+	*f = flexString(n.String())
+	return nil
+}
+
+// errorBody is the shape of Veriff's error responses.
+type errorBody struct {
+	Status  string     `json:"status"`
+	Code    flexString `json:"code"`
+	Message string     `json:"message"`
+}
+
+// InputError describes input refused before anything was sent. It wraps
+// ErrInvalidInput.
+type InputError struct {
+	// Field names the argument or option at fault ("sessionID", "WithRetryWait").
+	Field string
+	// Reason says what is wrong with it.
+	Reason string
+}
+
+// Error implements error.
+func (e *InputError) Error() string {
+	return fmt.Sprintf("veriff: invalid %s: %s", e.Field, e.Reason)
+}
+
+// Unwrap returns ErrInvalidInput.
+func (e *InputError) Unwrap() error { return ErrInvalidInput }
+
+func invalidInput(field, format string, args ...any) error {
+	return &InputError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
