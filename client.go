@@ -423,18 +423,18 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 		return nil, fmt.Errorf("veriff: %s %s: building request: %w", st.method, st.path, err)
 	}
 	h := req.Header
-	h[headerAuthClient] = []string{c.apiKey}
-	h[headerSignature] = []string{sig}
-	h["User-Agent"] = []string{c.userAgent}
-	h["Accept"] = []string{"application/json"}
+	h.Set(headerAuthClient, c.apiKey)
+	h.Set(headerSignature, sig)
+	h.Set("User-Agent", c.userAgent)
+	h.Set("Accept", "application/json")
 	if raw != nil {
-		h["Content-Type"] = []string{"application/json"}
+		h.Set("Content-Type", "application/json")
 	}
 	if r.stream != nil {
 		req.ContentLength = r.stream.size
 	}
 	if r.integrationID && c.integrationID != "" {
-		h[headerIntegrationID] = []string{c.integrationID}
+		h.Set(headerIntegrationID, c.integrationID)
 	}
 
 	resp, err := c.rc.Do(req)
