@@ -78,7 +78,7 @@ func TestNewClientRefusesBadInput(t *testing.T) {
 		{"user info in URL", testAPIKey, testSecret, []Option{WithBaseURL("https://user:pw@example.com")}, "user info"},
 		{"query in URL", testAPIKey, testSecret, []Option{WithBaseURL("https://example.com/?a=b")}, "query"},
 		{"negative retries", testAPIKey, testSecret, []Option{WithMaxRetries(-1)}, "negative retry count"},
-		{"inverted wait bounds", testAPIKey, testSecret, []Option{WithRetryWait(2 * time.Second, time.Second)}, "below min"},
+		{"inverted wait bounds", testAPIKey, testSecret, []Option{WithRetryWait(2*time.Second, time.Second)}, "below min"},
 		{"negative wait", testAPIKey, testSecret, []Option{WithRetryWait(-time.Second, time.Second)}, "negative wait"},
 		{"negative Retry-After cap", testAPIKey, testSecret, []Option{WithRetryAfterCap(-1)}, "negative duration"},
 		{"zero response limit", testAPIKey, testSecret, []Option{WithMaxResponseBytes(0)}, "must be positive"},
