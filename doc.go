@@ -1,0 +1,89 @@
+// Package veriff is a Go client for Veriff's Public API v1, built around the
+// identity check that businesses in Mexico must run against the INE voter
+// registry (Instituto Nacional Electoral).
+//
+// # The INE flow
+//
+// A verification goes through four steps, each one call:
+//
+//  1. CreateSession, with the end-user's data and the INE consent
+//     (Consents: []Consent{INEConsent()});
+//  2. UploadMedia or UploadMediaFile, for the document front, back and a
+//     selfie (ContextDocumentFront, ContextDocumentBack, ContextFace);
+//  3. SubmitSession;
+//  4. the outcome: Decision and INERegistry by query (WaitForDecision polls),
+//     or Veriff's signed webhooks through WebhookHandler, VerifyWebhook and
+//     ParseWebhook.
+//
+// A minimal program:
+//
+//	client, err := veriff.NewClient(apiKey, sharedSecret, veriff.WithBaseURL(baseURL))
+//	if err != nil { ... }
+//	s, err := client.CreateSession(ctx, veriff.CreateSessionRequest{
+//		VendorData: "customer-42",
+//		Person:     &veriff.SessionPerson{FirstName: "Juan", LastName: "Pérez"},
+//		Document:   &veriff.SessionDocument{Type: "ID_CARD", Country: "MX"},
+//		Consents:   []veriff.Consent{veriff.INEConsent()},
+//	})
+//	// upload media, then:
+//	_, err = client.SubmitSession(ctx, s.ID)
+//	d, err := client.WaitForDecision(ctx, s.ID, 10*time.Second)
+//
+// The verifftest package runs an in-process fake of Veriff's API, so the whole
+// flow can be exercised in tests without a Veriff account.
+//
+// # Signing
+//
+// Every request carries X-AUTH-CLIENT (the API key) and X-HMAC-SIGNATURE, the
+// lowercase hex HMAC-SHA256 under the shared secret of the exact body bytes
+// sent (POST, PATCH) or of the ID in the path (GET, DELETE; never the query
+// string). Bodies are encoded once and the same bytes are signed and sent on
+// every attempt. Sign computes the same value for tests and tools.
+//
+// # Retries
+//
+// Calls run on a retrying transport (github.com/hashicorp/go-retryablehttp):
+//
+//   - GET and DELETE retry on connection errors, 429, and 5xx except 501.
+//   - POST and PATCH retry only on 429 and on errors that prove nothing was
+//     sent (DNS, dial, connection refused): Veriff documents no idempotency
+//     key, so a POST /v1/sessions answered 500, or cut off after sending,
+//     is never sent twice and cannot create a duplicate session.
+//   - Backoff is exponential with jitter between the WithRetryWait bounds
+//     (default 500ms to 8s), at most WithMaxRetries retries (default 2).
+//   - Retry-After (seconds or HTTP date) is honoured up to WithRetryAfterCap
+//     (default 30s); above it the call returns at once with an *APIError
+//     that matches ErrRateLimited and has RetryAfter set.
+//   - A cancelled or expired context ends the call at once, also during a
+//     backoff sleep; errors.Is(err, ctx.Err()) holds.
+//
+// # Errors
+//
+// Every non-2xx answer is an *APIError carrying the HTTP status, Veriff's
+// code (as a string, whether Veriff sent a string or a number), the message,
+// a readable Hint for Veriff's troubleshooting codes, and RetryAfter. Match
+// classes with errors.Is: ErrUnauthorized (401 and Veriff's 18xx codes),
+// ErrNotFound, ErrConflict, ErrRateLimited, ErrBadRequest, ErrServer. Bad
+// input (empty or malformed IDs, bad options, unsupported or oversized media)
+// is refused before anything is sent with an *InputError that matches
+// ErrInvalidInput. IDs are validated, never escaped: an ID holding '/', '?',
+// '#', '%', white space or ".." is refused.
+//
+// # Safety
+//
+// The client never logs bodies, the API key, the shared secret or
+// signatures; WithLogger adds one line per attempt (method, path, status,
+// attempt, duration). Credentials never travel over plain HTTP to a remote
+// host: NewClient accepts http:// only for loopback addresses, and redirects
+// are never followed. JSON responses are read with a bound
+// (WithMaxResponseBytes, default 10 MiB). Webhook signatures are compared in
+// constant time.
+//
+// # Compatibility
+//
+// Veriff adds response fields, webhook kinds and enum values without notice.
+// Decoding is lenient: unknown fields are ignored, enum types
+// (SessionStatus, MediaContext, WebhookKind) are open strings, and payloads
+// keep their raw JSON where users may need fields this package does not
+// model yet.
+package veriff
