@@ -1,13 +1,626 @@
 package veriff
 
-// STUB: owned by the media/INE work; expand freely, keep the names.
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+)
 
-// MediaContext says what an image or video shows. The type is open.
+// MediaContext says what an image or video shows ("document-front",
+// "face", ...). The type is open: Veriff adds contexts over time, values
+// without a constant here pass through unchanged, and UploadMedia accepts
+// any context of plausible form (lowercase letters, digits, '-' and '_', at
+// most 64 bytes), leaving Veriff to decide whether it supports it.
 type MediaContext string
 
-// Media contexts.
+// Media contexts of images. A "-pre" suffix marks the first capture of a
+// pair; the context without it is the second capture.
 const (
-	ContextDocumentFront MediaContext = "document-front"
-	ContextDocumentBack  MediaContext = "document-back"
 	ContextFace          MediaContext = "face"
+	ContextFacePre       MediaContext = "face-pre"
+	ContextFaceNFC       MediaContext = "face-nfc"
+	ContextFaceCropped   MediaContext = "face-cropped"
+	ContextFaceReference MediaContext = "face-reference"
+
+	ContextDocumentFront                 MediaContext = "document-front"
+	ContextDocumentFrontPre              MediaContext = "document-front-pre"
+	ContextDocumentFrontQRCode           MediaContext = "document-front-qrcode"
+	ContextDocumentFrontQRCodePre        MediaContext = "document-front-qrcode-pre"
+	ContextDocumentFrontFaceCropped      MediaContext = "document-front-face-cropped"
+	ContextDocumentFrontWithSignature    MediaContext = "document-front-with-signature"
+	ContextDocumentFrontWithSignaturePre MediaContext = "document-front-with-signature-pre"
+
+	ContextDocumentBack           MediaContext = "document-back"
+	ContextDocumentBackPre        MediaContext = "document-back-pre"
+	ContextDocumentBackBarcode    MediaContext = "document-back-barcode"
+	ContextDocumentBackBarcodePre MediaContext = "document-back-barcode-pre"
+	ContextDocumentBackQRCode     MediaContext = "document-back-qrcode"
+	ContextDocumentBackQRCodePre  MediaContext = "document-back-qrcode-pre"
+
+	ContextDocumentAndFace    MediaContext = "document-and-face"
+	ContextDocumentAndFacePre MediaContext = "document-and-face-pre"
+
+	// ContextAddressFront is a proof-of-address document.
+	ContextAddressFront MediaContext = "address-front"
+	// ContextRegistryFace is the face photo returned by a registry check.
+	ContextRegistryFace MediaContext = "registry-face"
 )
+
+// Media contexts of videos, as listed by SessionMedia and AttemptMedia.
+const (
+	ContextSelfIDVideo                 MediaContext = "selfid_video"
+	ContextFacePreVideo                MediaContext = "face-pre-video"
+	ContextDocumentFrontPreVideo       MediaContext = "document-front-pre-video"
+	ContextDocumentBackPreVideo        MediaContext = "document-back-pre-video"
+	ContextDocumentAndFacePreVideo     MediaContext = "document-and-face-pre-video"
+	ContextDocumentBackBarcodePreVideo MediaContext = "document-back-barcode-pre-video"
+)
+
+// ContextDocumentNFC is the context of NFC chip data read from a document.
+const ContextDocumentNFC MediaContext = "document-nfc"
+
+// Upload size limits, measured on the "content" value as sent: the data URI
+// ("data:image/jpeg;base64,...") including its prefix. Veriff documents
+// "24 MB" of base64 for images and "20 MB" for PDFs; the SDK reads both as
+// decimal megabytes, the stricter reading, so an image may hold at most
+// about 18,000,000 raw bytes and a PDF about 15,000,000.
+const (
+	MaxMediaContentSize = 24_000_000
+	MaxPDFContentSize   = 20_000_000
+)
+
+// ErrMediaChanged is the cause of an upload attempt that failed because the
+// file given to UploadMediaFile changed (size, modification time or
+// content) after the SDK signed it. Nothing that would fail Veriff's
+// signature check is sent in full: the attempt is cut short instead.
+var ErrMediaChanged = errors.New("veriff: media file changed after it was signed")
+
+// MediaUpload is one image (or PDF) to upload to a session.
+type MediaUpload struct {
+	// Context says what the image shows, e.g. ContextDocumentFront.
+	Context MediaContext
+	// Content holds the raw file bytes (JPEG, PNG, HEIC/HEIF, WebP or PDF);
+	// the SDK detects the type and encodes them. It must not be modified
+	// until UploadMedia returns.
+	Content []byte
+	// Timestamp is when the image was captured; optional.
+	Timestamp time.Time
+}
+
+// Media describes an uploaded image or video.
+type Media struct {
+	ID        string       `json:"id"`
+	Name      string       `json:"name"`
+	SessionID string       `json:"sessionId"`
+	MimeType  string       `json:"mimetype"`
+	URL       string       `json:"url"`
+	Context   MediaContext `json:"context"`
+	// Size is the file size in bytes, 0 when Veriff sent none; a number or
+	// a numeric string is accepted.
+	Size int64 `json:"size"`
+	// Timestamp is deprecated by Veriff and normally null.
+	Timestamp *time.Time `json:"timestamp"`
+	// Duration is a video's length in seconds; nil for images.
+	Duration *float64 `json:"duration,omitempty"`
+}
+
+// UnmarshalJSON decodes a Media leniently: size and duration may be numbers
+// or numeric strings, and an unreadable timestamp is left nil.
+func (m *Media) UnmarshalJSON(b []byte) error {
+	type plain Media
+	var aux struct {
+		plain
+		Size      json.RawMessage `json:"size"`
+		Timestamp json.RawMessage `json:"timestamp"`
+		Duration  json.RawMessage `json:"duration"`
+	}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	*m = Media(aux.plain)
+	if f, ok := lenientNumber(aux.Size); ok {
+		m.Size = int64(f)
+	}
+	if f, ok := lenientNumber(aux.Duration); ok {
+		m.Duration = &f
+	}
+	if t, ok := lenientTime(aux.Timestamp); ok {
+		m.Timestamp = &t
+	}
+	return nil
+}
+
+// lenientNumber reads a JSON number or a string holding one.
+func lenientNumber(raw json.RawMessage) (float64, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return 0, false
+	}
+	s := string(raw)
+	if raw[0] == '"' {
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return 0, false
+		}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, false
+	}
+	return f, true
+}
+
+// lenientTime reads an RFC 3339 time string; anything else is absent.
+func lenientTime(raw json.RawMessage) (time.Time, bool) {
+	var s string
+	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// MediaList is the media of a session or attempt, best quality first.
+type MediaList struct {
+	Images []Media `json:"images"`
+	Videos []Media `json:"videos"`
+}
+
+// UploadMedia uploads one image (or PDF) to a session, before it is
+// submitted. The file type is detected from the content (JPEG, PNG,
+// HEIC/HEIF, WebP, PDF); empty or unrecognised content, an implausible
+// context, or content over the size limits (MaxMediaContentSize,
+// MaxPDFContentSize) is refused with an error wrapping ErrInvalidInput
+// before anything is sent.
+//
+// The body is streamed: it is never built whole in memory, and a retry
+// (after a 429) sends the same bytes with the same signature.
+//
+// Veriff API: POST /v1/sessions/{id}/media
+func (c *Client) UploadMedia(ctx context.Context, sessionID string, m MediaUpload) (*Media, error) {
+	if err := validateID("sessionID", sessionID); err != nil {
+		return nil, err
+	}
+	size := int64(len(m.Content))
+	head := m.Content
+	if len(head) > sniffLen {
+		head = head[:sniffLen]
+	}
+	content := m.Content
+	up, err := newUpload(m.Context, m.Timestamp, head, size, "content")
+	if err != nil {
+		return nil, err
+	}
+	up.open = func() (io.ReadCloser, error) {
+		return &uploadReader{u: up, data: content}, nil
+	}
+	return c.upload(ctx, sessionID, up)
+}
+
+// UploadMediaFile uploads the image (or PDF) file at path to a session, like
+// UploadMedia, streaming it from disk: the file is never read into memory,
+// and it is opened again for each attempt. A missing or unreadable file, a
+// directory, or content UploadMedia would refuse is refused before anything
+// is sent.
+//
+// The file must not change during the call. The SDK checks its size and
+// modification time each time it opens it and a checksum of its content
+// before releasing the last byte of the body; on a mismatch the attempt
+// fails with an error wrapping ErrMediaChanged rather than send a body that
+// does not match its signature.
+//
+// Veriff API: POST /v1/sessions/{id}/media
+func (c *Client) UploadMediaFile(ctx context.Context, sessionID string, mediaContext MediaContext, path string) (*Media, error) {
+	if err := validateID("sessionID", sessionID); err != nil {
+		return nil, err
+	}
+	if path == "" {
+		return nil, invalidInput("path", "empty file path")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, invalidInput("path", "cannot open media file: %v", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, invalidInput("path", "cannot stat media file: %v", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, invalidInput("path", "%s is not a regular file", path)
+	}
+	var head [sniffLen]byte
+	n, err := io.ReadFull(f, head[:])
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, invalidInput("path", "cannot read media file: %v", err)
+	}
+	up, err := newUpload(mediaContext, time.Time{}, head[:n], fi.Size(), "path")
+	if err != nil {
+		return nil, err
+	}
+	src := &fileSource{path: path, size: fi.Size(), modTime: fi.ModTime()}
+	up.open = func() (io.ReadCloser, error) {
+		f, err := src.openChecked()
+		if err != nil {
+			return nil, err
+		}
+		return &uploadReader{u: up, file: f, src: src}, nil
+	}
+	return c.upload(ctx, sessionID, up)
+}
+
+func (c *Client) upload(ctx context.Context, sessionID string, up *upload) (*Media, error) {
+	// Sign by streaming the body once; the size is known arithmetically.
+	r, err := up.open()
+	if err != nil {
+		return nil, invalidInput("path", "cannot read media file: %v", err)
+	}
+	sig, n, err := c.signer.signStream(r)
+	_ = r.Close()
+	if err != nil {
+		return nil, invalidInput("path", "cannot read media file: %v", err)
+	}
+	if n != up.size {
+		return nil, fmt.Errorf("veriff: POST /v1/sessions/%s/media: %w: read %d body bytes, expected %d", sessionID, ErrMediaChanged, n, up.size)
+	}
+	sb := &streamBody{open: up.open, size: up.size, sig: sig}
+	var out struct {
+		Image *Media `json:"image"`
+	}
+	path := "/sessions/" + sessionID + "/media"
+	if err := c.do(ctx, &request{method: http.MethodPost, path: path, stream: sb}, &out); err != nil {
+		return nil, err
+	}
+	if out.Image == nil {
+		return nil, fmt.Errorf("veriff: POST /v1%s: %w: no \"image\" in the response", path, ErrInvalidResponse)
+	}
+	return out.Image, nil
+}
+
+// sniffLen is how many leading bytes detectMediaType needs.
+const sniffLen = 16
+
+// detectMediaType returns the MIME type of the supported formats from the
+// leading bytes of a file, or "" when the format is not supported.
+func detectMediaType(head []byte) string {
+	switch {
+	case len(head) >= 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF:
+		return "image/jpeg"
+	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
+		return "image/png"
+	case len(head) >= 12 && string(head[0:4]) == "RIFF" && string(head[8:12]) == "WEBP":
+		return "image/webp"
+	case bytes.HasPrefix(head, []byte("%PDF-")):
+		return "application/pdf"
+	case len(head) >= 12 && string(head[4:8]) == "ftyp":
+		switch string(head[8:12]) {
+		case "heic", "heix", "hevc", "hevx", "heim", "heis", "hevm", "hevs":
+			return "image/heic"
+		case "mif1", "msf1":
+			return "image/heif"
+		}
+	}
+	return ""
+}
+
+// validMediaContext reports whether ctx has the form of Veriff's contexts.
+func validMediaContext(ctx MediaContext) bool {
+	if len(ctx) == 0 || len(ctx) > 64 {
+		return false
+	}
+	for i := 0; i < len(ctx); i++ {
+		c := ctx[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// upload is a checked, framed upload body: prefix + base64(content) + suffix.
+type upload struct {
+	prefix  []byte // {"image":{"context":…,"timestamp":…,"content":"data:<mime>;base64,
+	suffix  []byte // "}}
+	rawSize int64  // content bytes before encoding
+	size    int64  // total body bytes
+	open    func() (io.ReadCloser, error)
+}
+
+var uploadSuffix = []byte(`"}}`)
+
+// newUpload validates an upload and builds its JSON framing. field names
+// the argument blamed for bad content.
+func newUpload(mc MediaContext, ts time.Time, head []byte, rawSize int64, field string) (*upload, error) {
+	if !validMediaContext(mc) {
+		return nil, invalidInput("context", "%q is not a media context: want lowercase letters, digits, '-' or '_', at most 64 bytes (e.g. %q)", string(mc), ContextDocumentFront)
+	}
+	if rawSize == 0 {
+		return nil, invalidInput(field, "empty media content")
+	}
+	mime := detectMediaType(head)
+	if mime == "" {
+		return nil, invalidInput(field, "unsupported media type: want JPEG, PNG, HEIC/HEIF, WebP or PDF")
+	}
+	uriPrefix := "data:" + mime + ";base64,"
+	limit := int64(MaxMediaContentSize)
+	if mime == "application/pdf" {
+		limit = MaxPDFContentSize
+	}
+	contentLen := int64(len(uriPrefix)) + encodedLen(rawSize)
+	if contentLen > limit {
+		return nil, invalidInput(field, "media too large: %d bytes encode to %d base64 characters, above Veriff's limit of %d for %s", rawSize, contentLen, limit, mime)
+	}
+
+	ctxJSON, err := json.Marshal(string(mc))
+	if err != nil {
+		return nil, invalidInput("context", "cannot encode: %v", err)
+	}
+	prefix := make([]byte, 0, 96)
+	prefix = append(prefix, `{"image":{"context":`...)
+	prefix = append(prefix, ctxJSON...)
+	if !ts.IsZero() {
+		tsJSON, err := json.Marshal(ts.UTC().Format("2006-01-02T15:04:05.000Z07:00"))
+		if err != nil {
+			return nil, invalidInput("timestamp", "cannot encode: %v", err)
+		}
+		prefix = append(prefix, `,"timestamp":`...)
+		prefix = append(prefix, tsJSON...)
+	}
+	prefix = append(prefix, `,"content":"`...)
+	prefix = append(prefix, uriPrefix...)
+	return &upload{
+		prefix:  prefix,
+		suffix:  uploadSuffix,
+		rawSize: rawSize,
+		size:    int64(len(prefix)) + encodedLen(rawSize) + int64(len(uploadSuffix)),
+	}, nil
+}
+
+func encodedLen(n int64) int64 { return (n + 2) / 3 * 4 }
+
+// fileSource is a media file re-opened for each attempt. crc is the
+// checksum of its content, taken on the first (signing) pass.
+type fileSource struct {
+	path    string
+	size    int64
+	modTime time.Time
+	crc     uint32
+	crcSet  bool
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// openChecked opens the file and checks that it still looks as it did when
+// it was first examined.
+func (s *fileSource) openChecked() (*os.File, error) {
+	f, err := os.Open(s.path)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if fi.Size() != s.size || !fi.ModTime().Equal(s.modTime) {
+		f.Close()
+		return nil, fmt.Errorf("%w: %s now has %d bytes, expected %d, or a new modification time", ErrMediaChanged, s.path, fi.Size(), s.size)
+	}
+	return f, nil
+}
+
+// uploadReader yields one upload body: prefix, base64 of the content, then
+// suffix. It encodes in chunks straight into the caller's buffer, with no
+// goroutine and no pipe; a file source uses one small read buffer, made on
+// the first read.
+type uploadReader struct {
+	u     *upload
+	phase int   // 0 prefix, 1 content, 2 suffix, 3 done
+	off   int64 // offset within the current phase's source
+
+	data []byte // in-memory content, or
+	file *os.File
+	src  *fileSource
+	raw  []byte // read buffer for file content
+	crc  uint32
+
+	// small holds encoded bytes that did not fit a tiny caller buffer.
+	small    [4]byte
+	smallN   int
+	smallOff int
+	err      error
+}
+
+const uploadChunk = 24 << 10 // raw bytes read from a file at a time (multiple of 3)
+
+func (r *uploadReader) Read(p []byte) (int, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	n := 0
+	for n < len(p) {
+		if r.smallOff < r.smallN {
+			c := copy(p[n:], r.small[r.smallOff:r.smallN])
+			r.smallOff += c
+			n += c
+			continue
+		}
+		switch r.phase {
+		case 0:
+			c := copy(p[n:], r.u.prefix[r.off:])
+			r.off += int64(c)
+			n += c
+			if r.off == int64(len(r.u.prefix)) {
+				r.phase, r.off = 1, 0
+			}
+		case 1:
+			if r.off == r.u.rawSize {
+				if err := r.finishContent(); err != nil {
+					r.err = err
+					return n, err
+				}
+				r.phase, r.off = 2, 0
+				continue
+			}
+			c, err := r.encode(p[n:])
+			n += c
+			if err != nil {
+				r.err = err
+				return n, err
+			}
+		case 2:
+			c := copy(p[n:], r.u.suffix[r.off:])
+			r.off += int64(c)
+			n += c
+			if r.off == int64(len(r.u.suffix)) {
+				r.phase = 3
+			}
+		default:
+			if n == 0 {
+				return 0, io.EOF
+			}
+			return n, nil
+		}
+	}
+	return n, nil
+}
+
+// encode writes base64 of the next content bytes into dst and returns how
+// many bytes it wrote. Full groups of 3 raw bytes are encoded until the
+// last one, so no padding appears mid-stream.
+func (r *uploadReader) encode(dst []byte) (int, error) {
+	remaining := r.u.rawSize - r.off
+	want := int64(len(dst) / 4 * 3)
+	small := want == 0
+	if small { // caller buffer under 4 bytes: encode one group aside
+		want = 3
+	}
+	if want > remaining {
+		want = remaining
+	}
+	var src []byte
+	if r.data != nil {
+		src = r.data[r.off : r.off+want]
+	} else {
+		if want > uploadChunk {
+			want = uploadChunk
+		}
+		if r.raw == nil {
+			r.raw = make([]byte, uploadChunk)
+		}
+		src = r.raw[:want]
+		if _, err := io.ReadFull(r.file, src); err != nil {
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				err = fmt.Errorf("%w: %s is shorter than %d bytes", ErrMediaChanged, r.src.path, r.src.size)
+			}
+			return 0, err
+		}
+		r.crc = crc32.Update(r.crc, castagnoli, src)
+	}
+	r.off += want
+	if small {
+		base64.StdEncoding.Encode(r.small[:], src)
+		r.smallN, r.smallOff = base64.StdEncoding.EncodedLen(len(src)), 0
+		c := copy(dst, r.small[:r.smallN])
+		r.smallOff = c
+		return c, nil
+	}
+	base64.StdEncoding.Encode(dst, src)
+	return base64.StdEncoding.EncodedLen(len(src)), nil
+}
+
+// finishContent checks, for a file, that it ended where expected and still
+// has the content that was signed, before the suffix (the body's last
+// bytes) is released.
+func (r *uploadReader) finishContent() error {
+	if r.file == nil {
+		return nil
+	}
+	var one [1]byte
+	if m, _ := r.file.Read(one[:]); m > 0 {
+		return fmt.Errorf("%w: %s is longer than %d bytes", ErrMediaChanged, r.src.path, r.src.size)
+	}
+	if !r.src.crcSet {
+		r.src.crc, r.src.crcSet = r.crc, true
+		return nil
+	}
+	if r.crc != r.src.crc {
+		return fmt.Errorf("%w: %s has new content", ErrMediaChanged, r.src.path)
+	}
+	return nil
+}
+
+func (r *uploadReader) Close() error {
+	if r.file != nil {
+		return r.file.Close()
+	}
+	return nil
+}
+
+// SessionMedia lists the images and videos of a session's most recent
+// attempt. For an older attempt use AttemptMedia.
+//
+// Veriff API: GET /v1/sessions/{id}/media
+func (c *Client) SessionMedia(ctx context.Context, sessionID string) (*MediaList, error) {
+	if err := validateID("sessionID", sessionID); err != nil {
+		return nil, err
+	}
+	var l MediaList
+	if err := c.do(ctx, &request{method: http.MethodGet, path: "/sessions/" + sessionID + "/media", signID: sessionID}, &l); err != nil {
+		return nil, err
+	}
+	return &l, nil
+}
+
+// AttemptMedia lists the images and videos of one attempt of a session
+// (see Attempts). The request is signed over the attempt ID.
+//
+// Veriff API: GET /v1/attempts/{id}/media
+func (c *Client) AttemptMedia(ctx context.Context, attemptID string) (*MediaList, error) {
+	if err := validateID("attemptID", attemptID); err != nil {
+		return nil, err
+	}
+	var l MediaList
+	if err := c.do(ctx, &request{method: http.MethodGet, path: "/attempts/" + attemptID + "/media", signID: attemptID}, &l); err != nil {
+		return nil, err
+	}
+	return &l, nil
+}
+
+// DownloadMedia streams the file of one image or video (its ID from
+// SessionMedia or AttemptMedia) into w and returns how many bytes it
+// wrote. The file is not buffered in memory and not size-capped; an error
+// while reading the response or writing to w is returned with the count of
+// bytes written so far. The request is signed over the media ID.
+//
+// Veriff API: GET /v1/media/{id}
+func (c *Client) DownloadMedia(ctx context.Context, mediaID string, w io.Writer) (int64, error) {
+	if err := validateID("mediaID", mediaID); err != nil {
+		return 0, err
+	}
+	if w == nil {
+		return 0, invalidInput("w", "nil io.Writer")
+	}
+	r := &request{method: http.MethodGet, path: "/media/" + mediaID, signID: mediaID}
+	resp, err := c.send(ctx, r)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(w, resp.Body)
+	if err != nil {
+		return n, c.wrapErr(r, fmt.Errorf("copying media after %d bytes: %w", n, err))
+	}
+	return n, nil
+}

@@ -1,0 +1,733 @@
+package veriff
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"testing/iotest"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	mtAPIKey    = "0f3c7a52-9d1e-4b8a-a6f2-3e5d7c9b1a04"
+	mtSecret    = "abcdef12-abcd-abcd-abcd-abcdef012345"
+	mtBase      = "https://media.example.test"
+	mtSessionID = "12df6045-3846-3e45-946a-14fa6136d78b"
+	mtAttemptID = "e30122d1-740b-4764-853f-470374a7abf4"
+	mtMediaID   = "4b6cb5a4-6a0a-4b36-8f5b-1d0f1e3c9a11"
+)
+
+// newMediaTestClient returns a client on a fresh httpmock transport with no
+// backoff waits.
+func newMediaTestClient(t testing.TB, opts ...Option) (*Client, *httpmock.MockTransport) {
+	t.Helper()
+	mt := httpmock.NewMockTransport()
+	all := append([]Option{
+		WithBaseURL(mtBase),
+		WithHTTPClient(&http.Client{Transport: mt}),
+		WithRetryWait(0, 0),
+	}, opts...)
+	c, err := NewClient(mtAPIKey, mtSecret, all...)
+	require.NoError(t, err)
+	return c, mt
+}
+
+func readTestdata(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	return b
+}
+
+// seenRequest is one request as the transport received it.
+type seenRequest struct {
+	method, path, rawQuery string
+	header                 http.Header
+	contentLength          int64
+	body                   []byte
+}
+
+// recorder records requests and answers them in turn with its replies (the
+// last one repeats).
+type recorder struct {
+	mu      sync.Mutex
+	seen    []seenRequest
+	replies []func() *http.Response
+}
+
+func reply(status int, body []byte, header ...string) func() *http.Response {
+	return func() *http.Response {
+		r := httpmock.NewBytesResponse(status, body)
+		r.Header.Set("Content-Type", "application/json")
+		for i := 0; i+1 < len(header); i += 2 {
+			r.Header.Set(header[i], header[i+1])
+		}
+		return r
+	}
+}
+
+func (rec *recorder) responder(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil {
+		b, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		body = b
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	rec.seen = append(rec.seen, seenRequest{
+		method: req.Method, path: req.URL.Path, rawQuery: req.URL.RawQuery,
+		header: req.Header.Clone(), contentLength: req.ContentLength, body: body,
+	})
+	i := len(rec.seen) - 1
+	if i >= len(rec.replies) {
+		i = len(rec.replies) - 1
+	}
+	return rec.replies[i](), nil
+}
+
+func newRecorder(mt *httpmock.MockTransport, replies ...func() *http.Response) *recorder {
+	rec := &recorder{replies: replies}
+	mt.RegisterNoResponder(rec.responder)
+	return rec
+}
+
+// assertSignedGET checks the common wire facts of a GET signed over id.
+func assertSignedGET(t *testing.T, r seenRequest, path, id string) {
+	t.Helper()
+	assert.Equal(t, http.MethodGet, r.method)
+	assert.Equal(t, path, r.path)
+	assert.Equal(t, mtAPIKey, r.header.Get("X-AUTH-CLIENT"))
+	assert.Equal(t, Sign(mtSecret, []byte(id)), r.header.Get("X-HMAC-SIGNATURE"))
+	assert.Empty(t, r.body)
+}
+
+// uploadedImage decodes an upload body, checking it is well-formed JSON.
+type uploadedImage struct {
+	Image struct {
+		Context   string  `json:"context"`
+		Content   string  `json:"content"`
+		Timestamp *string `json:"timestamp"`
+	} `json:"image"`
+}
+
+func decodeUpload(t *testing.T, body []byte) uploadedImage {
+	t.Helper()
+	var u uploadedImage
+	require.NoError(t, json.Unmarshal(body, &u), "upload body is not JSON")
+	return u
+}
+
+// Sample heads of the supported formats (enough for detection).
+var (
+	headHEIC = []byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic")
+	headHEIF = []byte("\x00\x00\x00\x18ftypmif1\x00\x00\x00\x00mif1heic")
+	headWebP = []byte("RIFF\x24\x00\x00\x00WEBPVP8 \x18\x00\x00\x00")
+	headPDF  = []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
+)
+
+func TestUploadMediaWire(t *testing.T) {
+	jpg := readTestdata(t, "media/face.jpg")
+	png := readTestdata(t, "media/document-front.png")
+	when := time.Date(2024, 5, 1, 13, 4, 5, 123456789, time.FixedZone("CEST", 2*3600))
+
+	tests := []struct {
+		name      string
+		upload    func(c *Client) (*Media, error)
+		context   string
+		mime      string
+		content   []byte
+		timestamp string // "" when none is sent
+	}{
+		{"png bytes", func(c *Client) (*Media, error) {
+			return c.UploadMedia(context.Background(), mtSessionID, MediaUpload{Context: ContextDocumentFront, Content: png})
+		}, "document-front", "image/png", png, ""},
+		{"jpeg bytes with timestamp", func(c *Client) (*Media, error) {
+			return c.UploadMedia(context.Background(), mtSessionID, MediaUpload{Context: ContextFace, Content: jpg, Timestamp: when})
+		}, "face", "image/jpeg", jpg, "2024-05-01T11:04:05.123Z"},
+		{"heic bytes", func(c *Client) (*Media, error) {
+			return c.UploadMedia(context.Background(), mtSessionID, MediaUpload{Context: ContextDocumentBack, Content: headHEIC})
+		}, "document-back", "image/heic", headHEIC, ""},
+		{"heif bytes", func(c *Client) (*Media, error) {
+			return c.UploadMedia(context.Background(), mtSessionID, MediaUpload{Context: ContextFacePre, Content: headHEIF})
+		}, "face-pre", "image/heif", headHEIF, ""},
+		{"webp bytes", func(c *Client) (*Media, error) {
+			return c.UploadMedia(context.Background(), mtSessionID, MediaUpload{Context: "document-front-pre", Content: headWebP})
+		}, "document-front-pre", "image/webp", headWebP, ""},
+		{"pdf bytes, unlisted context", func(c *Client) (*Media, error) {
+			return c.UploadMedia(context.Background(), mtSessionID, MediaUpload{Context: "proof_of_address-2", Content: headPDF})
+		}, "proof_of_address-2", "application/pdf", headPDF, ""},
+		{"jpeg file", func(c *Client) (*Media, error) {
+			return c.UploadMediaFile(context.Background(), mtSessionID, ContextFace, filepath.Join("testdata", "media", "face.jpg"))
+		}, "face", "image/jpeg", jpg, ""},
+		{"png file", func(c *Client) (*Media, error) {
+			return c.UploadMediaFile(context.Background(), mtSessionID, ContextDocumentFront, filepath.Join("testdata", "media", "document-front.png"))
+		}, "document-front", "image/png", png, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := newMediaTestClient(t)
+			rec := newRecorder(mt, reply(http.StatusCreated, readTestdata(t, "media/upload-response.json")))
+
+			m, err := tt.upload(c)
+			require.NoError(t, err)
+			require.Len(t, rec.seen, 1)
+			r := rec.seen[0]
+
+			assert.Equal(t, http.MethodPost, r.method)
+			assert.Equal(t, "/v1/sessions/"+mtSessionID+"/media", r.path)
+			assert.Empty(t, r.rawQuery)
+			assert.Equal(t, mtAPIKey, r.header.Get("X-AUTH-CLIENT"))
+			assert.Equal(t, "application/json", r.header.Get("Content-Type"))
+			assert.Equal(t, Sign(mtSecret, r.body), r.header.Get("X-HMAC-SIGNATURE"), "signed over the exact bytes sent")
+			assert.Equal(t, int64(len(r.body)), r.contentLength)
+
+			u := decodeUpload(t, r.body)
+			assert.Equal(t, tt.context, u.Image.Context)
+			prefix := "data:" + tt.mime + ";base64,"
+			require.True(t, strings.HasPrefix(u.Image.Content, prefix), "content %.40q", u.Image.Content)
+			raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(u.Image.Content, prefix))
+			require.NoError(t, err)
+			assert.Equal(t, tt.content, raw)
+			if tt.timestamp == "" {
+				assert.Nil(t, u.Image.Timestamp)
+				assert.NotContains(t, string(r.body), "timestamp")
+			} else {
+				require.NotNil(t, u.Image.Timestamp)
+				assert.Equal(t, tt.timestamp, *u.Image.Timestamp)
+			}
+
+			require.NotNil(t, m)
+			assert.Equal(t, "4b6cb5a4-6a0a-4b36-8f5b-1d0f1e3c9a11", m.ID)
+		})
+	}
+}
+
+func TestUploadMediaResponse(t *testing.T) {
+	c, mt := newMediaTestClient(t)
+	newRecorder(mt, reply(http.StatusCreated, readTestdata(t, "media/upload-response.json")))
+	m, err := c.UploadMedia(context.Background(), mtSessionID, MediaUpload{Context: ContextDocumentFront, Content: readTestdata(t, "media/document-front.png")})
+	require.NoError(t, err)
+	assert.Equal(t, Media{
+		ID:        "4b6cb5a4-6a0a-4b36-8f5b-1d0f1e3c9a11",
+		Name:      "document-front",
+		SessionID: mtSessionID,
+		MimeType:  "image/png",
+		URL:       "https://stationapi.veriff.com/v1/media/4b6cb5a4-6a0a-4b36-8f5b-1d0f1e3c9a11",
+		Context:   ContextDocumentFront,
+		Size:      85,
+	}, *m)
+}
+
+func TestUploadMediaErrorResponses(t *testing.T) {
+	png := readTestdata(t, "media/document-front.png")
+	tests := []struct {
+		name  string
+		reply func() *http.Response
+		want  error
+		calls int
+	}{
+		{"conflict after submit", reply(http.StatusConflict, []byte(`{"status":"fail","code":"1304","message":"Session already submitted"}`)), ErrConflict, 1},
+		{"context not supported", reply(http.StatusBadRequest, []byte(`{"status":"fail","code":1402,"message":"Image context is not supported"}`)), ErrBadRequest, 1},
+		{"server error is not retried", reply(http.StatusInternalServerError, []byte(`{"status":"fail","code":"1101","message":"Something went wrong"}`)), ErrServer, 1},
+		{"success without image", reply(http.StatusOK, []byte(`{"status":"success"}`)), ErrInvalidResponse, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := newMediaTestClient(t)
+			rec := newRecorder(mt, tt.reply)
+			m, err := c.UploadMedia(context.Background(), mtSessionID, MediaUpload{Context: ContextDocumentFront, Content: png})
+			require.Error(t, err)
+			assert.Nil(t, m)
+			assert.ErrorIs(t, err, tt.want)
+			assert.Len(t, rec.seen, tt.calls)
+		})
+	}
+}
+
+func TestDetectMediaType(t *testing.T) {
+	tests := []struct {
+		name string
+		head []byte
+		want string
+	}{
+		{"jpeg", []byte{0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 'J', 'F', 'I', 'F'}, "image/jpeg"},
+		{"png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), "image/png"},
+		{"webp", headWebP, "image/webp"},
+		{"pdf", headPDF, "application/pdf"},
+		{"heic", headHEIC, "image/heic"},
+		{"heix", []byte("\x00\x00\x00\x18ftypheix\x00\x00\x00\x00"), "image/heic"},
+		{"hevc", []byte("\x00\x00\x00\x18ftyphevc\x00\x00\x00\x00"), "image/heic"},
+		{"heim", []byte("\x00\x00\x00\x18ftypheim\x00\x00\x00\x00"), "image/heic"},
+		{"heis", []byte("\x00\x00\x00\x18ftypheis\x00\x00\x00\x00"), "image/heic"},
+		{"hevm", []byte("\x00\x00\x00\x18ftyphevm\x00\x00\x00\x00"), "image/heic"},
+		{"hevs", []byte("\x00\x00\x00\x18ftyphevs\x00\x00\x00\x00"), "image/heic"},
+		{"mif1", headHEIF, "image/heif"},
+		{"msf1", []byte("\x00\x00\x00\x18ftypmsf1\x00\x00\x00\x00"), "image/heif"},
+		{"avif is not supported", []byte("\x00\x00\x00\x1cftypavif\x00\x00\x00\x00mif1"), ""},
+		{"mp4 is not supported", []byte("\x00\x00\x00\x18ftypisom\x00\x00\x02\x00"), ""},
+		{"gif", []byte("GIF89a\x01\x00\x01\x00"), ""},
+		{"riff but wave", []byte("RIFF\x24\x00\x00\x00WAVEfmt "), ""},
+		{"text", []byte("hello, world"), ""},
+		{"truncated jpeg", []byte{0xFF, 0xD8}, ""},
+		{"empty", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, detectMediaType(tt.head))
+		})
+	}
+}
+
+func TestMediaContextForm(t *testing.T) {
+	for _, ok := range []MediaContext{ContextFace, ContextSelfIDVideo, ContextDocumentBackBarcodePreVideo, "x", "a1_b-2", MediaContext(strings.Repeat("a", 64))} {
+		assert.True(t, validMediaContext(ok), "%q", ok)
+	}
+	for _, bad := range []MediaContext{"", "Face", "document front", "face\"", "../face", "face/x", "caf\u00e9", MediaContext(strings.Repeat("a", 65))} {
+		assert.False(t, validMediaContext(bad), "%q", bad)
+	}
+}
+
+func TestUploadSizeLimits(t *testing.T) {
+	jpegHead := []byte{0xFF, 0xD8, 0xFF, 0xE0}
+	tests := []struct {
+		name    string
+		head    []byte
+		rawSize int64
+		ok      bool
+	}{
+		// "data:image/jpeg;base64," is 23 characters: 23 + 4*5999994 = 23999999.
+		{"image at the limit", jpegHead, 17_999_982, true},
+		{"image one byte over", jpegHead, 17_999_983, false},
+		// "data:application/pdf;base64," is 28 characters: 28 + 4*4999993 = 19999999.
+		{"pdf at the limit", headPDF, 14_999_979, true},
+		{"pdf one byte over", headPDF, 14_999_980, false},
+		{"huge", jpegHead, 1 << 40, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			up, err := newUpload(ContextFace, time.Time{}, tt.head, tt.rawSize, "content")
+			if tt.ok {
+				require.NoError(t, err)
+				assert.Equal(t, int64(len(up.prefix))+encodedLen(tt.rawSize)+3, up.size)
+				return
+			}
+			require.ErrorIs(t, err, ErrInvalidInput)
+			assert.Contains(t, err.Error(), "too large")
+		})
+	}
+}
+
+func TestUploadMediaRefusedBeforeSending(t *testing.T) {
+	dir := t.TempDir()
+	jpg := readTestdata(t, "media/face.jpg")
+
+	emptyFile := filepath.Join(dir, "empty.jpg")
+	require.NoError(t, os.WriteFile(emptyFile, nil, 0o600))
+	gifFile := filepath.Join(dir, "image.gif")
+	require.NoError(t, os.WriteFile(gifFile, []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), 0o600))
+	// A sparse file: JPEG magic, then a hole up to just over the limit. It
+	// takes no disk space and is refused from its size, never read whole.
+	bigFile := filepath.Join(dir, "big.jpg")
+	f, err := os.Create(bigFile)
+	require.NoError(t, err)
+	_, err = f.Write([]byte{0xFF, 0xD8, 0xFF, 0xE0})
+	require.NoError(t, err)
+	require.NoError(t, f.Truncate(17_999_983))
+	require.NoError(t, f.Close())
+	bigPDF := filepath.Join(dir, "big.pdf")
+	f, err = os.Create(bigPDF)
+	require.NoError(t, err)
+	_, err = f.Write(headPDF)
+	require.NoError(t, err)
+	require.NoError(t, f.Truncate(14_999_980))
+	require.NoError(t, f.Close())
+
+	bg := context.Background()
+	tests := []struct {
+		name  string
+		call  func(c *Client) (*Media, error)
+		field string
+		says  string
+	}{
+		{"empty content", func(c *Client) (*Media, error) {
+			return c.UploadMedia(bg, mtSessionID, MediaUpload{Context: ContextFace})
+		}, "content", "empty"},
+		{"unknown type", func(c *Client) (*Media, error) {
+			return c.UploadMedia(bg, mtSessionID, MediaUpload{Context: ContextFace, Content: []byte("GIF89a\x01\x00\x01\x00")})
+		}, "content", "unsupported media type"},
+		{"empty context", func(c *Client) (*Media, error) {
+			return c.UploadMedia(bg, mtSessionID, MediaUpload{Content: jpg})
+		}, "context", "not a media context"},
+		{"context with upper case", func(c *Client) (*Media, error) {
+			return c.UploadMedia(bg, mtSessionID, MediaUpload{Context: "Document-Front", Content: jpg})
+		}, "context", "not a media context"},
+		{"context with a quote", func(c *Client) (*Media, error) {
+			return c.UploadMedia(bg, mtSessionID, MediaUpload{Context: `face","x":"`, Content: jpg})
+		}, "context", "not a media context"},
+		{"context too long", func(c *Client) (*Media, error) {
+			return c.UploadMedia(bg, mtSessionID, MediaUpload{Context: MediaContext(strings.Repeat("f", 65)), Content: jpg})
+		}, "context", "not a media context"},
+		{"bad session ID", func(c *Client) (*Media, error) {
+			return c.UploadMedia(bg, "../sessions", MediaUpload{Context: ContextFace, Content: jpg})
+		}, "sessionID", ""},
+		{"empty session ID", func(c *Client) (*Media, error) {
+			return c.UploadMediaFile(bg, "", ContextFace, "testdata/media/face.jpg")
+		}, "sessionID", "empty"},
+		{"missing file", func(c *Client) (*Media, error) {
+			return c.UploadMediaFile(bg, mtSessionID, ContextFace, filepath.Join(dir, "nope.jpg"))
+		}, "path", "cannot open"},
+		{"empty path", func(c *Client) (*Media, error) {
+			return c.UploadMediaFile(bg, mtSessionID, ContextFace, "")
+		}, "path", "empty"},
+		{"directory", func(c *Client) (*Media, error) {
+			return c.UploadMediaFile(bg, mtSessionID, ContextFace, dir)
+		}, "path", "not a regular file"},
+		{"empty file", func(c *Client) (*Media, error) {
+			return c.UploadMediaFile(bg, mtSessionID, ContextFace, emptyFile)
+		}, "path", "empty"},
+		{"unknown file type", func(c *Client) (*Media, error) {
+			return c.UploadMediaFile(bg, mtSessionID, ContextFace, gifFile)
+		}, "path", "unsupported media type"},
+		{"image file too large", func(c *Client) (*Media, error) {
+			return c.UploadMediaFile(bg, mtSessionID, ContextFace, bigFile)
+		}, "path", "too large"},
+		{"pdf file too large", func(c *Client) (*Media, error) {
+			return c.UploadMediaFile(bg, mtSessionID, "address-front", bigPDF)
+		}, "path", "too large"},
+		{"file with bad context", func(c *Client) (*Media, error) {
+			return c.UploadMediaFile(bg, mtSessionID, "face pre", "testdata/media/face.jpg")
+		}, "context", "not a media context"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := newMediaTestClient(t)
+			rec := newRecorder(mt, reply(http.StatusCreated, readTestdata(t, "media/upload-response.json")))
+			m, err := tt.call(c)
+			require.Error(t, err)
+			assert.Nil(t, m)
+			assert.ErrorIs(t, err, ErrInvalidInput)
+			var ie *InputError
+			require.ErrorAs(t, err, &ie)
+			assert.Equal(t, tt.field, ie.Field)
+			assert.Contains(t, err.Error(), tt.says)
+			assert.Empty(t, rec.seen)
+			assert.Zero(t, mt.GetTotalCallCount(), "nothing may be sent")
+		})
+	}
+}
+
+func TestUploadMediaRetrySendsSameBytes(t *testing.T) {
+	jpg := readTestdata(t, "media/face.jpg")
+	// Content larger than one read chunk, to exercise chunked encoding.
+	big := make([]byte, 3*uploadChunk+1)
+	copy(big, jpg)
+	for i := len(jpg); i < len(big); i++ {
+		big[i] = byte(i * 7)
+	}
+	bigFile := filepath.Join(t.TempDir(), "big.jpg")
+	require.NoError(t, os.WriteFile(bigFile, big, 0o600))
+
+	tests := []struct {
+		name    string
+		content []byte
+		call    func(c *Client) (*Media, error)
+	}{
+		{"bytes", jpg, func(c *Client) (*Media, error) {
+			return c.UploadMedia(context.Background(), mtSessionID, MediaUpload{Context: ContextFace, Content: jpg, Timestamp: time.Unix(1700000000, 0)})
+		}},
+		{"file", big, func(c *Client) (*Media, error) {
+			return c.UploadMediaFile(context.Background(), mtSessionID, ContextFace, bigFile)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := newMediaTestClient(t)
+			rec := newRecorder(mt,
+				reply(http.StatusTooManyRequests, []byte(`{"status":"fail","code":"1101","message":"Too many requests"}`), "Retry-After", "0"),
+				reply(http.StatusCreated, readTestdata(t, "media/upload-response.json")))
+			m, err := tt.call(c)
+			require.NoError(t, err)
+			require.NotNil(t, m)
+			require.Len(t, rec.seen, 2)
+			first, second := rec.seen[0], rec.seen[1]
+			assert.True(t, bytes.Equal(first.body, second.body), "retry must send a byte-identical body")
+			assert.Equal(t, first.header.Get("X-HMAC-SIGNATURE"), second.header.Get("X-HMAC-SIGNATURE"))
+			assert.Equal(t, Sign(mtSecret, second.body), second.header.Get("X-HMAC-SIGNATURE"))
+			assert.Equal(t, int64(len(second.body)), second.contentLength)
+			u := decodeUpload(t, second.body)
+			raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(u.Image.Content, "data:image/jpeg;base64,"))
+			require.NoError(t, err)
+			assert.Equal(t, tt.content, raw)
+		})
+	}
+}
+
+// TestUploadMediaFileChanged changes the file while the first attempt is
+// answered 429: the retry must fail rather than send a body that does not
+// match the signature.
+func TestUploadMediaFileChanged(t *testing.T) {
+	orig := readTestdata(t, "media/face.jpg")
+	tests := []struct {
+		name   string
+		change func(t *testing.T, path string)
+	}{
+		{"same size, same modification time, new content", func(t *testing.T, path string) {
+			fi, err := os.Stat(path)
+			require.NoError(t, err)
+			changed := bytes.Clone(orig)
+			changed[len(changed)/2] ^= 0xFF
+			require.NoError(t, os.WriteFile(path, changed, 0o600))
+			require.NoError(t, os.Chtimes(path, fi.ModTime(), fi.ModTime()))
+		}},
+		{"grown", func(t *testing.T, path string) {
+			require.NoError(t, os.WriteFile(path, append(bytes.Clone(orig), 1, 2, 3), 0o600))
+		}},
+		{"shrunk, same modification time", func(t *testing.T, path string) {
+			fi, err := os.Stat(path)
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(path, orig[:len(orig)-10], 0o600))
+			require.NoError(t, os.Chtimes(path, fi.ModTime(), fi.ModTime()))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "face.jpg")
+			require.NoError(t, os.WriteFile(path, orig, 0o600))
+
+			var (
+				mu       sync.Mutex
+				complete [][]byte
+				attempts int
+			)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, err := io.ReadAll(r.Body)
+				mu.Lock()
+				attempts++
+				n := attempts
+				if err == nil && int64(len(body)) == r.ContentLength {
+					complete = append(complete, body)
+				}
+				mu.Unlock()
+				if n == 1 {
+					tt.change(t, path)
+					w.Header().Set("Retry-After", "0")
+					w.WriteHeader(http.StatusTooManyRequests)
+					return
+				}
+				w.WriteHeader(http.StatusCreated)
+				_, _ = w.Write(readTestdata(t, "media/upload-response.json"))
+			}))
+			defer srv.Close()
+			c, err := NewClient(mtAPIKey, mtSecret, WithBaseURL(srv.URL), WithRetryWait(0, 0))
+			require.NoError(t, err)
+
+			m, err := c.UploadMediaFile(context.Background(), mtSessionID, ContextFace, path)
+			require.Error(t, err)
+			assert.Nil(t, m)
+			assert.ErrorIs(t, err, ErrMediaChanged)
+			t.Log(err)
+			mu.Lock()
+			defer mu.Unlock()
+			require.Len(t, complete, 1, "only the first, matching body may arrive whole")
+			u := decodeUpload(t, complete[0])
+			raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(u.Image.Content, "data:image/jpeg;base64,"))
+			require.NoError(t, err)
+			assert.Equal(t, orig, raw)
+		})
+	}
+}
+
+// TestUploadReader checks the streaming body against the body built whole,
+// for every content length modulo 3, with reads of every size
+// (testing/iotest), from memory and from a file.
+func TestUploadReader(t *testing.T) {
+	jpg := readTestdata(t, "media/face.jpg")
+	for _, n := range []int{3, 4, 5, 6, len(jpg), uploadChunk - 1, uploadChunk, uploadChunk + 1, 2*uploadChunk + 2} {
+		content := make([]byte, n)
+		copy(content, []byte{0xFF, 0xD8, 0xFF})
+		for i := 3; i < n; i++ {
+			content[i] = byte(i*31 + i>>8)
+		}
+		ts := time.Date(2024, 1, 2, 3, 4, 5, 6e6, time.UTC)
+		up, err := newUpload("document-front", ts, content[:3], int64(n), "content")
+		require.NoError(t, err)
+		want := []byte(`{"image":{"context":"document-front","timestamp":"2024-01-02T03:04:05.006Z","content":"data:image/jpeg;base64,` +
+			base64.StdEncoding.EncodeToString(content) + `"}}`)
+		require.Equal(t, int64(len(want)), up.size)
+
+		mem := &uploadReader{u: up, data: content}
+		require.NoError(t, iotest.TestReader(mem, want), "memory, %d bytes", n)
+
+		path := filepath.Join(t.TempDir(), "c.jpg")
+		require.NoError(t, os.WriteFile(path, content, 0o600))
+		fi, err := os.Stat(path)
+		require.NoError(t, err)
+		src := &fileSource{path: path, size: fi.Size(), modTime: fi.ModTime()}
+		for pass := 0; pass < 2; pass++ { // the first pass records the checksum, the second checks it
+			f, err := src.openChecked()
+			require.NoError(t, err)
+			fr := &uploadReader{u: up, file: f, src: src}
+			got, err := io.ReadAll(fr)
+			require.NoError(t, err)
+			require.NoError(t, fr.Close())
+			require.Equal(t, want, got, "file pass %d, %d bytes", pass, n)
+		}
+		f, err := src.openChecked()
+		require.NoError(t, err)
+		fr := &uploadReader{u: up, file: f, src: src}
+		require.NoError(t, iotest.TestReader(fr, want), "file, %d bytes", n)
+		require.NoError(t, fr.Close())
+	}
+}
+
+func TestUploadPrefixEscaping(t *testing.T) {
+	up, err := newUpload("a_b-c", time.Time{}, []byte("%PDF-1.4"), 10, "content")
+	require.NoError(t, err)
+	assert.Equal(t, `{"image":{"context":"a_b-c","content":"data:application/pdf;base64,`, string(up.prefix))
+}
+
+func TestSessionAndAttemptMediaWire(t *testing.T) {
+	tests := []struct {
+		name string
+		call func(c *Client) (*MediaList, error)
+		path string
+		id   string
+	}{
+		{"session", func(c *Client) (*MediaList, error) { return c.SessionMedia(context.Background(), mtSessionID) },
+			"/v1/sessions/" + mtSessionID + "/media", mtSessionID},
+		{"attempt", func(c *Client) (*MediaList, error) { return c.AttemptMedia(context.Background(), mtAttemptID) },
+			"/v1/attempts/" + mtAttemptID + "/media", mtAttemptID},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := newMediaTestClient(t)
+			rec := newRecorder(mt, reply(http.StatusOK, readTestdata(t, "media/session-media.json")))
+			l, err := tt.call(c)
+			require.NoError(t, err)
+			require.Len(t, rec.seen, 1)
+			assertSignedGET(t, rec.seen[0], tt.path, tt.id)
+			assert.Empty(t, rec.seen[0].rawQuery)
+			assert.Len(t, l.Images, 3)
+			assert.Len(t, l.Videos, 1)
+		})
+	}
+}
+
+func TestMediaListParse(t *testing.T) {
+	var l MediaList
+	require.NoError(t, json.Unmarshal(readTestdata(t, "media/session-media.json"), &l))
+	require.Len(t, l.Images, 3)
+	require.Len(t, l.Videos, 1)
+
+	v := l.Videos[0]
+	assert.Equal(t, ContextSelfIDVideo, v.Context)
+	assert.Equal(t, int64(1048576), v.Size, "size sent as a string")
+	require.NotNil(t, v.Duration)
+	assert.InDelta(t, 12.5, *v.Duration, 1e-9, "duration sent as a string")
+	assert.Equal(t, "video/webm", v.MimeType)
+	assert.Nil(t, v.Timestamp)
+
+	img := l.Images[1]
+	assert.Equal(t, ContextFace, img.Context)
+	assert.Equal(t, int64(631), img.Size)
+	assert.Nil(t, img.Duration)
+	require.NotNil(t, img.Timestamp)
+	assert.True(t, img.Timestamp.Equal(time.Date(2024, 5, 1, 10, 20, 30, 123e6, time.UTC)))
+
+	odd := l.Images[2]
+	assert.Equal(t, MediaContext("some-new-context"), odd.Context, "unknown contexts pass through")
+	assert.Nil(t, odd.Timestamp, "an unreadable timestamp is left nil")
+	assert.Zero(t, odd.Size)
+
+	var empty MediaList
+	require.NoError(t, json.Unmarshal(readTestdata(t, "media/attempt-media-empty.json"), &empty))
+	assert.Empty(t, empty.Images)
+	assert.Empty(t, empty.Videos)
+}
+
+func TestMediaListRequestsRefused(t *testing.T) {
+	c, mt := newMediaTestClient(t)
+	_, err := c.SessionMedia(context.Background(), "a/b")
+	assert.ErrorIs(t, err, ErrInvalidInput)
+	_, err = c.AttemptMedia(context.Background(), "")
+	assert.ErrorIs(t, err, ErrInvalidInput)
+	_, err = c.DownloadMedia(context.Background(), "x?y", io.Discard)
+	assert.ErrorIs(t, err, ErrInvalidInput)
+	_, err = c.DownloadMedia(context.Background(), mtMediaID, nil)
+	assert.ErrorIs(t, err, ErrInvalidInput)
+	assert.Zero(t, mt.GetTotalCallCount())
+}
+
+// failingWriter accepts limit bytes, then fails.
+type failingWriter struct {
+	n, limit int
+}
+
+var errWriterFull = errors.New("writer full")
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if w.n+len(p) > w.limit {
+		k := w.limit - w.n
+		w.n = w.limit
+		return k, errWriterFull
+	}
+	w.n += len(p)
+	return len(p), nil
+}
+
+func TestDownloadMedia(t *testing.T) {
+	file := make([]byte, 256<<10)
+	for i := range file {
+		file[i] = byte(i ^ i>>9)
+	}
+	t.Run("streams byte for byte, beyond the JSON response cap", func(t *testing.T) {
+		c, mt := newMediaTestClient(t, WithMaxResponseBytes(1024))
+		rec := newRecorder(mt, func() *http.Response {
+			r := httpmock.NewBytesResponse(http.StatusOK, file)
+			r.Header.Set("Content-Type", "image/jpeg")
+			return r
+		})
+		var buf bytes.Buffer
+		n, err := c.DownloadMedia(context.Background(), mtMediaID, &buf)
+		require.NoError(t, err)
+		assert.Equal(t, int64(len(file)), n)
+		assert.True(t, bytes.Equal(file, buf.Bytes()))
+		require.Len(t, rec.seen, 1)
+		assertSignedGET(t, rec.seen[0], "/v1/media/"+mtMediaID, mtMediaID)
+	})
+	t.Run("writer error", func(t *testing.T) {
+		c, mt := newMediaTestClient(t)
+		newRecorder(mt, reply(http.StatusOK, file))
+		w := &failingWriter{limit: 1000}
+		n, err := c.DownloadMedia(context.Background(), mtMediaID, w)
+		require.Error(t, err)
+		assert.ErrorIs(t, err, errWriterFull)
+		assert.Equal(t, int64(1000), n)
+	})
+	t.Run("not found", func(t *testing.T) {
+		c, mt := newMediaTestClient(t)
+		newRecorder(mt, reply(http.StatusNotFound, []byte(`{"status":"fail","code":"1101","message":"Resource not found"}`)))
+		var buf bytes.Buffer
+		n, err := c.DownloadMedia(context.Background(), mtMediaID, &buf)
+		assert.ErrorIs(t, err, ErrNotFound)
+		assert.Zero(t, n)
+		assert.Zero(t, buf.Len(), "an error body is never written to w")
+	})
+}
