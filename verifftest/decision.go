@@ -1,0 +1,415 @@
+package verifftest
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/veriffgo/veriff"
+)
+
+// Default decision data, used where the session was created without it:
+// a plausible holder of a Mexican INE voter card.
+const (
+	defaultFirstName    = "MARÍA GUADALUPE"
+	defaultLastName     = "HERNÁNDEZ LÓPEZ"
+	defaultDateOfBirth  = "1990-02-15"
+	defaultGender       = "F"
+	defaultCURP         = "HELG900215MDFRPD09"
+	defaultElectorKey   = "HRLPGD90021509M300"
+	defaultINEID        = "1859402736481"
+	defaultDocNumber    = "IDMEX1859402736"
+	defaultPlaceOfBirth = "CIUDAD DE MÉXICO"
+	defaultAddress      = "AV. INSURGENTES SUR 1602, CRÉDITO CONSTRUCTOR, BENITO JUÁREZ, 03940 CIUDAD DE MÉXICO, CDMX"
+)
+
+// INE registry answers: the docs' sample for a valid credential, and
+// Veriff's answer when the registry returned nothing.
+const (
+	ineValidState  = "El documento es válido."
+	ineNoDataState = "No se obtuvieron datos de la consulta con los parámetros seleccionados"
+)
+
+// Default reason codes of Decide for the statuses that need one.
+const (
+	DefaultDeclineReasonCode      = 102 // Suspected document tampering
+	DefaultResubmissionReasonCode = 204 // Poor image quality
+)
+
+// ReasonText returns the reason Veriff sends with a decline (1xx, 5xx) or
+// resubmission (2xx) reason code, and whether the code is known.
+func ReasonText(code int) (string, bool) {
+	t, ok := reasons[code]
+	return t, ok
+}
+
+var reasons = map[int]string{
+	101: "Physical document not used",
+	102: "Suspected document tampering",
+	103: "Person showing the document does not appear to match document photo",
+	104: "Name entered does not match name on document",
+	105: "Suspicious behaviour",
+	106: "Known fraud",
+	107: "Velocity/abuse",
+	108: "Velocity/abuse duplicated end-user",
+	109: "Velocity/abuse duplicated device",
+	110: "Velocity/abuse duplicated ID",
+	111: "Session fraudulently accessed",
+	112: "Restricted IP location",
+	113: "Suspicious behaviour - Identity Farming",
+	120: "Person on the portrait does not appear to match reference photo",
+	121: "User ID missing",
+	122: "No reference found",
+	123: "Unable to pass registry checks",
+	124: "Face already exists in the face collection",
+	126: "Potential PEP match",
+	127: "Face match with blocklist",
+	128: "End User ID mismatch",
+	129: "Invalid workflow",
+	201: "Video and/or photos missing",
+	202: "Face not clearly visible",
+	203: "Full document not visible",
+	204: "Poor image quality",
+	205: "Document damaged",
+	206: "Document type not supported",
+	207: "Document expired",
+	208: "Selfie missing",
+	209: "Document photo missing",
+	501: "High probability of fraudulent attempt",
+	502: "Multiple parties present in session",
+	503: "Attempted deceit",
+	504: "Attempted deceit, device screen used",
+	505: "Attempted deceit, printout used",
+	506: "Presented document tampered",
+	507: "Presented document tampered, data cross reference",
+	508: "Presented document tampered, document similarity to specimen",
+	509: "Person showing the document does not match document photo",
+	510: "Presented document type not supported",
+	511: "Presented document expired",
+	515: "Attempted deceit, device screen used for face image",
+	526: "Attempted deceit, photos streamed",
+	539: "Resubmission limit exceeded",
+}
+
+// decisionCodes are the verification codes of Veriff's decision statuses.
+var decisionCodes = map[veriff.SessionStatus]int{
+	veriff.StatusApproved:              9001,
+	veriff.StatusDeclined:              9102,
+	veriff.StatusResubmissionRequested: 9103,
+	veriff.StatusExpired:               9104,
+	veriff.StatusAbandoned:             9104,
+	veriff.StatusReview:                9121,
+}
+
+// Decide decides the session as Veriff would: status is one of approved,
+// declined, resubmission_requested, expired, abandoned or review.
+//
+// From then on GET /decision returns a full decision payload: attemptId,
+// code (9001, 9102, 9103, 9104 or 9121), decisionTime and acceptanceTime,
+// the person (with the Mexican INE fields: CURP as idNumber,
+// ineIdentifier, electorNumber) taken from the data sent on creation, or
+// plausible defaults, an ID_CARD document from MX, and, when the session
+// was created with an approved "ine" consent, additionalVerifiedData
+// .ineBiometricRegistryValidation. Expired and abandoned decisions carry no
+// person or document. A decline gets reason code 102 and a resubmission
+// request 204 (see DecideWithReason to choose).
+//
+// Decide sends a decision webhook and, for an approved or declined session
+// with INE consent, an INE registry webhook (see SetWebhookURL). A session
+// may be decided again, as after a manual review. After
+// resubmission_requested the session accepts media and a submit again, in
+// a new attempt.
+func (s *Server) Decide(sessionID string, status veriff.SessionStatus) error {
+	return s.decide(sessionID, status, 0)
+}
+
+// DecideWithReason is Decide for a declined or resubmission_requested
+// decision with the given reason code; the reason text is Veriff's for
+// that code (see ReasonText), or "Reason <code>" for a code it does not
+// list.
+func (s *Server) DecideWithReason(sessionID string, status veriff.SessionStatus, reasonCode int) error {
+	if status != veriff.StatusDeclined && status != veriff.StatusResubmissionRequested {
+		return fmt.Errorf("verifftest: a reason code goes with declined or resubmission_requested, not %q", status)
+	}
+	if reasonCode <= 0 {
+		return fmt.Errorf("verifftest: invalid reason code %d", reasonCode)
+	}
+	return s.decide(sessionID, status, reasonCode)
+}
+
+func (s *Server) decide(sessionID string, status veriff.SessionStatus, reasonCode int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss := s.sessions[sessionID]
+	if ss == nil {
+		return fmt.Errorf("%w: %q", ErrUnknownSession, sessionID)
+	}
+	return s.decideLocked(ss, status, reasonCode)
+}
+
+// SetINERegistry sets what GET .../decision/ine-registry answers for the
+// session, and what the INE registry webhook sent by Decide carries. Set it
+// before Decide for the webhook to carry it.
+//
+// Until it is set, the answer follows the decision: {"active":true,
+// "documentState":"El documento es válido."} once the session is approved,
+// and otherwise Veriff's answer when the registry returned nothing:
+// {"active":false,"documentState":"No se obtuvieron datos de la consulta
+// con los parámetros seleccionados"}.
+func (s *Server) SetINERegistry(sessionID string, res veriff.INERegistryResult) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss := s.sessions[sessionID]
+	if ss == nil {
+		return fmt.Errorf("%w: %q", ErrUnknownSession, sessionID)
+	}
+	ss.ine = &res
+	return nil
+}
+
+// SetINEBiometric sets the additionalVerifiedData.ineBiometricRegistryValidation
+// that the next decisions of the session carry. Set it before Decide. By
+// default an approved or review decision has a face match of 97%, a decline
+// a mismatch of 41%, both with responseStatus "success"; resubmissions carry
+// nulls with "failure".
+func (s *Server) SetINEBiometric(sessionID string, v veriff.INEBiometricRegistryValidation) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss := s.sessions[sessionID]
+	if ss == nil {
+		return fmt.Errorf("%w: %q", ErrUnknownSession, sessionID)
+	}
+	ss.ineBiometric = &v
+	return nil
+}
+
+// ineResult is the session's INE registry answer; s.mu must be held.
+func ineResult(ss *session) veriff.INERegistryResult {
+	if ss.ine != nil {
+		return *ss.ine
+	}
+	if ss.status == veriff.StatusApproved {
+		return veriff.INERegistryResult{Active: true, DocumentState: ineValidState}
+	}
+	return veriff.INERegistryResult{Active: false, DocumentState: ineNoDataState}
+}
+
+// Wire shapes of the decision payload.
+type (
+	decisionOut struct {
+		Status        string          `json:"status"`
+		Verification  verificationOut `json:"verification"`
+		TechnicalData struct {
+			IP *string `json:"ip"`
+		} `json:"technicalData"`
+	}
+	verificationOut struct {
+		ID                     string         `json:"id"`
+		AttemptID              string         `json:"attemptId"`
+		VendorData             *string        `json:"vendorData"`
+		EndUserID              *string        `json:"endUserId"`
+		Status                 string         `json:"status"`
+		Code                   int            `json:"code"`
+		Reason                 *string        `json:"reason"`
+		ReasonCode             *int           `json:"reasonCode"`
+		DecisionTime           string         `json:"decisionTime"`
+		AcceptanceTime         string         `json:"acceptanceTime"`
+		Person                 *personOut     `json:"person"`
+		Document               *documentOut   `json:"document"`
+		AdditionalVerifiedData map[string]any `json:"additionalVerifiedData"`
+		RiskLabels             []any          `json:"riskLabels"`
+		Comments               []any          `json:"comments"`
+	}
+	personOut struct {
+		FirstName     string       `json:"firstName"`
+		LastName      string       `json:"lastName"`
+		FullName      string       `json:"fullName"`
+		DateOfBirth   string       `json:"dateOfBirth"`
+		YearOfBirth   string       `json:"yearOfBirth"`
+		PlaceOfBirth  string       `json:"placeOfBirth"`
+		Gender        string       `json:"gender"`
+		IDNumber      string       `json:"idNumber"`
+		Nationality   string       `json:"nationality"`
+		Citizenship   *string      `json:"citizenship"`
+		Addresses     []addressOut `json:"addresses"`
+		INEIdentifier string       `json:"ineIdentifier"`
+		ElectorNumber string       `json:"electorNumber"`
+	}
+	addressOut struct {
+		FullAddress   string         `json:"fullAddress"`
+		ParsedAddress map[string]any `json:"parsedAddress"`
+	}
+	documentOut struct {
+		Number       string  `json:"number"`
+		Type         string  `json:"type"`
+		Country      string  `json:"country"`
+		State        *string `json:"state"`
+		ValidFrom    string  `json:"validFrom"`
+		ValidUntil   string  `json:"validUntil"`
+		PlaceOfIssue *string `json:"placeOfIssue"`
+		IssuedBy     string  `json:"issuedBy"`
+	}
+)
+
+// personFor is the decided person of the session.
+func personFor(ss *session) personOut {
+	p := personOut{
+		FirstName:     defaultFirstName,
+		LastName:      defaultLastName,
+		DateOfBirth:   defaultDateOfBirth,
+		PlaceOfBirth:  defaultPlaceOfBirth,
+		Gender:        defaultGender,
+		IDNumber:      curpFor(ss),
+		Nationality:   "MX",
+		INEIdentifier: defaultINEID,
+		ElectorNumber: defaultElectorKey,
+	}
+	in := ss.person
+	if in.FirstName != "" {
+		p.FirstName = strings.ToUpper(in.FirstName)
+	}
+	if in.LastName != "" {
+		p.LastName = strings.ToUpper(in.LastName)
+	}
+	if in.DateOfBirth != "" {
+		p.DateOfBirth = in.DateOfBirth
+	}
+	switch strings.ToUpper(in.Gender) {
+	case "M", "MALE":
+		p.Gender = "M"
+	case "F", "FEMALE":
+		p.Gender = "F"
+	}
+	p.FullName = p.FirstName + " " + p.LastName
+	if len(p.DateOfBirth) >= 4 {
+		p.YearOfBirth = p.DateOfBirth[:4]
+	}
+	addr := ss.address
+	if addr == "" {
+		addr = defaultAddress
+	}
+	p.Addresses = []addressOut{{FullAddress: addr, ParsedAddress: map[string]any{
+		"street": nil, "houseNumber": nil, "unit": nil, "city": nil,
+		"state": nil, "postcode": nil, "country": "MX",
+	}}}
+	if ss.address == "" {
+		p.Addresses[0].ParsedAddress = map[string]any{
+			"street": "AV. INSURGENTES SUR", "houseNumber": "1602", "unit": nil,
+			"city": "CIUDAD DE MÉXICO", "state": "CDMX", "postcode": "03940", "country": "MX",
+		}
+	}
+	return p
+}
+
+// curpFor is the session's CURP: the idNumber sent on creation when it has
+// a CURP's 18 characters, else a default.
+func curpFor(ss *session) string {
+	if id := strings.ToUpper(ss.person.IDNumber); len(id) == 18 {
+		return id
+	}
+	return defaultCURP
+}
+
+func documentFor(ss *session) *documentOut {
+	d := &documentOut{
+		Number:     defaultDocNumber,
+		Type:       "ID_CARD",
+		Country:    "MX",
+		ValidFrom:  "2019-01-01",
+		ValidUntil: fmt.Sprint(time.Now().Year()+5) + "-12-31",
+		IssuedBy:   "INSTITUTO NACIONAL ELECTORAL",
+	}
+	if ss.document.Number != "" {
+		d.Number = ss.document.Number
+	}
+	if ss.document.Type != "" {
+		d.Type = ss.document.Type
+	}
+	if ss.document.Country != "" {
+		d.Country = ss.document.Country
+	}
+	return d
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// decideLocked decides ss; s.mu must be held.
+func (s *Server) decideLocked(ss *session, status veriff.SessionStatus, reasonCode int) error {
+	code, ok := decisionCodes[status]
+	if !ok {
+		return fmt.Errorf("verifftest: %q is not a decision status (approved, declined, resubmission_requested, expired, abandoned, review)", status)
+	}
+	if reasonCode == 0 {
+		switch status {
+		case veriff.StatusDeclined:
+			reasonCode = DefaultDeclineReasonCode
+		case veriff.StatusResubmissionRequested:
+			reasonCode = DefaultResubmissionReasonCode
+		}
+	}
+	a := ss.attempts[len(ss.attempts)-1]
+	now := time.Now().UTC()
+	v := verificationOut{
+		ID:             ss.id,
+		AttemptID:      a.id,
+		VendorData:     ss.vendorData,
+		EndUserID:      ss.endUserID,
+		Status:         string(status),
+		Code:           code,
+		DecisionTime:   formatTime(now),
+		AcceptanceTime: formatTime(ss.createdAt),
+		RiskLabels:     []any{},
+		Comments:       []any{},
+	}
+	if reasonCode != 0 {
+		text, ok := reasons[reasonCode]
+		if !ok {
+			text = fmt.Sprintf("Reason %d", reasonCode)
+		}
+		v.Reason, v.ReasonCode = &text, &reasonCode
+	}
+	if status != veriff.StatusExpired && status != veriff.StatusAbandoned {
+		p := personFor(ss)
+		v.Person = &p
+		v.Document = documentFor(ss)
+		v.AdditionalVerifiedData = map[string]any{}
+		if ss.ineConsent {
+			v.AdditionalVerifiedData["ineBiometricRegistryValidation"] = ineBiometricFor(ss, status)
+		}
+	}
+	out := decisionOut{Status: "success", Verification: v}
+	if ss.clientIP != "" {
+		out.TechnicalData.IP = &ss.clientIP
+	}
+	body, err := json.Marshal(out)
+	if err != nil {
+		return fmt.Errorf("verifftest: encoding decision: %w", err)
+	}
+	ss.decision = body
+	ss.status = status
+	a.status = status
+	ss.newAttempt = status == veriff.StatusResubmissionRequested
+	s.dispatch(kindDecision, ss.id, body)
+	if ss.ineConsent && (status == veriff.StatusApproved || status == veriff.StatusDeclined) {
+		s.sendINE(ss, a, now)
+	}
+	return nil
+}
+
+func ineBiometricFor(ss *session, status veriff.SessionStatus) any {
+	if v := ss.ineBiometric; v != nil {
+		return struct {
+			FaceMatch           *bool    `json:"faceMatch"`
+			FaceMatchPercentage *float64 `json:"faceMatchPercentage"`
+			ResponseStatus      *string  `json:"responseStatus"`
+		}{v.FaceMatch, v.FaceMatchPercentage, v.ResponseStatus}
+	}
+	switch status {
+	case veriff.StatusApproved, veriff.StatusReview:
+		return map[string]any{"faceMatch": true, "faceMatchPercentage": 97, "responseStatus": "success"}
+	case veriff.StatusDeclined:
+		return map[string]any{"faceMatch": false, "faceMatchPercentage": 41, "responseStatus": "success"}
+	}
+	return map[string]any{"faceMatch": nil, "faceMatchPercentage": nil, "responseStatus": "failure"}
+}

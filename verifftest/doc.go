@@ -1,0 +1,84 @@
+// Package verifftest provides an in-process fake of Veriff's Public API v1,
+// for testing code that uses the veriff SDK (or speaks Veriff's HTTP API
+// itself) without a Veriff account or network access.
+//
+// NewServer starts the fake on a loopback address. It judges requests as
+// Veriff does:
+//
+//   - X-AUTH-CLIENT missing → 401 with code 1801; unknown API key → 401 1803.
+//   - X-HMAC-SIGNATURE missing or not a 64-digit hex SHA-256 → 401 1812
+//     (optional on POST /v1/sessions only); a signature that does not match
+//     → 401 1818 for GET and DELETE (signed over the session, attempt or
+//     media ID in the path) or 1819 for POST and PATCH (signed over the raw
+//     body). Signatures are compared in constant time, in either hex case.
+//   - Malformed bodies → 400: 1102 (not JSON, no verification object, or a
+//     missing version query parameter on the registry endpoints), 1104 (a
+//     wrongly typed field, or an "ine" consent not approved), 1203 (a date
+//     not YYYY-MM-DD), 1400 to 1403 (media: no image, bad base64,
+//     unsupported context, missing property), 1500/1501 (vendorData).
+//   - An unknown session, attempt or media ID → 404.
+//
+// Error bodies have Veriff's shape, {"status":"fail","code":"1818",
+// "message":"..."}, and every answer is signed with the shared secret in
+// X-HMAC-SIGNATURE, as Veriff signs its responses.
+//
+// # Sessions
+//
+// A session is created, moves to started with its first media upload
+// (sending event 7001), and to submitted with PATCH
+// {"verification":{"status":"submitted"}} (event 7002). Media uploaded
+// after submission, and a second submit, are answered 409 with code 1304;
+// PATCH to any other status is 400 1303. GET /decision answers
+// {"status":"success","verification":null} until the test calls
+// Server.Decide (or DecideWithReason), or AutoDecide decides every session
+// on submit. A decision of resubmission_requested reopens the session: the
+// next upload or submit opens a new attempt, GET /sessions/{id}/media lists
+// the media of the latest attempt only, and GET /attempts/{id}/media those
+// of any attempt. Uploaded media are kept decoded and downloaded byte for
+// byte from GET /v1/media/{id}, with the Content-Type sniffed from them.
+// DELETE removes a session in any state but submitted; deleting an
+// unfinished session sends an expired or abandoned decision webhook first.
+//
+// Server.SetINERegistry sets the answer of the INE registry query; see its
+// documentation for the default.
+//
+// # Webhooks
+//
+// After Server.SetWebhookURL the fake POSTs decision, event and INE
+// registry webhooks, signed with the shared secret, each from its own
+// goroutine, retrying on any answer but 200. Server.WaitForDeliveries waits
+// for them without sleeping, and Server.Deliveries lists them.
+//
+// # Faults
+//
+// Server.FailNext, Server.DropNext, Server.DropAfterProcessingNext and
+// Server.InjectFault make the next requests fail with a given status (and
+// Retry-After), lose their connection, or lose their answer after being
+// processed, to test a client's retries. Server.Requests and
+// Server.RequestCount tell what the server received.
+//
+// # Example
+//
+// A test of your own code that verifies users through Veriff:
+//
+//	func TestSignup(t *testing.T) {
+//		srv := verifftest.NewServer("test-api-key", "test-shared-secret")
+//		defer srv.Close()
+//		srv.AutoDecide(veriff.StatusApproved)
+//
+//		client, err := srv.NewClient() // or veriff.NewClient(key, secret, veriff.WithBaseURL(srv.URL))
+//		if err != nil {
+//			t.Fatal(err)
+//		}
+//		app := myapp.New(client)
+//		if err := app.VerifyUser(context.Background(), "user-42"); err != nil {
+//			t.Fatal(err)
+//		}
+//		if got := srv.RequestCount(http.MethodPost, "/v1/sessions"); got != 1 {
+//			t.Errorf("sessions created: %d, want 1", got)
+//		}
+//	}
+//
+// The server is safe for concurrent use by any number of clients. It never
+// logs, and keeps the bodies it receives only as session state.
+package verifftest

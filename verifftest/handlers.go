@@ -1,0 +1,789 @@
+package verifftest
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/veriffgo/veriff"
+)
+
+// session is the server's state of one verification session.
+type session struct {
+	seq           int64
+	id            string
+	token         string
+	status        veriff.SessionStatus
+	createdAt     time.Time
+	vendorData    *string
+	endUserID     *string
+	callback      string
+	person        personIn
+	document      documentIn
+	address       string
+	ineConsent    bool
+	integrationID string
+	clientIP      string
+	verification  json.RawMessage // as sent on creation
+	attempts      []*attempt      // oldest first; the last is the current one
+	newAttempt    bool            // resubmission requested: the next upload or submit opens an attempt
+	decision      []byte          // body of GET /decision once decided
+	ine           *veriff.INERegistryResult
+	ineBiometric  *veriff.INEBiometricRegistryValidation
+	collected     []json.RawMessage
+}
+
+type attempt struct {
+	id          string
+	sessionID   string
+	status      veriff.SessionStatus
+	createdAt   time.Time
+	media       []*mediaItem
+	startedSent bool
+}
+
+type mediaItem struct {
+	id, name, mimeType  string
+	sessionID, attempID string
+	context             veriff.MediaContext
+	data                []byte
+	uploadedAt          time.Time
+}
+
+// personIn, documentIn: what the integration sent on session creation.
+type personIn struct {
+	FirstName     string `json:"firstName"`
+	LastName      string `json:"lastName"`
+	IDNumber      string `json:"idNumber"`
+	PhoneNumber   string `json:"phoneNumber"`
+	Gender        string `json:"gender"`
+	DateOfBirth   string `json:"dateOfBirth"`
+	Email         string `json:"email"`
+	MaritalStatus string `json:"maritalStatus"`
+}
+
+type documentIn struct {
+	Number     string `json:"number"`
+	Country    string `json:"country"`
+	Type       string `json:"type"`
+	IDCardType string `json:"idCardType"`
+	FirstIssue string `json:"firstIssue"`
+}
+
+type createIn struct {
+	Callback *string     `json:"callback"`
+	Person   *personIn   `json:"person"`
+	Document *documentIn `json:"document"`
+	Address  *struct {
+		FullAddress string `json:"fullAddress"`
+	} `json:"address"`
+	VendorData json.RawMessage `json:"vendorData"`
+	EndUserID  *string         `json:"endUserId"`
+	Consents   []struct {
+		Type     string `json:"type"`
+		Approved *bool  `json:"approved"`
+	} `json:"consents"`
+}
+
+func (s *Server) routes() {
+	s.handle("POST /v1/sessions", s.createSession)
+	s.handle("PATCH /v1/sessions/{id}", s.patchSession)
+	s.handle("DELETE /v1/sessions/{id}", s.deleteSession)
+	s.handle("POST /v1/sessions/{id}/media", s.uploadMedia)
+	s.handle("GET /v1/sessions/{id}/media", s.sessionMedia)
+	s.handle("GET /v1/attempts/{id}/media", s.attemptMedia)
+	s.handle("GET /v1/media/{id}", s.downloadMedia)
+	s.handle("GET /v1/sessions/{id}/decision", s.getDecision)
+	s.handle("GET /v1/sessions/{id}/decision/ine-registry", s.ineRegistry)
+	s.handle("GET /v1/sessions/{id}/decision/curp-registry", s.curpRegistry)
+	s.handle("GET /v1/sessions/{id}/decision/combined-ine-curp-registry", s.combinedRegistry)
+	s.handle("GET /v1/sessions/{id}/person", s.person)
+	s.handle("GET /v1/sessions/{id}/attempts", s.listAttempts)
+	s.handle("GET /v1/sessions/{id}/watchlist-screening", s.watchlist)
+	s.handle("POST /v1/sessions/{id}/collected-data", s.collectedData)
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, http.StatusNotFound, "", "Not found")
+	})
+}
+
+// decodeVerification reads {"verification":{...}} into out: 1102 when the
+// body is not JSON or has no verification object, 1104 for wrongly typed
+// fields. It answers the error itself and reports whether it succeeded.
+func (s *Server) decodeVerification(w http.ResponseWriter, body []byte, out any) bool {
+	var env struct {
+		Verification json.RawMessage `json:"verification"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		s.fail(w, http.StatusBadRequest, "1102", "Mandatory parameters are missing from the request: the body is not a JSON object.")
+		return false
+	}
+	v := bytes.TrimSpace(env.Verification)
+	if len(v) == 0 || v[0] != '{' {
+		s.fail(w, http.StatusBadRequest, "1102", "Mandatory parameters are missing from the request: verification.")
+		return false
+	}
+	if err := json.Unmarshal(v, out); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			s.fail(w, http.StatusBadRequest, "1104", "Request includes invalid parameters: "+te.Field+".")
+			return false
+		}
+		s.fail(w, http.StatusBadRequest, "1102", "Mandatory parameters are missing from the request.")
+		return false
+	}
+	return true
+}
+
+func validDate(s string) bool {
+	if s == "" {
+		return true
+	}
+	_, err := time.Parse("2006-01-02", s)
+	return err == nil
+}
+
+// POST /v1/sessions
+func (s *Server) createSession(w http.ResponseWriter, r *http.Request, body []byte) {
+	var in createIn
+	if !s.decodeVerification(w, body, &in) {
+		return
+	}
+	var vendorData *string
+	if v := bytes.TrimSpace(in.VendorData); len(v) > 0 && string(v) != "null" {
+		var str string
+		if err := json.Unmarshal(v, &str); err != nil {
+			s.fail(w, http.StatusBadRequest, "1501", "Vendor data must be a string.")
+			return
+		}
+		if utf8.RuneCountInString(str) > 1000 {
+			s.fail(w, http.StatusBadRequest, "1500", "Vendor data cannot be more than 1000 characters.")
+			return
+		}
+		vendorData = &str
+	}
+	if in.Person != nil && !validDate(in.Person.DateOfBirth) {
+		s.fail(w, http.StatusBadRequest, "1203", "Invalid ISO 8601 date: person.dateOfBirth must be YYYY-MM-DD.")
+		return
+	}
+	if in.Document != nil && !validDate(in.Document.FirstIssue) {
+		s.fail(w, http.StatusBadRequest, "1203", "Invalid ISO 8601 date: document.firstIssue must be YYYY-MM-DD.")
+		return
+	}
+	ine := false
+	for _, c := range in.Consents {
+		if strings.EqualFold(c.Type, "ine") {
+			if c.Approved == nil || !*c.Approved {
+				s.fail(w, http.StatusBadRequest, "1104", "Request includes invalid parameters: the ine consent must be approved.")
+				return
+			}
+			ine = true
+		}
+	}
+	var env struct {
+		Verification json.RawMessage `json:"verification"`
+	}
+	_ = json.Unmarshal(body, &env)
+
+	now := time.Now().UTC()
+	ss := &session{
+		id:            newUUID(),
+		status:        veriff.StatusCreated,
+		createdAt:     now,
+		vendorData:    vendorData,
+		endUserID:     in.EndUserID,
+		ineConsent:    ine,
+		integrationID: r.Header.Get("vrf-integration-id"),
+		clientIP:      remoteIP(r),
+		verification:  append(json.RawMessage(nil), bytes.TrimSpace(env.Verification)...),
+	}
+	if in.Callback != nil {
+		ss.callback = *in.Callback
+	}
+	if in.Person != nil {
+		ss.person = *in.Person
+	}
+	if in.Document != nil {
+		ss.document = *in.Document
+	}
+	if in.Address != nil {
+		ss.address = in.Address.FullAddress
+	}
+	ss.token = sessionToken(ss.id)
+	ss.attempts = []*attempt{{id: newUUID(), sessionID: ss.id, status: veriff.StatusCreated, createdAt: now}}
+
+	s.mu.Lock()
+	s.seq++
+	ss.seq = s.seq
+	s.sessions[ss.id] = ss
+	s.attempts[ss.attempts[0].id] = ss.attempts[0]
+	resp := s.sessionResponse(ss)
+	s.mu.Unlock()
+	s.writeJSON(w, http.StatusCreated, resp)
+}
+
+type sessionOut struct {
+	ID           string  `json:"id"`
+	URL          string  `json:"url"`
+	VendorData   *string `json:"vendorData"`
+	Host         string  `json:"host"`
+	Status       string  `json:"status"`
+	SessionToken string  `json:"sessionToken"`
+}
+
+// sessionResponse is the answer of POST and PATCH; s.mu must be held.
+func (s *Server) sessionResponse(ss *session) any {
+	return struct {
+		Status       string     `json:"status"`
+		Verification sessionOut `json:"verification"`
+	}{"success", sessionOut{
+		ID:           ss.id,
+		URL:          s.base + "/v/" + ss.token,
+		VendorData:   ss.vendorData,
+		Host:         s.base,
+		Status:       string(ss.status),
+		SessionToken: ss.token,
+	}}
+}
+
+// lookup returns the session of the path, or answers 404; s.mu must be held.
+func (s *Server) lookup(w http.ResponseWriter, r *http.Request) *session {
+	ss := s.sessions[r.PathValue("id")]
+	if ss == nil {
+		s.fail(w, http.StatusNotFound, "", "Session not found.")
+	}
+	return ss
+}
+
+// open reports whether media and submission are still accepted.
+func (ss *session) open() bool {
+	switch ss.status {
+	case veriff.StatusCreated, veriff.StatusStarted, veriff.StatusResubmissionRequested:
+		return true
+	}
+	return false
+}
+
+// current returns the attempt that uploads and submission apply to,
+// opening a new one after a resubmission request; s.mu must be held.
+func (s *Server) current(ss *session) *attempt {
+	if ss.newAttempt {
+		ss.newAttempt = false
+		a := &attempt{id: newUUID(), sessionID: ss.id, status: veriff.StatusCreated, createdAt: time.Now().UTC()}
+		ss.attempts = append(ss.attempts, a)
+		s.attempts[a.id] = a
+	}
+	return ss.attempts[len(ss.attempts)-1]
+}
+
+// PATCH /v1/sessions/{id}
+func (s *Server) patchSession(w http.ResponseWriter, r *http.Request, body []byte) {
+	var in struct {
+		Status *string `json:"status"`
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss := s.lookup(w, r)
+	if ss == nil {
+		return
+	}
+	if !s.decodeVerification(w, body, &in) {
+		return
+	}
+	if in.Status == nil || *in.Status == "" {
+		s.fail(w, http.StatusBadRequest, "1102", "Mandatory parameters are missing from the request: verification.status.")
+		return
+	}
+	if *in.Status != string(veriff.StatusSubmitted) {
+		s.fail(w, http.StatusBadRequest, "1303", "Invalid status.")
+		return
+	}
+	if !ss.open() {
+		s.fail(w, http.StatusConflict, "1304", `Cannot transition to "submitted" status.`)
+		return
+	}
+	a := s.current(ss)
+	a.status = veriff.StatusSubmitted
+	ss.status = veriff.StatusSubmitted
+	s.sendEvent(ss, a, 7002, "submitted")
+	if s.autoDecide != "" {
+		// An unsupported AutoDecide status leaves the session submitted.
+		_ = s.decideLocked(ss, s.autoDecide, 0)
+	}
+	s.writeJSON(w, http.StatusOK, s.sessionResponse(ss))
+}
+
+// DELETE /v1/sessions/{id}
+func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request, _ []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss := s.lookup(w, r)
+	if ss == nil {
+		return
+	}
+	var final veriff.SessionStatus
+	switch ss.status {
+	case veriff.StatusCreated:
+		final = veriff.StatusExpired
+	case veriff.StatusStarted, veriff.StatusResubmissionRequested:
+		final = veriff.StatusAbandoned
+	case veriff.StatusApproved, veriff.StatusDeclined, veriff.StatusExpired,
+		veriff.StatusAbandoned, veriff.StatusReview:
+	default:
+		s.fail(w, http.StatusConflict, "1304", "Session is not in a completed status.")
+		return
+	}
+	if final != "" {
+		// Veriff tells the integration that the session will not complete.
+		_ = s.decideLocked(ss, final, 0)
+	}
+	for _, a := range ss.attempts {
+		for _, m := range a.media {
+			delete(s.media, m.id)
+		}
+		delete(s.attempts, a.id)
+	}
+	delete(s.sessions, ss.id)
+	s.writeJSON(w, http.StatusOK, struct {
+		Status string `json:"status"`
+	}{"success"})
+}
+
+// imageContexts are the image contexts Veriff documents.
+var imageContexts = map[string]bool{
+	"face": true, "face-pre": true, "face-nfc": true, "face-cropped": true, "face-reference": true,
+	"document-front": true, "document-front-pre": true, "document-front-qrcode": true,
+	"document-front-qrcode-pre": true, "document-front-face-cropped": true,
+	"document-front-with-signature": true, "document-front-with-signature-pre": true,
+	"document-back": true, "document-back-pre": true, "document-back-barcode": true,
+	"document-back-barcode-pre": true, "document-back-qrcode": true, "document-back-qrcode-pre": true,
+	"document-and-face": true, "document-and-face-pre": true,
+	"address-front": true, "registry-face": true,
+}
+
+// decodeImage decodes base64 content, in data-URI form
+// ("data:image/jpeg;base64,...") or bare.
+func decodeImage(content string) ([]byte, bool) {
+	if rest, ok := strings.CutPrefix(content, "data:"); ok {
+		meta, data, found := strings.Cut(rest, ",")
+		if !found || !strings.HasSuffix(meta, ";base64") {
+			return nil, false
+		}
+		content = data
+	}
+	b, err := base64.StdEncoding.DecodeString(content)
+	if err != nil {
+		b, err = base64.RawStdEncoding.DecodeString(content)
+	}
+	return b, err == nil
+}
+
+// POST /v1/sessions/{id}/media
+func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request, body []byte) {
+	var in struct {
+		Image *struct {
+			Context   *string `json:"context"`
+			Content   *string `json:"content"`
+			Timestamp *string `json:"timestamp"`
+		} `json:"image"`
+	}
+	s.mu.Lock()
+	ss := s.lookup(w, r)
+	s.mu.Unlock()
+	if ss == nil {
+		return
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		s.fail(w, http.StatusBadRequest, "1102", "Mandatory parameters are missing from the request: the body is not a JSON object.")
+		return
+	}
+	img := in.Image
+	if img == nil {
+		s.fail(w, http.StatusBadRequest, "1400", "Image data not found.")
+		return
+	}
+	if img.Context == nil || img.Content == nil {
+		s.fail(w, http.StatusBadRequest, "1403", "Image property is missing: context and content are required.")
+		return
+	}
+	if !imageContexts[*img.Context] {
+		s.fail(w, http.StatusBadRequest, "1402", "Image context is not supported.")
+		return
+	}
+	data, ok := decodeImage(*img.Content)
+	if !ok {
+		s.fail(w, http.StatusBadRequest, "1401", "Image is not valid base64.")
+		return
+	}
+	if len(data) == 0 {
+		s.fail(w, http.StatusBadRequest, "1400", "Image data not found.")
+		return
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sessions[ss.id] != ss { // deleted meanwhile
+		s.fail(w, http.StatusNotFound, "", "Session not found.")
+		return
+	}
+	if !ss.open() {
+		s.fail(w, http.StatusConflict, "1304", "Media cannot be uploaded: the session is "+string(ss.status)+".")
+		return
+	}
+	a := s.current(ss)
+	m := &mediaItem{
+		id:         newUUID(),
+		name:       *img.Context,
+		mimeType:   http.DetectContentType(data),
+		sessionID:  ss.id,
+		attempID:   a.id,
+		context:    veriff.MediaContext(*img.Context),
+		data:       data,
+		uploadedAt: time.Now().UTC(),
+	}
+	a.media = append(a.media, m)
+	s.media[m.id] = m
+	a.status = veriff.StatusStarted
+	ss.status = veriff.StatusStarted
+	if !a.startedSent {
+		a.startedSent = true
+		s.sendEvent(ss, a, 7001, "started")
+	}
+	s.writeJSON(w, http.StatusOK, struct {
+		Status string   `json:"status"`
+		Image  mediaOut `json:"image"`
+	}{"success", s.mediaOut(m)})
+}
+
+type mediaOut struct {
+	ID        string  `json:"id"`
+	Name      string  `json:"name"`
+	Context   string  `json:"context"`
+	Timestamp *string `json:"timestamp"`
+	Size      int     `json:"size"`
+	MimeType  string  `json:"mimetype"`
+	URL       string  `json:"url"`
+	SessionID string  `json:"sessionId"`
+}
+
+func (s *Server) mediaOut(m *mediaItem) mediaOut {
+	return mediaOut{
+		ID:        m.id,
+		Name:      m.name,
+		Context:   string(m.context),
+		Size:      len(m.data),
+		MimeType:  m.mimeType,
+		URL:       s.base + "/v1/media/" + m.id,
+		SessionID: m.sessionID,
+	}
+}
+
+func (s *Server) mediaList(w http.ResponseWriter, items []*mediaItem) {
+	out := struct {
+		Status string     `json:"status"`
+		Images []mediaOut `json:"images"`
+		Videos []mediaOut `json:"videos"`
+	}{Status: "success", Images: []mediaOut{}, Videos: []mediaOut{}}
+	for _, m := range items {
+		out.Images = append(out.Images, s.mediaOut(m))
+	}
+	s.writeJSON(w, http.StatusOK, out)
+}
+
+// GET /v1/sessions/{id}/media: the media of the most recent attempt.
+func (s *Server) sessionMedia(w http.ResponseWriter, r *http.Request, _ []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss := s.lookup(w, r)
+	if ss == nil {
+		return
+	}
+	s.mediaList(w, ss.attempts[len(ss.attempts)-1].media)
+}
+
+// GET /v1/attempts/{id}/media
+func (s *Server) attemptMedia(w http.ResponseWriter, r *http.Request, _ []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.attempts[r.PathValue("id")]
+	if a == nil {
+		s.fail(w, http.StatusNotFound, "", "Attempt not found.")
+		return
+	}
+	s.mediaList(w, a.media)
+}
+
+// GET /v1/media/{id}: the file, byte for byte.
+func (s *Server) downloadMedia(w http.ResponseWriter, r *http.Request, _ []byte) {
+	s.mu.Lock()
+	m := s.media[r.PathValue("id")]
+	s.mu.Unlock()
+	if m == nil {
+		s.fail(w, http.StatusNotFound, "", "Media not found.")
+		return
+	}
+	w.Header().Set("Content-Length", fmt.Sprint(len(m.data)))
+	s.writeRaw(w, http.StatusOK, m.mimeType, m.data) // data is never modified
+}
+
+// GET /v1/sessions/{id}/decision
+func (s *Server) getDecision(w http.ResponseWriter, r *http.Request, _ []byte) {
+	s.mu.Lock()
+	ss := s.lookup(w, r)
+	var body []byte
+	if ss != nil {
+		body = ss.decision
+	}
+	s.mu.Unlock()
+	if ss == nil {
+		return
+	}
+	if body == nil {
+		body = []byte(`{"status":"success","verification":null}`)
+	}
+	s.writeRaw(w, http.StatusOK, "application/json", body)
+}
+
+// requireVersion answers 400 1102 when the version query parameter is missing.
+func (s *Server) requireVersion(w http.ResponseWriter, r *http.Request) bool {
+	if r.URL.Query().Get("version") == "" {
+		s.fail(w, http.StatusBadRequest, "1102", "Mandatory parameters are missing from the request: version.")
+		return false
+	}
+	return true
+}
+
+// GET /v1/sessions/{id}/decision/ine-registry?version=1.0.0
+func (s *Server) ineRegistry(w http.ResponseWriter, r *http.Request, _ []byte) {
+	if !s.requireVersion(w, r) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss := s.lookup(w, r)
+	if ss == nil {
+		return
+	}
+	s.writeJSON(w, http.StatusOK, ineOf(ineResult(ss)))
+}
+
+type ineOut struct {
+	Active        bool   `json:"active"`
+	DocumentState string `json:"documentState"`
+}
+
+func ineOf(res veriff.INERegistryResult) ineOut {
+	return ineOut{Active: res.Active, DocumentState: res.DocumentState}
+}
+
+type curpOut struct {
+	StatusCurp string `json:"statusCurp"`
+	Curp       string `json:"curp"`
+}
+
+func curpOf(ss *session) curpOut {
+	st := "inactive"
+	if ineResult(ss).Active {
+		st = "active"
+	}
+	return curpOut{StatusCurp: st, Curp: curpFor(ss)}
+}
+
+// GET /v1/sessions/{id}/decision/curp-registry?version=1.0.0
+func (s *Server) curpRegistry(w http.ResponseWriter, r *http.Request, _ []byte) {
+	if !s.requireVersion(w, r) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss := s.lookup(w, r)
+	if ss == nil {
+		return
+	}
+	s.writeJSON(w, http.StatusOK, curpOf(ss))
+}
+
+// GET /v1/sessions/{id}/decision/combined-ine-curp-registry?version=1.0.0
+func (s *Server) combinedRegistry(w http.ResponseWriter, r *http.Request, _ []byte) {
+	if !s.requireVersion(w, r) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss := s.lookup(w, r)
+	if ss == nil {
+		return
+	}
+	s.writeJSON(w, http.StatusOK, struct {
+		INE  ineOut  `json:"ine"`
+		CURP curpOut `json:"curp"`
+	}{ineOf(ineResult(ss)), curpOf(ss)})
+}
+
+// GET /v1/sessions/{id}/person
+func (s *Server) person(w http.ResponseWriter, r *http.Request, _ []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss := s.lookup(w, r)
+	if ss == nil {
+		return
+	}
+	p := personFor(ss)
+	s.writeJSON(w, http.StatusOK, map[string]any{
+		"status": "success",
+		"person": map[string]any{
+			"id":                 ss.id,
+			"firstName":          p.FirstName,
+			"lastName":           p.LastName,
+			"dateOfBirth":        p.DateOfBirth,
+			"gender":             p.Gender,
+			"nationality":        p.Nationality,
+			"idNumber":           p.IDNumber,
+			"citizenship":        nil,
+			"placeOfBirth":       p.PlaceOfBirth,
+			"pepSanctionMatches": []any{},
+		},
+	})
+}
+
+// GET /v1/sessions/{id}/attempts
+func (s *Server) listAttempts(w http.ResponseWriter, r *http.Request, _ []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss := s.lookup(w, r)
+	if ss == nil {
+		return
+	}
+	type attemptOut struct {
+		ID              string `json:"id"`
+		Status          string `json:"status"`
+		CreatedTime     string `json:"createdTime"`
+		UserDefinedData []any  `json:"userDefinedData"`
+	}
+	out := struct {
+		Status        string       `json:"status"`
+		Verifications []attemptOut `json:"verifications"`
+	}{Status: "success", Verifications: []attemptOut{}}
+	for _, a := range ss.attempts {
+		out.Verifications = append(out.Verifications, attemptOut{
+			ID: a.id, Status: string(a.status), CreatedTime: formatTime(a.createdAt), UserDefinedData: []any{},
+		})
+	}
+	s.writeJSON(w, http.StatusOK, out)
+}
+
+// GET /v1/sessions/{id}/watchlist-screening: always a clean result.
+func (s *Server) watchlist(w http.ResponseWriter, r *http.Request, _ []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss := s.lookup(w, r)
+	if ss == nil {
+		return
+	}
+	p := personFor(ss)
+	year := ""
+	if len(p.DateOfBirth) >= 4 {
+		year = p.DateOfBirth[:4]
+	}
+	s.writeJSON(w, http.StatusOK, map[string]any{
+		"status": "success",
+		"data": map[string]any{
+			"attemptId":   ss.attempts[len(ss.attempts)-1].id,
+			"sessionId":   ss.id,
+			"vendorData":  ss.vendorData,
+			"endUserId":   ss.endUserID,
+			"checkType":   "initial_result",
+			"matchStatus": "no_match",
+			"searchTerm":  map[string]any{"name": strings.TrimSpace(p.FirstName + " " + p.LastName), "year": year},
+			"totalHits":   0,
+			"createdAt":   formatTime(ss.createdAt),
+			"hits":        []any{},
+		},
+	})
+}
+
+// POST /v1/sessions/{id}/collected-data
+func (s *Server) collectedData(w http.ResponseWriter, r *http.Request, body []byte) {
+	var in struct {
+		ProviderName *string `json:"providerName"`
+		Network      *struct {
+			IP *string `json:"ip"`
+		} `json:"network"`
+		Device *struct {
+			Fingerprint *string `json:"fingerprint"`
+		} `json:"device"`
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss := s.lookup(w, r)
+	if ss == nil {
+		return
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		s.fail(w, http.StatusBadRequest, "1102", "Mandatory parameters are missing from the request: the body is not a JSON object.")
+		return
+	}
+	switch {
+	case in.ProviderName == nil || *in.ProviderName == "":
+		s.fail(w, http.StatusBadRequest, "1102", "Mandatory parameters are missing from the request: providerName.")
+		return
+	case in.Network == nil || in.Network.IP == nil || net.ParseIP(*in.Network.IP) == nil:
+		s.fail(w, http.StatusBadRequest, "1102", "Mandatory parameters are missing from the request: network.ip.")
+		return
+	case in.Device == nil || in.Device.Fingerprint == nil || *in.Device.Fingerprint == "":
+		s.fail(w, http.StatusBadRequest, "1102", "Mandatory parameters are missing from the request: device.fingerprint.")
+		return
+	case len(*in.ProviderName) > 255 || len(*in.Device.Fingerprint) > 255:
+		s.fail(w, http.StatusBadRequest, "1104", "Request includes invalid parameters: longer than 255 characters.")
+		return
+	}
+	if ss.status != veriff.StatusCreated && ss.status != veriff.StatusStarted {
+		s.fail(w, http.StatusConflict, "1304", "Collected data is accepted only for created or started sessions.")
+		return
+	}
+	ss.collected = append(ss.collected, append(json.RawMessage(nil), body...))
+	s.writeJSON(w, http.StatusOK, struct {
+		Status string `json:"status"`
+	}{"success"})
+}
+
+// newUUID returns a random UUID version 4.
+func newUUID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// sessionToken returns a JWT-like opaque token, as Veriff's sessionToken.
+func sessionToken(id string) string {
+	enc := base64.RawURLEncoding
+	var sig [32]byte
+	_, _ = rand.Read(sig[:])
+	head := enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
+	body := enc.EncodeToString([]byte(`{"session_id":"` + id + `","iat":` + fmt.Sprint(time.Now().Unix()) + `}`))
+	return head + "." + body + "." + enc.EncodeToString(sig[:])
+}
+
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// formatTime formats t as Veriff does: ISO 8601, UTC, microseconds.
+func formatTime(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05.000000Z")
+}

@@ -1,0 +1,410 @@
+package verifftest
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/veriffgo/veriff"
+)
+
+// maxBodyBytes caps a request body. Veriff accepts images up to 24 MB in
+// base64; the fake allows a little more for the JSON around them.
+const maxBodyBytes = 32 << 20
+
+// ErrUnknownSession is returned by the Server's methods (Decide,
+// SetINERegistry, ...) for a session ID the server does not know.
+var ErrUnknownSession = errors.New("verifftest: unknown session")
+
+// Server is an in-process fake of Veriff's Public API v1, listening on a
+// loopback address. Create it with NewServer and stop it with Close. All of
+// its methods are safe for concurrent use, also while clients call it.
+type Server struct {
+	// URL is the server's base URL, "http://127.0.0.1:<port>", to pass to
+	// veriff.WithBaseURL. The API itself lives under URL + "/v1".
+	URL string
+
+	apiKey string
+	secret string
+	base   string // == URL, written before the listener serves
+	ts     *httptest.Server
+	mux    *http.ServeMux
+
+	ctx    context.Context // cancelled by Close: stops webhook deliveries
+	cancel context.CancelFunc
+	hc     *http.Client // delivers webhooks
+	wg     sync.WaitGroup
+
+	mu         sync.Mutex
+	closed     bool
+	seq        int64
+	sessions   map[string]*session
+	attempts   map[string]*attempt
+	media      map[string]*mediaItem
+	requests   []*Request
+	faults     []*Fault
+	autoDecide veriff.SessionStatus
+	hooks      WebhookURLs
+	hookTries  int
+	hookWait   time.Duration
+	deliveries []Delivery
+	delivered  chan struct{} // closed and replaced whenever a delivery ends
+}
+
+// NewServer starts a fake of Veriff's Public API v1 on 127.0.0.1 that
+// accepts requests carrying apiKey in X-AUTH-CLIENT and signed with
+// sharedSecret, exactly as the real API judges them. Stop it with Close.
+//
+// The server starts with no webhook URL (see SetWebhookURL), no automatic
+// decisions (see AutoDecide) and no injected faults.
+func NewServer(apiKey, sharedSecret string) *Server {
+	ctx, cancel := context.WithCancel(context.Background())
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = nil // webhooks go to the URL as given, never through a proxy
+	s := &Server{
+		apiKey:    apiKey,
+		secret:    sharedSecret,
+		mux:       http.NewServeMux(),
+		ctx:       ctx,
+		cancel:    cancel,
+		hc:        &http.Client{Transport: tr, Timeout: defaultWebhookTimeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		sessions:  make(map[string]*session),
+		attempts:  make(map[string]*attempt),
+		media:     make(map[string]*mediaItem),
+		hookTries: defaultWebhookAttempts,
+		hookWait:  defaultWebhookBackoff,
+		delivered: make(chan struct{}),
+	}
+	s.routes()
+	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	// Dropped connections (fault injection) make net/http log; keep tests quiet.
+	s.ts.Config.ErrorLog = log.New(io.Discard, "", 0)
+	s.base = "http://" + s.ts.Listener.Addr().String()
+	s.URL = s.base
+	s.ts.Start()
+	return s
+}
+
+// Close stops the server: it cancels webhook deliveries still waiting for
+// a retry or in flight, waits for their goroutines to end, and shuts the
+// listener down. Call WaitForDeliveries first to be sure that the webhooks
+// you expect were delivered. Close may be called more than once.
+func (s *Server) Close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	s.mu.Unlock()
+	s.cancel()
+	s.wg.Wait()
+	s.ts.Close()
+	s.hc.CloseIdleConnections()
+}
+
+// APIKey returns the API key the server accepts in X-AUTH-CLIENT.
+func (s *Server) APIKey() string { return s.apiKey }
+
+// SharedSecret returns the shared secret the server checks signatures
+// with, and signs its responses and webhooks with.
+func (s *Server) SharedSecret() string { return s.secret }
+
+// NewClient returns a *veriff.Client for this server: its URL, API key and
+// shared secret, with short retry waits (1ms to 10ms) to keep tests fast.
+// opts are applied after those, so they can override them.
+func (s *Server) NewClient(opts ...veriff.Option) (*veriff.Client, error) {
+	all := append([]veriff.Option{
+		veriff.WithBaseURL(s.URL),
+		veriff.WithRetryWait(time.Millisecond, 10*time.Millisecond),
+	}, opts...)
+	return veriff.NewClient(s.apiKey, s.secret, all...)
+}
+
+// AutoDecide makes the server decide every session with status as soon as
+// it is submitted, as if Veriff had decided at once: the decision is ready
+// for GET /decision before the PATCH answer leaves, and webhooks are sent
+// as for Decide. An empty status turns automatic decisions off (the
+// default).
+func (s *Server) AutoDecide(status veriff.SessionStatus) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.autoDecide = status
+}
+
+// Request is one HTTP request the server received, as recorded for
+// assertions. Bodies are not kept.
+type Request struct {
+	// Method and Path of the request; RawQuery without the "?".
+	Method   string
+	Path     string
+	RawQuery string
+	// Route is the route pattern that matched, such as
+	// "/v1/sessions/{id}/media", or "" when no route did.
+	Route string
+	// Header is a copy of the request headers (with the API key and the
+	// signature the client sent).
+	Header http.Header
+	// Status is the HTTP status answered; 0 when the connection was dropped
+	// without an answer.
+	Status int
+	// Fault names the fault injected into this request: "" (none), "fail",
+	// "drop" or "drop-after-processing".
+	Fault string
+	// Time is when the request arrived.
+	Time time.Time
+}
+
+// Requests returns copies of every request received so far, oldest first.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Request, len(s.requests))
+	for i, r := range s.requests {
+		out[i] = *r
+		out[i].Header = r.Header.Clone()
+	}
+	return out
+}
+
+// RequestCount returns how many requests matched method ("" for any) and
+// route, which is either a route pattern ("/v1/sessions/{id}/decision") or
+// a concrete path ("/v1/sessions/<id>/decision"); "" matches any path.
+func (s *Server) RequestCount(method, route string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, r := range s.requests {
+		if method != "" && r.Method != method {
+			continue
+		}
+		if route != "" && r.Route != route && r.Path != route {
+			continue
+		}
+		n++
+	}
+	return n
+}
+
+// ResetRequests forgets the recorded requests.
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = nil
+}
+
+// serveHTTP records the request, applies any injected fault, then routes.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	_, pattern := s.mux.Handler(r)
+	route := pattern
+	if i := strings.IndexByte(route, ' '); i >= 0 {
+		route = route[i+1:]
+	}
+	if route == "/" {
+		route = ""
+	}
+	rec := &Request{
+		Method:   r.Method,
+		Path:     r.URL.Path,
+		RawQuery: r.URL.RawQuery,
+		Route:    route,
+		Header:   r.Header.Clone(),
+		Time:     time.Now(),
+	}
+	s.mu.Lock()
+	s.requests = append(s.requests, rec)
+	f := s.takeFault(r.Method, route, r.URL.Path)
+	s.mu.Unlock()
+
+	status := 0
+	switch {
+	case f == nil:
+		sw := &statusWriter{ResponseWriter: w}
+		s.mux.ServeHTTP(sw, r)
+		status = sw.status()
+	case f.Drop:
+		rec.Fault = "drop"
+		dropConn(w)
+	case f.DropAfterProcessing:
+		rec.Fault = "drop-after-processing"
+		buf := httptest.NewRecorder()
+		s.mux.ServeHTTP(buf, r)
+		dropConn(w)
+	default:
+		rec.Fault = "fail"
+		st := f.Status
+		if st == 0 {
+			st = http.StatusInternalServerError
+		}
+		if f.RetryAfter != "" {
+			w.Header().Set("Retry-After", f.RetryAfter)
+		}
+		msg := f.Message
+		if msg == "" {
+			msg = http.StatusText(st)
+		}
+		s.fail(w, st, f.Code, msg)
+		status = st
+	}
+	s.mu.Lock()
+	rec.Status = status
+	s.mu.Unlock()
+}
+
+// dropConn closes the client's connection without an answer.
+func dropConn(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic("verifftest: connection cannot be hijacked")
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		return
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *statusWriter) status() int {
+	if w.code == 0 {
+		return http.StatusOK
+	}
+	return w.code
+}
+
+// handlerFunc serves an authenticated request; body is the raw request body
+// of a POST or PATCH (nil otherwise).
+type handlerFunc func(w http.ResponseWriter, r *http.Request, body []byte)
+
+// handle registers h for pattern ("METHOD /v1/..."), behind Veriff's
+// authentication: X-AUTH-CLIENT, then X-HMAC-SIGNATURE over the raw body
+// (POST, PATCH) or over the {id} in the path (GET, DELETE).
+func (s *Server) handle(pattern string, h handlerFunc) {
+	method, _, _ := strings.Cut(pattern, " ")
+	bodySigned := method == http.MethodPost || method == http.MethodPatch
+	sigOptional := pattern == "POST /v1/sessions"
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		var body []byte
+		if bodySigned {
+			b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+			if err != nil {
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					s.fail(w, http.StatusRequestEntityTooLarge, "", "Request body too large")
+					return
+				}
+				s.fail(w, http.StatusBadRequest, "1102", "Could not read the request body")
+				return
+			}
+			body = b
+		}
+		key := r.Header.Get("X-AUTH-CLIENT")
+		if key == "" {
+			s.fail(w, http.StatusUnauthorized, "1801", "Mandatory X-AUTH-CLIENT header containing the API key is missing from the request.")
+			return
+		}
+		if subtle.ConstantTimeCompare([]byte(key), []byte(s.apiKey)) != 1 {
+			s.fail(w, http.StatusUnauthorized, "1803", "Integration with the API key was not found.")
+			return
+		}
+		sig := r.Header.Get("X-HMAC-SIGNATURE")
+		if sig == "" && sigOptional {
+			h(w, r, body)
+			return
+		}
+		got, err := hex.DecodeString(sig)
+		if err != nil || len(got) != sha256.Size {
+			s.fail(w, http.StatusUnauthorized, "1812", "Signature is not a valid SHA256 hash.")
+			return
+		}
+		mac := hmac.New(sha256.New, []byte(s.secret))
+		if bodySigned {
+			mac.Write(body)
+		} else {
+			_, _ = io.WriteString(mac, r.PathValue("id"))
+		}
+		if !hmac.Equal(got, mac.Sum(nil)) {
+			if bodySigned {
+				s.fail(w, http.StatusUnauthorized, "1819", "Signature does not match the HMAC-SHA256 of the request body and shared secret.")
+			} else {
+				s.fail(w, http.StatusUnauthorized, "1818", "Signature does not match the HMAC-SHA256 of the query ID and shared secret.")
+			}
+			return
+		}
+		h(w, r, body)
+	})
+}
+
+// errorBody is Veriff's error shape.
+type errorBody struct {
+	Status  string `json:"status"`
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message"`
+}
+
+func (s *Server) fail(w http.ResponseWriter, status int, code, msg string) {
+	s.writeJSON(w, status, errorBody{Status: "fail", Code: code, Message: msg})
+}
+
+// writeJSON answers v as JSON, signed as Veriff signs its responses.
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b = []byte(`{"status":"fail","message":"verifftest: cannot encode response"}`)
+	}
+	s.writeRaw(w, status, "application/json", b)
+}
+
+func (s *Server) writeRaw(w http.ResponseWriter, status int, contentType string, b []byte) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("X-AUTH-CLIENT", s.apiKey)
+	h.Set("X-HMAC-SIGNATURE", veriff.Sign(s.secret, b))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// sortedSessions returns the sessions in creation order; s.mu must be held.
+func (s *Server) sortedSessions() []*session {
+	out := make([]*session, 0, len(s.sessions))
+	for _, ss := range s.sessions {
+		out = append(out, ss)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
+	return out
+}

@@ -1,0 +1,273 @@
+package verifftest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/veriffgo/veriff"
+)
+
+const (
+	defaultWebhookAttempts = 5
+	defaultWebhookBackoff  = 50 * time.Millisecond
+	defaultWebhookTimeout  = 10 * time.Second
+)
+
+// Webhook kinds, as in Delivery.Kind. They are the values of the
+// veriff.WebhookKind constants of the same names.
+const (
+	KindDecision    = "decision"
+	KindEvent       = "event"
+	KindINERegistry = "ine_registry"
+)
+
+// Aliases keep the unexported call sites short.
+const (
+	kindDecision = KindDecision
+	kindEvent    = KindEvent
+	kindINE      = KindINERegistry
+)
+
+// WebhookURLs are the webhook URLs of the integration, one per kind, as in
+// Veriff's Customer Portal. An empty URL sends no webhook of that kind.
+type WebhookURLs struct {
+	// Decision receives decision webhooks (Decide, AutoDecide, and the
+	// expired/abandoned decision sent when an unfinished session is deleted).
+	Decision string
+	// Event receives event webhooks: 7001 "started" on the first upload of
+	// an attempt, 7002 "submitted" on submit.
+	Event string
+	// INERegistry receives INE registry webhooks, sent when a session with
+	// INE consent is approved or declined.
+	INERegistry string
+}
+
+// SetWebhookURL sends every kind of webhook to url ("" stops them). The
+// server POSTs each webhook as Veriff does: a JSON body with
+// X-AUTH-CLIENT (the API key), X-HMAC-SIGNATURE (veriff.Sign of the body
+// with the shared secret) and Content-Type: application/json, from its own
+// goroutine, retrying on any answer but 200 (see SetWebhookRetry).
+func (s *Server) SetWebhookURL(url string) {
+	s.SetWebhookURLs(WebhookURLs{Decision: url, Event: url, INERegistry: url})
+}
+
+// SetWebhookURLs sets the webhook URL of each kind.
+func (s *Server) SetWebhookURLs(u WebhookURLs) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hooks = u
+}
+
+// SetWebhookRetry sets how many times a webhook is sent at most (default
+// 5, values below 1 mean 1) and how long the server waits between tries
+// (default 50ms). Veriff itself retries hourly for a week; the fake keeps
+// tests fast.
+func (s *Server) SetWebhookRetry(maxAttempts int, backoff time.Duration) {
+	if maxAttempts < 1 {
+		maxAttempts = 1
+	}
+	if backoff < 0 {
+		backoff = 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hookTries, s.hookWait = maxAttempts, backoff
+}
+
+// Delivery is the record of one webhook, once its delivery has ended:
+// answered 200, out of tries, or cancelled by Close.
+type Delivery struct {
+	// Kind is "decision", "event" or "ine_registry" (KindDecision, ...).
+	Kind string
+	// URL the webhook was sent to.
+	URL string
+	// SessionID is the session the webhook is about.
+	SessionID string
+	// Body is the exact body sent; Signature its X-HMAC-SIGNATURE.
+	Body      []byte
+	Signature string
+	// Attempts is how many times it was sent.
+	Attempts int
+	// StatusCode is the HTTP status of the last try; 0 when it got none.
+	StatusCode int
+	// Err is the transport error of the last try, if any.
+	Err error
+	// Delivered reports whether a try was answered 200.
+	Delivered bool
+	// Sent is when the first try began; Done when the delivery ended.
+	Sent, Done time.Time
+}
+
+// Deliveries returns copies of the webhook deliveries that have ended, in
+// the order they ended.
+func (s *Server) Deliveries() []Delivery {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return copyDeliveries(s.deliveries)
+}
+
+func copyDeliveries(in []Delivery) []Delivery {
+	out := make([]Delivery, len(in))
+	for i, d := range in {
+		d.Body = append([]byte(nil), d.Body...)
+		out[i] = d
+	}
+	return out
+}
+
+// WaitForDeliveries waits until at least n webhook deliveries have ended
+// (delivered or not) and returns them all, or returns ctx's error with the
+// deliveries ended so far.
+func (s *Server) WaitForDeliveries(ctx context.Context, n int) ([]Delivery, error) {
+	for {
+		s.mu.Lock()
+		if len(s.deliveries) >= n {
+			out := copyDeliveries(s.deliveries)
+			s.mu.Unlock()
+			return out, nil
+		}
+		ch := s.delivered
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return s.Deliveries(), ctx.Err()
+		}
+	}
+}
+
+// sendEvent sends an event webhook (7001 started, 7002 submitted); s.mu
+// must be held.
+func (s *Server) sendEvent(ss *session, a *attempt, code int, action string) {
+	body, err := json.Marshal(struct {
+		ID         string  `json:"id"`
+		AttemptID  string  `json:"attemptId"`
+		Feature    string  `json:"feature"`
+		Code       int     `json:"code"`
+		Action     string  `json:"action"`
+		VendorData *string `json:"vendorData"`
+		EndUserID  *string `json:"endUserId"`
+	}{ss.id, a.id, "selfid", code, action, ss.vendorData, ss.endUserID})
+	if err == nil {
+		s.dispatch(kindEvent, ss.id, body)
+	}
+}
+
+// sendINE sends an INE registry webhook; s.mu must be held.
+func (s *Server) sendINE(ss *session, a *attempt, now time.Time) {
+	res := ineResult(ss)
+	status := "La credencial es válida"
+	if !res.Active {
+		status = "La credencial no es válida"
+	}
+	type details struct {
+		Status  string `json:"status"`
+		Code    int    `json:"code"`
+		Details ineOut `json:"details"`
+	}
+	body, err := json.Marshal(struct {
+		EventType  string  `json:"eventType"`
+		SessionID  string  `json:"sessionId"`
+		AttemptID  string  `json:"attemptId"`
+		VendorData *string `json:"vendorData"`
+		EndUserID  *string `json:"endUserId"`
+		Version    string  `json:"version"`
+		Time       string  `json:"time"`
+		Data       details `json:"data"`
+	}{"ine_registry", ss.id, a.id, ss.vendorData, ss.endUserID, "1.0.0",
+		now.UTC().Format("2006-01-02T15:04:05.000Z"), details{status, 200, ineOf(res)}})
+	if err == nil {
+		s.dispatch(kindINE, ss.id, body)
+	}
+}
+
+// dispatch starts the delivery of a webhook in its own goroutine when a
+// URL is set for its kind; s.mu must be held.
+func (s *Server) dispatch(kind, sessionID string, body []byte) {
+	if s.closed {
+		return
+	}
+	var url string
+	switch kind {
+	case kindDecision:
+		url = s.hooks.Decision
+	case kindEvent:
+		url = s.hooks.Event
+	case kindINE:
+		url = s.hooks.INERegistry
+	}
+	if url == "" {
+		return
+	}
+	d := Delivery{
+		Kind:      kind,
+		URL:       url,
+		SessionID: sessionID,
+		Body:      body,
+		Signature: veriff.Sign(s.secret, body),
+	}
+	tries, wait := s.hookTries, s.hookWait
+	s.wg.Add(1)
+	go s.deliver(d, tries, wait)
+}
+
+func (s *Server) deliver(d Delivery, tries int, wait time.Duration) {
+	defer s.wg.Done()
+	d.Sent = time.Now()
+	for i := 1; i <= tries; i++ {
+		if i > 1 && !s.sleep(wait) {
+			break
+		}
+		d.Attempts = i
+		code, err := s.post(d)
+		d.StatusCode, d.Err = code, err
+		if code == http.StatusOK {
+			d.Delivered = true
+			break
+		}
+		if s.ctx.Err() != nil {
+			break
+		}
+	}
+	d.Done = time.Now()
+	s.mu.Lock()
+	s.deliveries = append(s.deliveries, d)
+	close(s.delivered)
+	s.delivered = make(chan struct{})
+	s.mu.Unlock()
+}
+
+// sleep waits d, or until Close; it reports whether the wait ran out.
+func (s *Server) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-s.ctx.Done():
+		return false
+	}
+}
+
+// post sends one try of the webhook.
+func (s *Server) post(d Delivery) (int, error) {
+	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-AUTH-CLIENT", s.apiKey)
+	req.Header.Set("X-HMAC-SIGNATURE", d.Signature)
+	req.Header.Set("User-Agent", "verifftest/"+veriff.Version)
+	resp, err := s.hc.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_ = resp.Body.Close()
+	return resp.StatusCode, nil
+}
