@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -730,4 +731,31 @@ func TestDownloadMedia(t *testing.T) {
 		assert.Zero(t, n)
 		assert.Zero(t, buf.Len(), "an error body is never written to w")
 	})
+}
+
+// TestUploadMediaMemoryIsBounded guards the constant-memory upload: a
+// 16 MiB upload, whose base64 body is over 21 MiB, must allocate far less
+// than the image (the naive way allocates several times the image).
+func TestUploadMediaMemoryIsBounded(t *testing.T) {
+	content := benchJPEG(16 << 20)
+	c, mt := newMediaTestClient(t)
+	var received int64
+	mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
+		n, err := io.Copy(io.Discard, req.Body)
+		if err != nil {
+			return nil, err
+		}
+		received = n
+		return httpmock.NewBytesResponse(http.StatusCreated, readTestdata(t, "media/upload-response.json")), nil
+	})
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := c.UploadMedia(context.Background(), mtSessionID, MediaUpload{Context: ContextFace, Content: content})
+	runtime.ReadMemStats(&after)
+	require.NoError(t, err)
+	assert.Greater(t, received, int64(len(content))*4/3)
+	allocated := after.TotalAlloc - before.TotalAlloc
+	assert.Less(t, allocated, uint64(1<<20), "a 16 MiB upload allocated %d bytes", allocated)
 }
