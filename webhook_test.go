@@ -1,0 +1,875 @@
+package veriff
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// docsSecret is Veriff's documented mock shared secret (§7 of the API notes).
+const docsSecret = "abcdef12-abcd-abcd-abcd-abcdef012345"
+
+func readWebhookFixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "webhooks", name))
+	require.NoError(t, err)
+	return b
+}
+
+func TestVerifyWebhook(t *testing.T) {
+	body := []byte(`{"id":"f04bdb47-d3be-4b28-b028-a652feb060b5","code":7002,"action":"submitted"}`)
+	const secret, other = "s3cret-current", "s3cret-previous"
+	sig := Sign(secret, body)
+	otherSig := Sign(other, body)
+
+	tests := []struct {
+		name    string
+		body    []byte
+		header  http.Header
+		secrets []string
+		want    error // nil, ErrMissingSignature or ErrInvalidSignature
+	}{
+		{"X-HMAC-SIGNATURE via Set", body, hdr("X-HMAC-SIGNATURE", sig), []string{secret}, nil},
+		{"VRF-HMAC-SIGNATURE via Set", body, hdr("VRF-HMAC-SIGNATURE", sig), []string{secret}, nil},
+		{"lowercase hand-built key", body, http.Header{"x-hmac-signature": {sig}}, []string{secret}, nil},
+		{"uppercase hand-built key", body, http.Header{"X-HMAC-SIGNATURE": {sig}}, []string{secret}, nil},
+		{"mixed-case hand-built VRF key", body, http.Header{"vrf-HMAC-signature": {sig}}, []string{secret}, nil},
+		{"uppercase hex", body, hdr("X-HMAC-SIGNATURE", strings.ToUpper(sig)), []string{secret}, nil},
+		{"mixed-case hex", body, hdr("X-HMAC-SIGNATURE", strings.ToUpper(sig[:31])+sig[31:]), []string{secret}, nil},
+		{"rotation: second secret matches", body, hdr("X-HMAC-SIGNATURE", otherSig), []string{secret, other}, nil},
+		{"rotation: five secrets, last matches", body, hdr("X-HMAC-SIGNATURE", otherSig), []string{"a", "b", "c", secret, other}, nil},
+		{"empty secrets skipped", body, hdr("X-HMAC-SIGNATURE", sig), []string{"", secret}, nil},
+		{"X wins over VRF", body, http.Header{"X-Hmac-Signature": {sig}, "Vrf-Hmac-Signature": {otherSig}}, []string{secret}, nil},
+		{"empty X falls back to VRF", body, http.Header{"X-Hmac-Signature": {""}, "Vrf-Hmac-Signature": {sig}}, []string{secret}, nil},
+		{"empty body signed", []byte{}, hdr("X-HMAC-SIGNATURE", "4005304bae46f8a0c2b1fbd7088f9dded39dc1040be754dede2bf198ab44b7c8"), []string{docsSecret}, nil},
+
+		{"tampered body", append(append([]byte{}, body[:len(body)-2]...), '1', '}'), hdr("X-HMAC-SIGNATURE", sig), []string{secret}, ErrInvalidSignature},
+		{"wrong secret", body, hdr("X-HMAC-SIGNATURE", sig), []string{other}, ErrInvalidSignature},
+		{"no secrets", body, hdr("X-HMAC-SIGNATURE", sig), nil, ErrInvalidSignature},
+		{"only empty secrets", body, hdr("X-HMAC-SIGNATURE", sig), []string{"", ""}, ErrInvalidSignature},
+		{"no header", body, http.Header{}, []string{secret}, ErrMissingSignature},
+		{"nil header", body, nil, []string{secret}, ErrMissingSignature},
+		{"empty header", body, hdr("X-HMAC-SIGNATURE", ""), []string{secret}, ErrMissingSignature},
+		{"other header only", body, hdr("X-Signature", sig), []string{secret}, ErrMissingSignature},
+		{"short", body, hdr("X-HMAC-SIGNATURE", sig[:63]), []string{secret}, ErrInvalidSignature},
+		{"half", body, hdr("X-HMAC-SIGNATURE", sig[:32]), []string{secret}, ErrInvalidSignature},
+		{"long", body, hdr("X-HMAC-SIGNATURE", sig+"0"), []string{secret}, ErrInvalidSignature},
+		{"doubled", body, hdr("X-HMAC-SIGNATURE", sig+sig), []string{secret}, ErrInvalidSignature},
+		{"non-hex", body, hdr("X-HMAC-SIGNATURE", "g"+sig[1:]), []string{secret}, ErrInvalidSignature},
+		{"non-ASCII", body, hdr("X-HMAC-SIGNATURE", "é"+sig[2:]), []string{secret}, ErrInvalidSignature},
+		{"sha256= prefix", body, hdr("X-HMAC-SIGNATURE", "sha256="+sig), []string{secret}, ErrInvalidSignature},
+		{"sha256= prefix, truncated to 64", body, hdr("X-HMAC-SIGNATURE", ("sha256=" + sig)[:64]), []string{secret}, ErrInvalidSignature},
+		{"leading space", body, http.Header{"X-Hmac-Signature": {" " + sig[1:]}}, []string{secret}, ErrInvalidSignature},
+		{"trailing space", body, http.Header{"X-Hmac-Signature": {sig + " "}}, []string{secret}, ErrInvalidSignature},
+		{"inner space", body, http.Header{"X-Hmac-Signature": {sig[:30] + " " + sig[31:]}}, []string{secret}, ErrInvalidSignature},
+		{"base64 instead of hex", body, hdr("X-HMAC-SIGNATURE", "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA="), []string{secret}, ErrInvalidSignature},
+		{"legacy SHA256 of body+secret", body, hdr("X-HMAC-SIGNATURE", legacySig(body, secret)), []string{secret}, ErrInvalidSignature},
+		{"signature of another body", body, hdr("X-HMAC-SIGNATURE", Sign(secret, []byte("{}"))), []string{secret}, ErrInvalidSignature},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var err error
+			require.NotPanics(t, func() { err = VerifyWebhook(tt.body, tt.header, tt.secrets...) })
+			if tt.want == nil {
+				assert.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.ErrorIs(t, err, tt.want)
+			other := ErrMissingSignature
+			if tt.want == ErrMissingSignature {
+				other = ErrInvalidSignature
+			}
+			assert.NotErrorIs(t, err, other)
+			// Nothing secret in the message.
+			for _, s := range append([]string{sig, otherSig, strings.ToUpper(sig)}, tt.secrets...) {
+				if s != "" {
+					assert.NotContains(t, err.Error(), s)
+				}
+			}
+		})
+	}
+}
+
+func hdr(k, v string) http.Header {
+	h := http.Header{}
+	h.Set(k, v)
+	return h
+}
+
+func legacySig(body []byte, secret string) string {
+	h := sha256.New()
+	h.Write(body)
+	h.Write([]byte(secret))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// TestVerifyWebhookDocsVectors checks the docs' samples, signed with the
+// docs' mock secret, against the published and derived vectors.
+func TestVerifyWebhookDocsVectors(t *testing.T) {
+	tests := []struct {
+		file, sig string
+		size      int
+	}{
+		{"ine_registry_active.json", "55d8ff843f7877afba4304b0d75ebd9e6764defd440653daa370783e381aad0a", 390},
+		{"event_submitted_7002.json", "12d28cd7aa0f418dbb88ad72ed90aba69ce80fdee6f0979b33f032ed01d3de1a", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			body := readWebhookFixture(t, tt.file)
+			if tt.size > 0 {
+				require.Len(t, body, tt.size, "fixture must hold the exact compact bytes")
+			}
+			assert.Equal(t, tt.sig, Sign(docsSecret, body))
+			assert.NoError(t, VerifyWebhook(body, hdr("X-HMAC-SIGNATURE", tt.sig), docsSecret))
+			assert.NoError(t, VerifyWebhook(body, hdr("X-HMAC-SIGNATURE", strings.ToUpper(tt.sig)), "rotated-out", docsSecret))
+			assert.ErrorIs(t, VerifyWebhook(append(body, ' '), hdr("X-HMAC-SIGNATURE", tt.sig), docsSecret), ErrInvalidSignature)
+		})
+	}
+}
+
+// TestINEWebhookDocsSample is the issue's acceptance check: the docs' INE
+// webhook sample, signed with the docs' mock secret, verifies and parses to
+// the values the docs show.
+func TestINEWebhookDocsSample(t *testing.T) {
+	body := readWebhookFixture(t, "ine_registry_active.json")
+	require.NoError(t, VerifyWebhook(body, SignWebhook(body, docsSecret), docsSecret))
+	wh, err := ParseWebhook(body)
+	require.NoError(t, err)
+	require.Equal(t, WebhookINERegistry, wh.Kind)
+	r := wh.INERegistry
+	require.NotNil(t, r)
+	assert.Equal(t, "ine_registry", r.EventType)
+	assert.Equal(t, "f04bdb47-d3be-4b28-b028-a652feb060b5", r.SessionID)
+	assert.Equal(t, "e30122d1-740b-4764-853f-470374a7abf4", r.AttemptID)
+	assert.Equal(t, "1234567812345678", r.VendorData)
+	assert.Equal(t, "a1b2c35d-e8f7-6d5e-3cd2-a1b2c35db3d4", r.EndUserID)
+	assert.Equal(t, "1.0.0", r.Version)
+	assert.True(t, r.Time.Equal(time.Date(2021, 6, 2, 11, 4, 0, 287e6, time.UTC)), "time %v", r.Time)
+	assert.Equal(t, "2021-06-02T11:04:00.287Z", r.Time.Format(time.RFC3339Nano))
+	assert.Equal(t, "La credencial es válida", r.Data.Status)
+	assert.Equal(t, 200, r.Data.Code)
+	assert.True(t, r.Data.Details.Active)
+	assert.Equal(t, "El documento es válido.", r.Data.Details.DocumentState)
+	assert.Equal(t, []byte(body), []byte(wh.Raw))
+	assert.Equal(t, "f04bdb47-d3be-4b28-b028-a652feb060b5", wh.SessionID())
+	assert.Equal(t, "e30122d1-740b-4764-853f-470374a7abf4", wh.AttemptID())
+	assert.Equal(t, "1234567812345678", wh.VendorData())
+	assert.Equal(t, "a1b2c35d-e8f7-6d5e-3cd2-a1b2c35db3d4", wh.EndUserID())
+}
+
+func TestParseWebhookKinds(t *testing.T) {
+	tests := []struct {
+		file  string
+		kind  WebhookKind
+		check func(t *testing.T, wh *Webhook)
+	}{
+		{"decision_approved.json", WebhookDecision, func(t *testing.T, wh *Webhook) {
+			d := wh.Decision
+			require.NotNil(t, d)
+			assert.Equal(t, "success", d.Status)
+			v := d.Verification
+			require.NotNil(t, v)
+			assert.Equal(t, "b6a4c3e1-8f2d-4a7b-9c1e-5d3f7a9b2c4e", v.ID)
+			assert.Equal(t, "d2f8a6c4-1e3b-4d5f-a7c9-e1b3d5f7a9c2", v.AttemptID)
+			assert.Equal(t, StatusApproved, v.Status)
+			assert.Equal(t, 9001, v.Code)
+			assert.Nil(t, v.Reason)
+			assert.Nil(t, v.ReasonCode)
+			require.NotNil(t, v.DecisionTime)
+			assert.True(t, v.DecisionTime.Equal(time.Date(2024, 5, 20, 16, 41, 7, 318e6, time.UTC)))
+			require.NotNil(t, v.Person)
+			assert.Equal(t, "MARÍA GUADALUPE", v.Person.FirstName)
+			assert.Equal(t, "HERNÁNDEZ LÓPEZ", v.Person.LastName)
+			assert.Equal(t, "1988-11-23", v.Person.DateOfBirth)
+			assert.Equal(t, "HELG881123MJCRPD07", v.Person.IDNumber)
+			assert.Equal(t, "1234567890123", v.Person.INEIdentifier)
+			assert.Equal(t, "HRLPGD88112314M700", v.Person.ElectorNumber)
+			require.Len(t, v.Person.Addresses, 1)
+			require.NotNil(t, v.Person.Addresses[0].ParsedAddress)
+			assert.Equal(t, "GUADALAJARA", v.Person.Addresses[0].ParsedAddress.City)
+			require.NotNil(t, v.Document)
+			assert.Equal(t, "MX", v.Document.Country)
+			assert.Equal(t, DocumentTypeIDCard, v.Document.Type)
+			assert.Equal(t, "2029-12-31", v.Document.ValidUntil)
+			require.NotNil(t, v.AdditionalVerifiedData)
+			ine := v.AdditionalVerifiedData.INEBiometricRegistryValidation
+			require.NotNil(t, ine)
+			require.NotNil(t, ine.FaceMatch)
+			assert.True(t, *ine.FaceMatch)
+			require.NotNil(t, ine.FaceMatchPercentage)
+			assert.InDelta(t, 97.4, *ine.FaceMatchPercentage, 1e-9)
+			require.NotNil(t, ine.ResponseStatus)
+			assert.Equal(t, "success", *ine.ResponseStatus)
+			require.NotNil(t, d.TechnicalData)
+			require.NotNil(t, d.TechnicalData.IP)
+			assert.Equal(t, "189.203.45.17", *d.TechnicalData.IP)
+			assert.Equal(t, "b6a4c3e1-8f2d-4a7b-9c1e-5d3f7a9b2c4e", wh.SessionID())
+			assert.Equal(t, "d2f8a6c4-1e3b-4d5f-a7c9-e1b3d5f7a9c2", wh.AttemptID())
+			assert.Equal(t, "cliente-00417", wh.VendorData())
+			assert.Equal(t, "c4e6a8b0-2d4f-4a6c-8e0a-2c4e6a8b0d2f", wh.EndUserID())
+			assert.Equal(t, "decision/b6a4c3e1-8f2d-4a7b-9c1e-5d3f7a9b2c4e/d2f8a6c4-1e3b-4d5f-a7c9-e1b3d5f7a9c2/approved/9001/2024-05-20T16:41:07.318Z", wh.DeliveryKey())
+		}},
+		{"decision_declined.json", WebhookDecision, func(t *testing.T, wh *Webhook) {
+			v := wh.Decision.Verification
+			require.NotNil(t, v)
+			assert.Equal(t, StatusDeclined, v.Status)
+			assert.Equal(t, 9102, v.Code)
+			require.NotNil(t, v.Reason)
+			assert.Equal(t, "Suspected document tampering", *v.Reason)
+			require.NotNil(t, v.ReasonCode)
+			assert.Equal(t, 102, *v.ReasonCode)
+			require.Len(t, v.RiskLabels, 1)
+			assert.Equal(t, "JUAN CARLOS", v.Person.FirstName)
+			assert.Equal(t, "e1c3a5b7-9d2f-4b6a-8c0e-2a4c6e8f0b1d", wh.SessionID())
+		}},
+		{"decision_resubmission_requested.json", WebhookDecision, func(t *testing.T, wh *Webhook) {
+			v := wh.Decision.Verification
+			require.NotNil(t, v)
+			assert.Equal(t, StatusResubmissionRequested, v.Status)
+			assert.Equal(t, 9103, v.Code)
+			require.NotNil(t, v.ReasonCode)
+			assert.Equal(t, 201, *v.ReasonCode)
+			require.NotNil(t, v.Reason)
+			assert.Equal(t, "Video and/or photos missing", *v.Reason)
+			assert.Nil(t, v.Person)
+		}},
+		{"decision_expired.json", WebhookDecision, func(t *testing.T, wh *Webhook) {
+			v := wh.Decision.Verification
+			require.NotNil(t, v)
+			assert.Equal(t, StatusExpired, v.Status)
+			assert.Equal(t, 9104, v.Code)
+			assert.Nil(t, v.Reason)
+			assert.Nil(t, v.ReasonCode)
+			require.NotNil(t, v.DecisionTime)
+			assert.True(t, v.DecisionTime.Equal(time.Date(2024, 5, 27, 9, 12, 45, 120e6, time.UTC)))
+			assert.Equal(t, "", wh.AttemptID())
+			assert.Equal(t, "decision/c9e1a3b5-7d9f-4b1c-ad3e-5f7a9b1c3d5e//expired/9104/2024-05-27T09:12:45.120Z", wh.DeliveryKey())
+		}},
+		{"event_started_7001.json", WebhookEvent, func(t *testing.T, wh *Webhook) {
+			ev := wh.Event
+			require.NotNil(t, ev)
+			assert.Equal(t, "3c1f2d8e-5b7a-4f0e-9a41-7d2c6e8b1f30", ev.ID)
+			assert.Equal(t, "9b2e4c1a-0d3f-4e6b-8a75-c1d2e3f4a5b6", ev.AttemptID)
+			assert.Equal(t, 7001, ev.Code)
+			assert.Equal(t, "started", ev.Action)
+			assert.Equal(t, "selfid", ev.Feature)
+			assert.Nil(t, ev.VendorData)
+			assert.Nil(t, ev.EndUserID)
+			assert.Equal(t, "", wh.VendorData())
+			assert.Equal(t, "event/3c1f2d8e-5b7a-4f0e-9a41-7d2c6e8b1f30/9b2e4c1a-0d3f-4e6b-8a75-c1d2e3f4a5b6/7001", wh.DeliveryKey())
+		}},
+		{"event_submitted_7002.json", WebhookEvent, func(t *testing.T, wh *Webhook) {
+			ev := wh.Event
+			require.NotNil(t, ev)
+			assert.Equal(t, "f04bdb47-d3be-4b28-b028-a652feb060b5", ev.ID)
+			assert.Equal(t, "e30122d1-740b-4764-853f-470374a7abf4", ev.AttemptID)
+			assert.Equal(t, "selfid", ev.Feature)
+			assert.Equal(t, 7002, ev.Code)
+			assert.Equal(t, string(StatusSubmitted), ev.Action)
+			require.NotNil(t, ev.VendorData)
+			assert.Equal(t, "12345678", *ev.VendorData)
+			require.NotNil(t, ev.EndUserID)
+			assert.Equal(t, "a1b2c35d-e8f7-6d5e-3cd2-a1b2c35db3d4", *ev.EndUserID)
+			assert.Equal(t, "12345678", wh.VendorData())
+			assert.Equal(t, "a1b2c35d-e8f7-6d5e-3cd2-a1b2c35db3d4", wh.EndUserID())
+		}},
+		{"ine_registry_active.json", WebhookINERegistry, func(t *testing.T, wh *Webhook) {
+			require.NotNil(t, wh.INERegistry)
+			assert.True(t, wh.INERegistry.Data.Details.Active)
+			assert.Equal(t, "ine_registry", wh.EventType)
+			assert.Equal(t, "ine_registry/f04bdb47-d3be-4b28-b028-a652feb060b5/e30122d1-740b-4764-853f-470374a7abf4/200/La%20credencial%20es%20v%C3%A1lida/true", wh.DeliveryKey())
+		}},
+		{"ine_registry_inactive.json", WebhookINERegistry, func(t *testing.T, wh *Webhook) {
+			r := wh.INERegistry
+			require.NotNil(t, r)
+			assert.False(t, r.Data.Details.Active)
+			assert.Equal(t, "No se obtuvieron datos de la consulta con los parámetros seleccionados", r.Data.Details.DocumentState)
+			assert.Equal(t, 200, r.Data.Code)
+			assert.Equal(t, "", r.EndUserID)
+			assert.Equal(t, "7a9d1c3e-2b4f-4d6a-8e0c-1f3b5d7e9a2c", wh.SessionID())
+			assert.Equal(t, "cliente-20931", wh.VendorData())
+			assert.True(t, r.Time.Equal(time.Date(2024, 3, 14, 17, 22, 9, 512e6, time.UTC)))
+		}},
+		{"curp_registry.json", WebhookCURPRegistry, func(t *testing.T, wh *Webhook) {
+			r := wh.CURPRegistry
+			require.NotNil(t, r)
+			assert.Equal(t, "curp_registry", r.EventType)
+			assert.Equal(t, "f04bdb47-d3be-4b28-b028-a652feb060b5", r.SessionID, "from the sample's \"id\"")
+			assert.Equal(t, "e30122d1-740b-4764-853f-470374a7abf4", r.AttemptID, "from the sample's data.attemptId")
+			assert.Equal(t, "1.0.0", r.Version)
+			assert.True(t, r.Time.IsZero())
+			assert.Equal(t, "curp_registry", r.Data.Name)
+			assert.Equal(t, "found", r.Data.Status)
+			assert.Equal(t, 200, r.Data.Code)
+			assert.Equal(t, CURPStatus("RCN"), r.Data.Details.StatusCurp)
+			assert.True(t, r.Data.Details.Active())
+			assert.Equal(t, "VISH760905HSRLNN06", r.Data.Details.CURP)
+			assert.Equal(t, "Registro de cambio no afectando a curp", r.Data.Details.Description)
+			assert.Equal(t, "f04bdb47-d3be-4b28-b028-a652feb060b5", wh.SessionID())
+			assert.Equal(t, "e30122d1-740b-4764-853f-470374a7abf4", wh.AttemptID())
+			assert.Equal(t, "curp_registry", wh.EventType)
+		}},
+		{"combined_ine_curp_registry.json", WebhookCombinedRegistry, func(t *testing.T, wh *Webhook) {
+			r := wh.CombinedRegistry
+			require.NotNil(t, r)
+			assert.Equal(t, "combined-ine-curp-registry", r.EventType)
+			assert.Equal(t, "f04bdb47-d3be-4b28-b028-a652feb060b5", r.SessionID)
+			assert.Equal(t, "e30122d1-740b-4764-853f-470374a7abf4", r.AttemptID)
+			assert.True(t, r.Time.Equal(time.Date(2023, 8, 11, 10, 31, 17, 904e6, time.UTC)))
+			require.NotNil(t, r.Data.Details.INE)
+			assert.True(t, r.Data.Details.INE.Active)
+			assert.Equal(t, "La credencial esta vigente", r.Data.Details.INE.Status)
+			assert.Equal(t, "000000000", r.Data.Details.INE.Identifier())
+			require.NotNil(t, r.Data.Details.CURP)
+			assert.Equal(t, CURPStatus("AN"), r.Data.Details.CURP.StatusCurp)
+			assert.Equal(t, "JRLG000000HDFXXX00", r.Data.Details.CURP.CURP)
+		}},
+		{"watchlist.json", WebhookWatchlist, func(t *testing.T, wh *Webhook) {
+			w := wh.Watchlist
+			require.NotNil(t, w)
+			assert.Equal(t, "updated_result", w.CheckType)
+			assert.Equal(t, "possible_match", w.MatchStatus)
+			assert.Equal(t, 1, w.TotalHits)
+			assert.Equal(t, "f04bdb47-d3be-4b28-b028-a652feb060b5", w.SessionID)
+			require.Len(t, w.Hits, 1)
+			assert.Equal(t, "f04bdb47-d3be-4b28-b028-a652feb060b5", wh.SessionID())
+			assert.Equal(t, "e30122d1-740b-4764-853f-470374a7abf4", wh.AttemptID())
+			assert.Equal(t, "cliente-00417", wh.VendorData())
+			assert.Equal(t, "watchlist/f04bdb47-d3be-4b28-b028-a652feb060b5/e30122d1-740b-4764-853f-470374a7abf4/updated_result/possible_match/1/2024-06-01T08:15:30.123Z", wh.DeliveryKey())
+		}},
+		{"fullauto.json", WebhookFullAuto, func(t *testing.T, wh *Webhook) {
+			assert.Equal(t, "fullauto", wh.EventType)
+			assert.Equal(t, "f04bdb47-d3be-4b28-b028-a652feb060b5", wh.SessionID())
+			assert.Equal(t, "e30122d1-740b-4764-853f-470374a7abf4", wh.AttemptID())
+			assert.Equal(t, "fullauto/f04bdb47-d3be-4b28-b028-a652feb060b5/e30122d1-740b-4764-853f-470374a7abf4/approved/0.93/2024-02-01T10:05:12.345Z", wh.DeliveryKey())
+		}},
+		{"user_status.json", WebhookUserStatus, func(t *testing.T, wh *Webhook) {
+			assert.Equal(t, "user-status.created", wh.EventType)
+			assert.Equal(t, "f04bdb47-d3be-4b28-b028-a652feb060b5", wh.SessionID(), "from data.verification.id")
+			assert.Equal(t, "e30122d1-740b-4764-853f-470374a7abf4", wh.AttemptID())
+			assert.Contains(t, wh.DeliveryKey(), "/MC1/needs_manual_check/")
+		}},
+		{"unknown_kind.json", WebhookUnknown, func(t *testing.T, wh *Webhook) {
+			assert.Equal(t, "biometric_reauthentication", wh.EventType)
+			assert.Equal(t, "", wh.SessionID())
+			body := readWebhookFixture(t, "unknown_kind.json")
+			sum := sha256.Sum256(body)
+			assert.Equal(t, "unknown/sha256-"+hex.EncodeToString(sum[:]), wh.DeliveryKey())
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			body := readWebhookFixture(t, tt.file)
+			wh, err := ParseWebhook(body)
+			require.NoError(t, err)
+			require.Equal(t, tt.kind, wh.Kind)
+			assert.Equal(t, body, []byte(wh.Raw))
+			// Exactly one typed payload, matching the kind.
+			set := map[WebhookKind]bool{
+				WebhookDecision:         wh.Decision != nil,
+				WebhookEvent:            wh.Event != nil,
+				WebhookINERegistry:      wh.INERegistry != nil,
+				WebhookCURPRegistry:     wh.CURPRegistry != nil,
+				WebhookCombinedRegistry: wh.CombinedRegistry != nil,
+				WebhookWatchlist:        wh.Watchlist != nil,
+			}
+			for k, isSet := range set {
+				assert.Equal(t, k == tt.kind, isSet, "payload of kind %s", k)
+			}
+			assert.NotEmpty(t, wh.DeliveryKey())
+			tt.check(t, wh)
+		})
+	}
+}
+
+// TestWebhookFixturesAllParsed makes sure no fixture is left out of the
+// tables above.
+func TestWebhookFixturesAllParsed(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "webhooks", "*.json"))
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(files), 14)
+	for _, f := range files {
+		body, err := os.ReadFile(f)
+		require.NoError(t, err)
+		wh, err := ParseWebhook(body)
+		require.NoError(t, err, f)
+		assert.NotEmpty(t, wh.DeliveryKey(), f)
+	}
+}
+
+func TestParseWebhookMalformed(t *testing.T) {
+	tests := []struct{ name, body string }{
+		{"empty", ``},
+		{"white space", " \n\t"},
+		{"not JSON", `hello`},
+		{"truncated", `{"id":"x","code":7002,"action":"submitted"`},
+		{"trailing garbage", `{"id":"x"} {}`},
+		{"array", `[{"verification":{"id":"x"}}]`},
+		{"string", `"verification"`},
+		{"number", `7002`},
+		{"null", `null`},
+		{"true", `true`},
+		{"verification is a string", `{"verification":"approved"}`},
+		{"verification is an array", `{"verification":[]}`},
+		{"verification is null", `{"status":"success","verification":null}`},
+		{"verification without id", `{"status":"success","verification":{"status":"approved","code":9001}}`},
+		{"verification id empty", `{"verification":{"id":"","status":"approved"}}`},
+		{"verification id a number", `{"verification":{"id":12,"status":"approved"}}`},
+		{"verification status an object", `{"verification":{"id":"x","status":{}}}`},
+		{"decisionTime a number", `{"verification":{"id":"x","decisionTime":5}}`},
+		{"event code a string", `{"id":"x","code":"7002","action":"submitted"}`},
+		{"event code an object", `{"id":"x","code":{},"action":"submitted"}`},
+		{"event code a float", `{"id":"x","code":7002.5,"action":"submitted"}`},
+		{"event code null", `{"id":"x","code":null,"action":"submitted"}`},
+		{"event action a number", `{"id":"x","code":7002,"action":1}`},
+		{"event without id", `{"code":7002,"action":"submitted"}`},
+		{"ine registry without session", `{"eventType":"ine_registry","data":{"code":200}}`},
+		{"ine registry data a string", `{"eventType":"ine_registry","sessionId":"x","data":"ok"}`},
+		{"ine registry details an array", `{"eventType":"ine_registry","sessionId":"x","data":{"details":[]}}`},
+		{"ine registry sessionId a number", `{"eventType":"ine_registry","sessionId":5}`},
+		{"curp registry without id", `{"type":"curp_registry","data":{"code":200}}`},
+		{"combined without session", `{"eventType":"combined-ine-curp-registry"}`},
+		{"watchlist checkType a number", `{"checkType":1,"sessionId":"x"}`},
+		{"watchlist sessionId an object", `{"checkType":"initial_result","sessionId":{}}`},
+		{"invalid UTF-16 escape ok but bad syntax", `{"verification":{"id":"x"},}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var (
+				wh  *Webhook
+				err error
+			)
+			require.NotPanics(t, func() { wh, err = ParseWebhook([]byte(tt.body)) })
+			require.Error(t, err)
+			assert.ErrorIs(t, err, ErrMalformedWebhook)
+			assert.Nil(t, wh)
+		})
+	}
+}
+
+func TestParseWebhookUnknownAndLenient(t *testing.T) {
+	tests := []struct {
+		name      string
+		body      string
+		kind      WebhookKind
+		eventType string
+	}{
+		{"empty object", `{}`, WebhookUnknown, ""},
+		{"unknown eventType", `{"eventType":"something_new","sessionId":"x"}`, WebhookUnknown, "something_new"},
+		{"eventType not a string", `{"eventType":5}`, WebhookUnknown, ""},
+		{"action without code", `{"id":"x","action":"submitted"}`, WebhookUnknown, ""},
+		{"code without action", `{"id":"x","code":7002}`, WebhookUnknown, ""},
+		{"code out of event range", `{"id":"x","code":9001,"action":"approved"}`, WebhookUnknown, ""},
+		{"generic type ignored", `{"type":"invoice","id":"x"}`, WebhookUnknown, ""},
+		{"leading white space", " \n{\"id\":\"x\",\"code\":7003,\"action\":\"finished\"}", WebhookEvent, ""},
+		{"eventType case and dashes", `{"eventType":"INE-Registry","sessionId":"x"}`, WebhookINERegistry, "INE-Registry"},
+		{"curp via eventType", `{"eventType":"curp_registry","sessionId":"x","attemptId":"y"}`, WebhookCURPRegistry, "curp_registry"},
+		{"event with extra fields and wrong-typed vendorData", `{"id":"x","code":7002,"action":"submitted","vendorData":12,"new":{"a":[1]}}`, WebhookEvent, ""},
+		{"decision with wrong-typed deep field", `{"verification":{"id":"x","status":"approved","code":9001,"person":{"firstName":12},"riskLabels":"none"}}`, WebhookDecision, ""},
+		{"ine registry with odd time and active string", `{"eventType":"ine_registry","sessionId":"x","time":"yesterday","data":{"code":200,"details":{"active":"yes"}}}`, WebhookINERegistry, "ine_registry"},
+		{"watchlist without session", `{"checkType":"initial_result","matchStatus":"no_match"}`, WebhookWatchlist, ""},
+		{"fullauto without data", `{"eventType":"fullauto","sessionId":"x"}`, WebhookFullAuto, "fullauto"},
+		{"user status, unknown suffix", `{"eventType":"user-status.updated","attemptId":"y","data":{"verification":{"id":"x"}}}`, WebhookUserStatus, "user-status.updated"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wh, err := ParseWebhook([]byte(tt.body))
+			require.NoError(t, err)
+			assert.Equal(t, tt.kind, wh.Kind)
+			assert.Equal(t, tt.eventType, wh.EventType)
+			assert.Equal(t, tt.body, string(wh.Raw))
+			assert.NotEmpty(t, wh.DeliveryKey())
+		})
+	}
+
+	t.Run("lenient decision keeps what it can", func(t *testing.T) {
+		wh, err := ParseWebhook([]byte(`{"verification":{"id":"x","attemptId":"a","status":"approved","code":9001,"person":{"firstName":12,"lastName":"LÓPEZ"}}}`))
+		require.NoError(t, err)
+		v := wh.Decision.Verification
+		assert.Equal(t, StatusApproved, v.Status)
+		assert.Equal(t, 9001, v.Code)
+		require.NotNil(t, v.Person)
+		assert.Equal(t, "LÓPEZ", v.Person.LastName)
+	})
+	t.Run("lenient event keeps what it can", func(t *testing.T) {
+		wh, err := ParseWebhook([]byte(`{"id":"x","attemptId":"a","code":7001,"action":"started","vendorData":12}`))
+		require.NoError(t, err)
+		assert.Equal(t, 7001, wh.Event.Code)
+		assert.Equal(t, "a", wh.Event.AttemptID)
+		assert.Equal(t, "started", wh.Event.Action)
+	})
+	t.Run("ine time unparseable is zero", func(t *testing.T) {
+		wh, err := ParseWebhook([]byte(`{"eventType":"ine_registry","sessionId":"x","time":"yesterday","data":{"status":"s","code":200,"details":{"active":true}}}`))
+		require.NoError(t, err)
+		assert.True(t, wh.INERegistry.Time.IsZero())
+		assert.True(t, wh.INERegistry.Data.Details.Active)
+	})
+}
+
+func TestWebhookDeliveryKey(t *testing.T) {
+	parse := func(t *testing.T, body string) *Webhook {
+		t.Helper()
+		wh, err := ParseWebhook([]byte(body))
+		require.NoError(t, err)
+		return wh
+	}
+	const dec = `{"status":"success","verification":{"id":"s1","attemptId":"a1","status":"%s","code":%d,"decisionTime":"%s","vendorData":"v"}}`
+	approved := parse(t, fmt.Sprintf(dec, "approved", 9001, "2024-01-01T00:00:00.000Z"))
+
+	t.Run("same body, same key", func(t *testing.T) {
+		for _, f := range []string{"decision_approved.json", "event_submitted_7002.json", "ine_registry_active.json", "watchlist.json", "unknown_kind.json", "curp_registry.json"} {
+			body := readWebhookFixture(t, f)
+			a, err := ParseWebhook(body)
+			require.NoError(t, err)
+			b, err := ParseWebhook(append([]byte(nil), body...))
+			require.NoError(t, err)
+			assert.Equal(t, a.DeliveryKey(), b.DeliveryKey(), f)
+		}
+	})
+	t.Run("re-encoded body of a known kind, same key", func(t *testing.T) {
+		body := readWebhookFixture(t, "decision_approved.json")
+		var compact bytes.Buffer
+		require.NoError(t, json.Compact(&compact, body))
+		a, err := ParseWebhook(body)
+		require.NoError(t, err)
+		b, err := ParseWebhook(compact.Bytes())
+		require.NoError(t, err)
+		assert.Equal(t, a.DeliveryKey(), b.DeliveryKey())
+	})
+	t.Run("different outcomes, different keys", func(t *testing.T) {
+		keys := map[string]string{
+			"approved":                approved.DeliveryKey(),
+			"declined":                parse(t, fmt.Sprintf(dec, "declined", 9102, "2024-01-01T00:00:00.000Z")).DeliveryKey(),
+			"approved again later":    parse(t, fmt.Sprintf(dec, "approved", 9001, "2024-01-02T00:00:00.000Z")).DeliveryKey(),
+			"other attempt":           parse(t, strings.Replace(fmt.Sprintf(dec, "approved", 9001, "2024-01-01T00:00:00.000Z"), `"a1"`, `"a2"`, 1)).DeliveryKey(),
+			"other session":           parse(t, strings.Replace(fmt.Sprintf(dec, "approved", 9001, "2024-01-01T00:00:00.000Z"), `"s1"`, `"s2"`, 1)).DeliveryKey(),
+			"event started":           parse(t, `{"id":"s1","attemptId":"a1","code":7001,"action":"started"}`).DeliveryKey(),
+			"event submitted":         parse(t, `{"id":"s1","attemptId":"a1","code":7002,"action":"submitted"}`).DeliveryKey(),
+			"ine active":              parse(t, `{"eventType":"ine_registry","sessionId":"s1","attemptId":"a1","data":{"status":"ok","code":200,"details":{"active":true}}}`).DeliveryKey(),
+			"ine inactive":            parse(t, `{"eventType":"ine_registry","sessionId":"s1","attemptId":"a1","data":{"status":"ok","code":200,"details":{"active":false}}}`).DeliveryKey(),
+			"ine error":               parse(t, `{"eventType":"ine_registry","sessionId":"s1","attemptId":"a1","data":{"status":"error","code":500,"details":{"active":false}}}`).DeliveryKey(),
+			"watchlist initial":       parse(t, `{"checkType":"initial_result","sessionId":"s1","attemptId":"a1","matchStatus":"no_match","totalHits":0}`).DeliveryKey(),
+			"watchlist update":        parse(t, `{"checkType":"updated_result","sessionId":"s1","attemptId":"a1","matchStatus":"possible_match","totalHits":2}`).DeliveryKey(),
+			"id with a slash":         parse(t, `{"id":"s1/a1","code":7001,"action":"started"}`).DeliveryKey(),
+			"unknown a":               parse(t, `{"eventType":"new","n":1}`).DeliveryKey(),
+			"unknown b":               parse(t, `{"eventType":"new","n":2}`).DeliveryKey(),
+			"decision vendorData alt": parse(t, strings.Replace(fmt.Sprintf(dec, "approved", 9001, "2024-01-01T00:00:00.000Z"), `"s1"`, `"s1/a1"`, 1)).DeliveryKey(),
+		}
+		seen := map[string]string{}
+		for name, k := range keys {
+			if prev, dup := seen[k]; dup {
+				t.Errorf("%q and %q share the key %q", name, prev, k)
+			}
+			seen[k] = name
+		}
+	})
+	t.Run("hand-built webhook", func(t *testing.T) {
+		wh := &Webhook{Kind: WebhookEvent, Event: &Event{ID: "s1", AttemptID: "a1", Code: 7002}, Raw: json.RawMessage(`{}`)}
+		assert.Equal(t, "s1", wh.SessionID())
+		assert.True(t, strings.HasPrefix(wh.DeliveryKey(), "event/s1/a1/sha256-"), wh.DeliveryKey())
+		assert.Equal(t, wh.DeliveryKey(), wh.DeliveryKey())
+		empty := &Webhook{}
+		assert.NotEmpty(t, empty.DeliveryKey())
+		assert.Equal(t, "", empty.SessionID())
+	})
+}
+
+// --- handler ---------------------------------------------------------------
+
+func TestWebhookHandler(t *testing.T) {
+	const secret, apiKey = "handler-secret", "8f1c2a3b-0000-4000-8000-00000000abcd"
+	body := readWebhookFixture(t, "event_submitted_7002.json")
+	sig := Sign(secret, body)
+	postTo := func(b []byte, h http.Header) *http.Request {
+		req := httptest.NewRequest(http.MethodPost, "/veriff/webhooks", bytes.NewReader(b))
+		for k, v := range h {
+			req.Header[k] = v
+		}
+		return req
+	}
+	signed := func(b []byte) *http.Request { return postTo(b, http.Header{"X-Hmac-Signature": {Sign(secret, b)}}) }
+	errBoom := errors.New("database down")
+
+	tests := []struct {
+		name       string
+		handler    func(h *WebhookHandler)
+		req        func() *http.Request
+		handleErr  error
+		wantStatus int
+		wantCalled bool
+		wantAllow  bool
+	}{
+		{name: "GET", req: func() *http.Request { return httptest.NewRequest(http.MethodGet, "/veriff/webhooks", nil) }, wantStatus: 405, wantAllow: true},
+		{name: "PUT signed", req: func() *http.Request {
+			r := signed(body)
+			r.Method = http.MethodPut
+			return r
+		}, wantStatus: 405, wantAllow: true},
+		{name: "HEAD", req: func() *http.Request { return httptest.NewRequest(http.MethodHead, "/", nil) }, wantStatus: 405, wantAllow: true},
+		{name: "too large by Content-Length", handler: func(h *WebhookHandler) { h.MaxBodyBytes = 100 }, req: func() *http.Request { return signed(body) }, wantStatus: 413},
+		{name: "too large, unknown length", handler: func(h *WebhookHandler) { h.MaxBodyBytes = 100 }, req: func() *http.Request {
+			r := signed(body)
+			r.ContentLength = -1
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			return r
+		}, wantStatus: 413},
+		{name: "too large under default 1 MiB", req: func() *http.Request {
+			big := append(append([]byte(`{"pad":"`), bytes.Repeat([]byte("x"), 1<<20)...), '"', '}')
+			r := signed(big)
+			r.ContentLength = -1
+			return r
+		}, wantStatus: 413},
+		{name: "exactly MaxBodyBytes is fine", handler: func(h *WebhookHandler) { h.MaxBodyBytes = int64(len(body)) }, req: func() *http.Request { return signed(body) }, wantStatus: 200, wantCalled: true},
+		{name: "missing signature", req: func() *http.Request { return postTo(body, nil) }, wantStatus: 401},
+		{name: "empty signature", req: func() *http.Request { return postTo(body, http.Header{"X-Hmac-Signature": {""}}) }, wantStatus: 401},
+		{name: "wrong signature", req: func() *http.Request { return postTo(body, http.Header{"X-Hmac-Signature": {Sign("other", body)}}) }, wantStatus: 401},
+		{name: "malformed signature", req: func() *http.Request { return postTo(body, http.Header{"X-Hmac-Signature": {"sha256=" + sig}}) }, wantStatus: 401},
+		{name: "tampered body", req: func() *http.Request {
+			return postTo(bytes.Replace(body, []byte("7002"), []byte("7001"), 1), http.Header{"X-Hmac-Signature": {sig}})
+		}, wantStatus: 401},
+		{name: "no secrets configured", handler: func(h *WebhookHandler) { h.Secrets = nil }, req: func() *http.Request { return signed(body) }, wantStatus: 401},
+		{name: "signed malformed JSON", req: func() *http.Request { return signed([]byte(`{"id":`)) }, wantStatus: 400},
+		{name: "signed non-object", req: func() *http.Request { return signed([]byte(`[1,2]`)) }, wantStatus: 400},
+		{name: "signed broken decision", req: func() *http.Request { return signed([]byte(`{"verification":"approved"}`)) }, wantStatus: 400},
+		{name: "Handle fails", req: func() *http.Request { return signed(body) }, handleErr: errBoom, wantStatus: 500, wantCalled: true},
+		{name: "success", req: func() *http.Request { return signed(body) }, wantStatus: 200, wantCalled: true},
+		{name: "success, VRF header, lowercase hex", req: func() *http.Request {
+			return postTo(body, http.Header{"Vrf-Hmac-Signature": {strings.ToUpper(sig)}})
+		}, wantStatus: 200, wantCalled: true},
+		{name: "unknown kind acknowledged", req: func() *http.Request { return signed([]byte(`{"eventType":"brand_new"}`)) }, wantStatus: 200, wantCalled: true},
+		{name: "rotation", handler: func(h *WebhookHandler) { h.Secrets = []string{"new-secret", secret} }, req: func() *http.Request { return signed(body) }, wantStatus: 200, wantCalled: true},
+		{name: "API key required, missing", handler: func(h *WebhookHandler) { h.APIKey = apiKey }, req: func() *http.Request { return signed(body) }, wantStatus: 401},
+		{name: "API key required, wrong", handler: func(h *WebhookHandler) { h.APIKey = apiKey }, req: func() *http.Request {
+			r := signed(body)
+			r.Header.Set("X-AUTH-CLIENT", "8f1c2a3b-0000-4000-8000-00000000abce")
+			return r
+		}, wantStatus: 401},
+		{name: "API key required, prefix", handler: func(h *WebhookHandler) { h.APIKey = apiKey }, req: func() *http.Request {
+			r := signed(body)
+			r.Header.Set("X-AUTH-CLIENT", apiKey[:10])
+			return r
+		}, wantStatus: 401},
+		{name: "API key ok", handler: func(h *WebhookHandler) { h.APIKey = apiKey }, req: func() *http.Request {
+			r := signed(body)
+			r.Header.Set("X-AUTH-CLIENT", apiKey)
+			return r
+		}, wantStatus: 200, wantCalled: true},
+		{name: "API key ok via VRF-AUTH-CLIENT, hand-built key", handler: func(h *WebhookHandler) { h.APIKey = apiKey }, req: func() *http.Request {
+			r := signed(body)
+			r.Header["vrf-auth-client"] = []string{apiKey}
+			return r
+		}, wantStatus: 200, wantCalled: true},
+		{name: "API key ok but signature wrong", handler: func(h *WebhookHandler) { h.APIKey = apiKey }, req: func() *http.Request {
+			r := postTo(body, http.Header{"X-Hmac-Signature": {Sign("other", body)}})
+			r.Header.Set("X-AUTH-CLIENT", apiKey)
+			return r
+		}, wantStatus: 401},
+		{name: "integration ID mismatch", handler: func(h *WebhookHandler) { h.IntegrationID = "int-1" }, req: func() *http.Request {
+			r := signed(body)
+			r.Header.Set("vrf-integration-id", "int-2")
+			return r
+		}, wantStatus: 401},
+		{name: "integration ID absent is fine", handler: func(h *WebhookHandler) { h.IntegrationID = "int-1" }, req: func() *http.Request { return signed(body) }, wantStatus: 200, wantCalled: true},
+		{name: "integration ID match", handler: func(h *WebhookHandler) { h.IntegrationID = "int-1" }, req: func() *http.Request {
+			r := signed(body)
+			r.Header.Set("vrf-integration-id", "int-1")
+			return r
+		}, wantStatus: 200, wantCalled: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			called := 0
+			var got *Webhook
+			type ctxKey struct{}
+			h := &WebhookHandler{
+				Secrets: []string{secret},
+				Handle: func(ctx context.Context, wh *Webhook) error {
+					called++
+					got = wh
+					assert.Equal(t, "marker", ctx.Value(ctxKey{}), "Handle gets the request's context")
+					return tt.handleErr
+				},
+			}
+			if tt.handler != nil {
+				tt.handler(h)
+			}
+			req := tt.req()
+			req = req.WithContext(context.WithValue(req.Context(), ctxKey{}, "marker"))
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+
+			assert.Equal(t, tt.wantStatus, rec.Code)
+			assert.Equal(t, tt.wantCalled, called == 1, "Handle called %d times", called)
+			assert.LessOrEqual(t, called, 1)
+			if tt.wantAllow {
+				assert.Equal(t, http.MethodPost, rec.Header().Get("Allow"))
+			}
+			assert.True(t, strings.HasPrefix(rec.Header().Get("Content-Type"), "text/plain"))
+			assert.Less(t, rec.Body.Len(), 64, "short reply")
+			assert.NotContains(t, rec.Body.String(), "f04bdb47", "never echoes the body")
+			assert.NotContains(t, rec.Body.String(), secret)
+			if tt.wantStatus == 200 && got != nil && got.Kind == WebhookEvent {
+				assert.Equal(t, 7002, got.Event.Code)
+				assert.Equal(t, body, []byte(got.Raw))
+			}
+		})
+	}
+}
+
+func TestWebhookHandlerNilHandle(t *testing.T) {
+	const secret = "s"
+	h := &WebhookHandler{Secrets: []string{secret}}
+	body := readWebhookFixture(t, "decision_approved.json")
+
+	req, err := NewWebhookRequest("http://localhost/hook", body, secret)
+	require.NoError(t, err)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusOK, rec.Code)
+
+	req, err = NewWebhookRequest("http://localhost/hook", []byte(`{"verification":{}}`), secret)
+	require.NoError(t, err)
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusBadRequest, rec.Code, "parsed even without Handle")
+
+	req, err = NewWebhookRequest("http://localhost/hook", body, "wrong")
+	require.NoError(t, err)
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusUnauthorized, rec.Code)
+}
+
+// TestWebhookHandlerOverHTTP runs the handler behind a real server, the way
+// Veriff reaches it, including a body larger than the limit sent chunked.
+func TestWebhookHandlerOverHTTP(t *testing.T) {
+	const secret, apiKey = "over-http", "key-1"
+	got := make(chan *Webhook, 1)
+	srv := httptest.NewServer(&WebhookHandler{
+		Secrets:      []string{secret},
+		APIKey:       apiKey,
+		MaxBodyBytes: 4 << 10,
+		Handle: func(_ context.Context, wh *Webhook) error {
+			got <- wh
+			return nil
+		},
+	})
+	defer srv.Close()
+	body := readWebhookFixture(t, "ine_registry_active.json")
+
+	req, err := NewWebhookRequestWithAPIKey(srv.URL, body, secret, apiKey)
+	require.NoError(t, err)
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	wh := <-got
+	assert.Equal(t, WebhookINERegistry, wh.Kind)
+	assert.True(t, wh.INERegistry.Data.Details.Active)
+
+	big := bytes.Repeat([]byte(" "), 8<<10)
+	req, err = NewWebhookRequestWithAPIKey(srv.URL, big, secret, apiKey)
+	require.NoError(t, err)
+	req.ContentLength = -1
+	req.Body = io.NopCloser(io.MultiReader(bytes.NewReader(big)))
+	resp, err = srv.Client().Do(req)
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+}
+
+func TestSignWebhookAndNewWebhookRequest(t *testing.T) {
+	body := readWebhookFixture(t, "ine_registry_active.json")
+	h := SignWebhook(body, docsSecret)
+	assert.Equal(t, "55d8ff843f7877afba4304b0d75ebd9e6764defd440653daa370783e381aad0a", h.Get("X-HMAC-SIGNATURE"))
+	assert.Equal(t, "application/json", h.Get("Content-Type"))
+	assert.NoError(t, VerifyWebhook(body, h, docsSecret))
+
+	req, err := NewWebhookRequest("https://example.com/veriff?x=1", body, docsSecret)
+	require.NoError(t, err)
+	assert.Equal(t, http.MethodPost, req.Method)
+	assert.Equal(t, "application/json", req.Header.Get("Content-Type"))
+	assert.Equal(t, Sign(docsSecret, body), req.Header.Get("X-HMAC-SIGNATURE"))
+	assert.Empty(t, req.Header.Get("X-AUTH-CLIENT"))
+	assert.Equal(t, int64(len(body)), req.ContentLength)
+	sent, err := io.ReadAll(req.Body)
+	require.NoError(t, err)
+	assert.Equal(t, body, sent)
+	require.NotNil(t, req.GetBody, "replayable body")
+
+	req, err = NewWebhookRequestWithAPIKey("https://example.com/veriff", body, docsSecret, "api-key")
+	require.NoError(t, err)
+	assert.Equal(t, "api-key", req.Header.Get("X-AUTH-CLIENT"))
+	assert.NoError(t, VerifyWebhook(body, req.Header, docsSecret))
+
+	_, err = NewWebhookRequest("://bad", body, docsSecret)
+	assert.Error(t, err)
+	_, err = NewWebhookRequestWithAPIKey("://bad", body, docsSecret, "k")
+	assert.Error(t, err)
+}
+
+// --- benchmarks ------------------------------------------------------------
+
+// rawVerify is the hand-written check VerifyWebhook is measured against.
+func rawVerify(body []byte, sig, secret string) bool {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	want, err := hex.DecodeString(sig)
+	if err != nil {
+		return false
+	}
+	return hmac.Equal(mac.Sum(nil), want)
+}
+
+func BenchmarkVerifyWebhook(b *testing.B) {
+	body := bytes.Repeat([]byte(`{"k":"value"}`), 2048/13+1)[:2048]
+	const secret = "abcdef12-abcd-abcd-abcd-abcdef012345"
+	sig := Sign(secret, body)
+	header := http.Header{"X-Hmac-Signature": {sig}, "Content-Type": {"application/json"}, "X-Auth-Client": {"key"}}
+	b.Run("sdk", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(body)))
+		for i := 0; i < b.N; i++ {
+			if err := VerifyWebhook(body, header, secret); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("raw", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(body)))
+		for i := 0; i < b.N; i++ {
+			if !rawVerify(body, header.Get("X-Hmac-Signature"), secret) {
+				b.Fatal("no match")
+			}
+		}
+	})
+}
+
+func BenchmarkParseWebhook(b *testing.B) {
+	body := readWebhookFixture(b, "decision_approved.json")
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for i := 0; i < b.N; i++ {
+		if _, err := ParseWebhook(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
