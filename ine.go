@@ -305,3 +305,14 @@ func (v *INEBiometricRegistryValidation) evaluate() (INEVerdict, string) {
 	}
 	return INEVerdictPending, "the INE registry answered but there is no face comparison yet"
 }
+
+// INEBiometric returns the INE biometric registry validation carried by the
+// decision (verification.additionalVerifiedData.ineBiometricRegistryValidation),
+// or nil when there is none yet. The result's methods accept nil, so
+// d.INEBiometric().Verdict() is INEVerdictPending until the check reports.
+func (d *Decision) INEBiometric() *INEBiometricRegistryValidation {
+	if d == nil || d.Verification == nil || d.Verification.AdditionalVerifiedData == nil {
+		return nil
+	}
+	return d.Verification.AdditionalVerifiedData.INEBiometricRegistryValidation
+}

@@ -243,3 +243,26 @@ func TestINEBiometricParse(t *testing.T) {
 	assert.Equal(t, INEVerdictValid, v.Verdict())
 	assert.True(t, v.OK())
 }
+
+func TestDecisionINEBiometric(t *testing.T) {
+	var d Decision
+	require.NoError(t, json.Unmarshal(readTestdata(t, "ine/decision-ine-biometric-mismatch.json"), &d))
+	v := d.INEBiometric()
+	require.NotNil(t, v)
+	assert.Equal(t, INEVerdictFaceMismatch, v.Verdict())
+	assert.False(t, v.OK())
+	assert.Contains(t, v.Reason(), "similarity 42.5%")
+
+	for name, body := range map[string]string{
+		"no verification yet":     `{"status":"success","verification":null}`,
+		"no additional data":      `{"status":"success","verification":{"id":"x","status":"approved","code":9001}}`,
+		"no INE biometric result": `{"status":"success","verification":{"id":"x","status":"approved","code":9001,"additionalVerifiedData":{"estimatedAge":30}}}`,
+	} {
+		var d Decision
+		require.NoError(t, json.Unmarshal([]byte(body), &d), name)
+		assert.Nil(t, d.INEBiometric(), name)
+		assert.Equal(t, INEVerdictPending, d.INEBiometric().Verdict(), name)
+	}
+	var nilDecision *Decision
+	assert.Nil(t, nilDecision.INEBiometric())
+}
