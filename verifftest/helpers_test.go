@@ -67,8 +67,17 @@ func (r response) Code(t *testing.T) string {
 	return c
 }
 
-// do sends a request with the given headers (nil values are left out).
+// do sends a request with the given headers.
 func (a *api) do(method, path string, body []byte, hdr map[string]string) response {
+	a.t.Helper()
+	r, err := a.try(method, path, body, hdr)
+	require.NoError(a.t, err)
+	return r
+}
+
+// try is do that returns transport errors. It uses a fresh connection for
+// every request, so that net/http never retries a dropped one by itself.
+func (a *api) try(method, path string, body []byte, hdr map[string]string) (response, error) {
 	a.t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -82,13 +91,19 @@ func (a *api) do(method, path string, body []byte, hdr map[string]string) respon
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(a.t, err)
+	resp, err := noKeepAlive.Do(req)
+	if err != nil {
+		return response{}, err
+	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	require.NoError(a.t, err)
-	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	if err != nil {
+		return response{}, err
+	}
+	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
 }
+
+var noKeepAlive = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 
 // get sends a GET or DELETE signed over id.
 func (a *api) get(method, path, id string) response {
