@@ -3,6 +3,7 @@ package veriff
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -265,4 +266,20 @@ func TestDecisionINEBiometric(t *testing.T) {
 	}
 	var nilDecision *Decision
 	assert.Nil(t, nilDecision.INEBiometric())
+}
+
+func ExampleINEBiometricRegistryValidation_Verdict() {
+	body := []byte(`{"status":"success","verification":{"id":"12df6045-3846-3e45-946a-14fa6136d78b","status":"approved","code":9001,
+		"additionalVerifiedData":{"ineBiometricRegistryValidation":{"faceMatch":null,"faceMatchPercentage":91.5,"responseStatus":"success"}}}}`)
+	var d Decision
+	if err := json.Unmarshal(body, &d); err != nil {
+		fmt.Println(err)
+		return
+	}
+	v := d.INEBiometric()
+	fmt.Println(v.Verdict(), v.OK())
+	fmt.Println(v.Reason())
+	// Output:
+	// valid true
+	// the credential is valid and active in the INE registry and the face matches (similarity 91.5%)
 }
