@@ -17,19 +17,11 @@ const (
 	defaultWebhookTimeout  = 10 * time.Second
 )
 
-// Webhook kinds, as in Delivery.Kind. They are the values of the
-// veriff.WebhookKind constants of the same names.
+// The kinds of webhook the server sends.
 const (
-	KindDecision    = "decision"
-	KindEvent       = "event"
-	KindINERegistry = "ine_registry"
-)
-
-// Aliases keep the unexported call sites short.
-const (
-	kindDecision = KindDecision
-	kindEvent    = KindEvent
-	kindINE      = KindINERegistry
+	kindDecision = veriff.WebhookDecision
+	kindEvent    = veriff.WebhookEvent
+	kindINE      = veriff.WebhookINERegistry
 )
 
 // WebhookURLs are the webhook URLs of the integration, one per kind, as in
@@ -81,8 +73,9 @@ func (s *Server) SetWebhookRetry(maxAttempts int, backoff time.Duration) {
 // Delivery is the record of one webhook, once its delivery has ended:
 // answered 200, out of tries, or cancelled by Close.
 type Delivery struct {
-	// Kind is "decision", "event" or "ine_registry" (KindDecision, ...).
-	Kind string
+	// Kind is veriff.WebhookDecision, veriff.WebhookEvent or
+	// veriff.WebhookINERegistry.
+	Kind veriff.WebhookKind
 	// URL the webhook was sent to.
 	URL string
 	// SessionID is the session the webhook is about.
@@ -187,7 +180,7 @@ func (s *Server) sendINE(ss *session, a *attempt, now time.Time) {
 
 // dispatch starts the delivery of a webhook in its own goroutine when a
 // URL is set for its kind; s.mu must be held.
-func (s *Server) dispatch(kind, sessionID string, body []byte) {
+func (s *Server) dispatch(kind veriff.WebhookKind, sessionID string, body []byte) {
 	if s.closed {
 		return
 	}

@@ -77,7 +77,7 @@ func TestWebhooksDeliveredAndSigned(t *testing.T) {
 	ds, err := srv.WaitForDeliveries(waitCtx(t), 4)
 	require.NoError(t, err)
 	require.Len(t, ds, 4)
-	byKind := map[string][]verifftest.Delivery{}
+	byKind := map[veriff.WebhookKind][]verifftest.Delivery{}
 	for _, d := range ds {
 		assert.True(t, d.Delivered, d.Kind)
 		assert.Equal(t, 1, d.Attempts)
@@ -88,9 +88,9 @@ func TestWebhooksDeliveredAndSigned(t *testing.T) {
 		assert.Equal(t, veriff.Sign(testSecret, d.Body), d.Signature)
 		byKind[d.Kind] = append(byKind[d.Kind], d)
 	}
-	require.Len(t, byKind[verifftest.KindEvent], 2)
-	require.Len(t, byKind[verifftest.KindDecision], 1)
-	require.Len(t, byKind[verifftest.KindINERegistry], 1)
+	require.Len(t, byKind[veriff.WebhookEvent], 2)
+	require.Len(t, byKind[veriff.WebhookDecision], 1)
+	require.Len(t, byKind[veriff.WebhookINERegistry], 1)
 
 	// What the receiver saw: the same bodies, signed, with Veriff's headers.
 	got := rc.received()
@@ -104,7 +104,7 @@ func TestWebhooksDeliveredAndSigned(t *testing.T) {
 	s, _ := srv.Session(id)
 	attemptID := s.Attempts[0].ID
 	codes := []int{}
-	for _, d := range byKind[verifftest.KindEvent] {
+	for _, d := range byKind[veriff.WebhookEvent] {
 		var ev map[string]any
 		require.NoError(t, json.Unmarshal(d.Body, &ev))
 		assert.Equal(t, id, ev["id"])
@@ -118,7 +118,7 @@ func TestWebhooksDeliveredAndSigned(t *testing.T) {
 	sort.Ints(codes)
 	assert.Equal(t, []int{7001, 7002}, codes)
 
-	dec := byKind[verifftest.KindDecision][0]
+	dec := byKind[veriff.WebhookDecision][0]
 	assert.JSONEq(t, string(s.Decision), string(dec.Body), "the webhook carries what GET /decision answers")
 	d := decisionOf(t, dec.Body)
 	require.NotNil(t, d.Verification)
@@ -136,7 +136,7 @@ func TestWebhooksDeliveredAndSigned(t *testing.T) {
 			Details veriff.INERegistryResult `json:"details"`
 		} `json:"data"`
 	}
-	require.NoError(t, json.Unmarshal(byKind[verifftest.KindINERegistry][0].Body, &ine))
+	require.NoError(t, json.Unmarshal(byKind[veriff.WebhookINERegistry][0].Body, &ine))
 	assert.Equal(t, "ine_registry", ine.EventType)
 	assert.Equal(t, id, ine.SessionID)
 	assert.Equal(t, attemptID, ine.AttemptID)
