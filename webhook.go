@@ -10,12 +10,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -64,6 +67,10 @@ var (
 //
 // Verify the exact bytes received, before any parsing: re-encoding parsed
 // JSON does not reproduce Veriff's bytes.
+//
+// VerifyWebhook is safe for concurrent use. It keeps keyed HMAC states of
+// the first few dozen secrets it sees in memory for reuse, so that a check
+// costs one pass over the body and no allocation.
 func VerifyWebhook(body []byte, header http.Header, secrets ...string) error {
 	configured := false
 	for _, s := range secrets {
@@ -86,18 +93,86 @@ func VerifyWebhook(body []byte, header http.Header, secrets ...string) error {
 	if !decodeHexSignature(&want, sig) {
 		return errSigMalformed
 	}
-	var sum [sha256.Size]byte
 	for _, s := range secrets {
 		if s == "" {
 			continue
 		}
-		mac := hmac.New(sha256.New, []byte(s))
-		mac.Write(body)
-		if hmac.Equal(mac.Sum(sum[:0]), want[:]) {
+		m, pool := getKeyedMAC(s)
+		m.mac.Write(body)
+		ok := hmac.Equal(m.mac.Sum(m.sum[:0]), want[:])
+		if pool != nil {
+			pool.Put(m)
+		}
+		if ok {
 			return nil
 		}
 	}
 	return errSigMismatch
+}
+
+// keyedMAC is an HMAC-SHA256 state keyed with one secret, with room for its
+// sum, reused across calls so that verifying costs no allocation.
+type keyedMAC struct {
+	mac hash.Hash
+	sum [sha256.Size]byte
+}
+
+// maxCachedSecrets bounds how many secrets keep pooled HMAC states: a
+// process normally verifies with a handful; beyond the bound, states are
+// built per call.
+const maxCachedSecrets = 32
+
+var (
+	macPools   atomic.Pointer[map[string]*sync.Pool] // copy on write
+	macPoolsMu sync.Mutex
+)
+
+// getKeyedMAC returns a reset HMAC state keyed with secret and the pool to
+// return it to (nil when it is not pooled).
+func getKeyedMAC(secret string) (*keyedMAC, *sync.Pool) {
+	if m := macPools.Load(); m != nil {
+		if p := (*m)[secret]; p != nil {
+			km := p.Get().(*keyedMAC)
+			km.mac.Reset()
+			return km, p
+		}
+	}
+	p := addMACPool(secret)
+	if p == nil {
+		return newKeyedMAC(secret), nil
+	}
+	km := p.Get().(*keyedMAC)
+	km.mac.Reset()
+	return km, p
+}
+
+func newKeyedMAC(secret string) *keyedMAC {
+	return &keyedMAC{mac: hmac.New(sha256.New, []byte(secret))}
+}
+
+// addMACPool adds a pool for secret unless the cache is full.
+func addMACPool(secret string) *sync.Pool {
+	macPoolsMu.Lock()
+	defer macPoolsMu.Unlock()
+	var old map[string]*sync.Pool
+	if m := macPools.Load(); m != nil {
+		old = *m
+	}
+	if p := old[secret]; p != nil {
+		return p
+	}
+	if len(old) >= maxCachedSecrets {
+		return nil
+	}
+	key := []byte(secret)
+	p := &sync.Pool{New: func() any { return &keyedMAC{mac: hmac.New(sha256.New, key)} }}
+	m := make(map[string]*sync.Pool, len(old)+1)
+	for k, v := range old {
+		m[k] = v
+	}
+	m[secret] = p
+	macPools.Store(&m)
+	return p
 }
 
 // headerValue returns the first non-empty value of the header whose

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -104,6 +105,43 @@ func TestVerifyWebhook(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestVerifyWebhookManySecretsConcurrently covers the pooled HMAC states
+// and the per-call ones used once the pool cache is full, from many
+// goroutines at once.
+func TestVerifyWebhookManySecretsConcurrently(t *testing.T) {
+	body := readWebhookFixture(t, "decision_approved.json")
+	secrets := make([]string, maxCachedSecrets+8)
+	for i := range secrets {
+		secrets[i] = fmt.Sprintf("many-secrets-%02d", i)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4*len(secrets))
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i, s := range secrets {
+				h := SignWebhook(body, s)
+				if err := VerifyWebhook(body, h, s); err != nil {
+					errs <- fmt.Errorf("secret %d: %w", i, err)
+				}
+				// Every secret configured, the right one somewhere in the list.
+				if err := VerifyWebhook(body, h, secrets[(i+g)%len(secrets):]...); (i+g)%len(secrets) <= i && err != nil {
+					errs <- fmt.Errorf("secret %d in list: %w", i, err)
+				}
+				if err := VerifyWebhook(body, h, secrets[(i+1)%len(secrets)]); !errors.Is(err, ErrInvalidSignature) {
+					errs <- fmt.Errorf("secret %d verified with another: %v", i, err)
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }
 
