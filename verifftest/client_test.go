@@ -293,6 +293,25 @@ func TestConcurrentFlows(t *testing.T) {
 	const n = 200
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
+	// The test's own view of the server, read while clients run.
+	stop := make(chan struct{})
+	observed := make(chan int)
+	go func() {
+		reads := 0
+		for {
+			select {
+			case <-stop:
+				observed <- reads
+				return
+			default:
+			}
+			_ = srv.Sessions()
+			_ = srv.Requests()
+			_ = srv.Deliveries()
+			_ = srv.RequestCount(http.MethodPost, "/v1/sessions")
+			reads++
+		}
+	}()
 	for i := 0; i < n; i++ {
 		wg.Add(1)
 		go func(i int) {
@@ -301,6 +320,8 @@ func TestConcurrentFlows(t *testing.T) {
 		}(i)
 	}
 	wg.Wait()
+	close(stop)
+	assert.Positive(t, <-observed)
 	close(errs)
 	for err := range errs {
 		require.NoError(t, err)

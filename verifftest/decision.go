@@ -332,8 +332,6 @@ func documentFor(ss *session) *documentOut {
 	return d
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // decideLocked decides ss; s.mu must be held.
 func (s *Server) decideLocked(ss *session, status veriff.SessionStatus, reasonCode int) error {
 	code, ok := decisionCodes[status]

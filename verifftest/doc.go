@@ -40,14 +40,18 @@
 // unfinished session sends an expired or abandoned decision webhook first.
 //
 // Server.SetINERegistry sets the answer of the INE registry query; see its
-// documentation for the default.
+// documentation for the default. Server.Sessions and Server.Session return
+// snapshots of the state, uploaded media included, for assertions. The
+// Server's own methods return ErrUnknownSession for an ID it does not hold.
 //
 // # Webhooks
 //
 // After Server.SetWebhookURL the fake POSTs decision, event and INE
 // registry webhooks, signed with the shared secret, each from its own
-// goroutine, retrying on any answer but 200. Server.WaitForDeliveries waits
-// for them without sleeping, and Server.Deliveries lists them.
+// goroutine, retrying on any answer but 200. As with Veriff, webhooks may
+// arrive in any order (a 7002 event before the 7001 one, say), so
+// receivers must not depend on it. Server.WaitForDeliveries waits for them
+// without sleeping, and Server.Deliveries lists them.
 //
 // # Faults
 //

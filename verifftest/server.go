@@ -137,8 +137,8 @@ func (s *Server) NewClient(opts ...veriff.Option) (*veriff.Client, error) {
 // AutoDecide makes the server decide every session with status as soon as
 // it is submitted, as if Veriff had decided at once: the decision is ready
 // for GET /decision before the PATCH answer leaves, and webhooks are sent
-// as for Decide. An empty status turns automatic decisions off (the
-// default).
+// as for Decide. status must be one that Decide accepts; any other leaves
+// submitted sessions undecided, as does "" (the default).
 func (s *Server) AutoDecide(status veriff.SessionStatus) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -496,3 +496,12 @@ func TestPersonAttemptsWatchlistCollectedData(t *testing.T) {
 	r = a.send(http.MethodPost, "/v1/sessions/"+id+"/collected-data", []byte(good))
 	assert.Equal(t, http.StatusConflict, r.Status)
 }
+
+func TestBodyTooLarge(t *testing.T) {
+	a := newAPI(t, newServer(t))
+	id := a.create(`{"verification":{}}`)
+	big := `{"image":{"context":"face","content":"` + strings.Repeat("A", 33<<20) + `"}}`
+	r := a.send(http.MethodPost, "/v1/sessions/"+id+"/media", []byte(big))
+	assert.Equal(t, http.StatusRequestEntityTooLarge, r.Status)
+	assert.Equal(t, "fail", r.JSON(t)["status"])
+}
