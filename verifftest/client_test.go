@@ -286,7 +286,9 @@ func TestConcurrentFlows(t *testing.T) {
 	srv.AutoDecide(veriff.StatusApproved)
 	rc := newReceiver(t)
 	srv.SetWebhookURLs(verifftest.WebhookURLs{Decision: rc.URL})
-	c := newClient(t, srv)
+	// Some calls meet a 429 and retry, exercising faults concurrently too.
+	c := newClient(t, srv, veriff.WithMaxRetries(25))
+	srv.FailNext(20, http.StatusTooManyRequests, "0")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 
@@ -332,8 +334,15 @@ func TestConcurrentFlows(t *testing.T) {
 		require.Len(t, s.Attempts, 1)
 		assert.Len(t, s.Attempts[0].Media, 2)
 	}
-	assert.Equal(t, n, srv.RequestCount(http.MethodPost, "/v1/sessions"))
-	assert.Equal(t, 2*n, srv.RequestCount(http.MethodPost, "/v1/sessions/{id}/media"))
+	assert.Equal(t, 0, srv.PendingFaults())
+	failed := 0
+	for _, r := range srv.Requests() {
+		if r.Fault == "fail" {
+			failed++
+		}
+	}
+	assert.Equal(t, 20, failed)
+	assert.Equal(t, 8*n+20, srv.RequestCount("", ""), "8 calls per flow, plus one retry per 429")
 	ds, err := srv.WaitForDeliveries(ctx, n)
 	require.NoError(t, err)
 	assert.Len(t, ds, n)

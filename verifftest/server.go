@@ -225,8 +225,17 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		Time:     time.Now(),
 	}
 	s.mu.Lock()
-	s.requests = append(s.requests, rec)
 	f := s.takeFault(r.Method, route, r.URL.Path)
+	switch {
+	case f == nil:
+	case f.Drop:
+		rec.Fault = "drop"
+	case f.DropAfterProcessing:
+		rec.Fault = "drop-after-processing"
+	default:
+		rec.Fault = "fail"
+	}
+	s.requests = append(s.requests, rec)
 	s.mu.Unlock()
 
 	status := 0
@@ -236,15 +245,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mux.ServeHTTP(sw, r)
 		status = sw.status()
 	case f.Drop:
-		rec.Fault = "drop"
 		dropConn(w)
 	case f.DropAfterProcessing:
-		rec.Fault = "drop-after-processing"
 		buf := httptest.NewRecorder()
 		s.mux.ServeHTTP(buf, r)
 		dropConn(w)
 	default:
-		rec.Fault = "fail"
 		st := f.Status
 		if st == 0 {
 			st = http.StatusInternalServerError
