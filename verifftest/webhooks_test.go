@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"sort"
 	"sync"
 	"testing"
@@ -271,4 +272,29 @@ func TestCloseStopsRetries(t *testing.T) {
 	assert.NoError(t, srv.Decide(id, veriff.StatusDeclined))
 	assert.Len(t, srv.Deliveries(), 1)
 	assert.Len(t, rc.received(), 1)
+}
+
+// TestCloseLeavesNoGoroutines: after Close, no delivery, retry or server
+// goroutine is left behind.
+func TestCloseLeavesNoGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	srv := verifftest.NewServer(testKey, testSecret)
+	rc := newReceiver(t, 500, 500, 500)
+	srv.SetWebhookURL(rc.URL)
+	srv.SetWebhookRetry(50, 20*time.Millisecond)
+	a := newAPI(t, srv)
+	for i := 0; i < 5; i++ {
+		id := a.create(`{"verification":{}}`)
+		a.upload(id, "face", jpegBytes)
+		require.NoError(t, srv.Decide(id, veriff.StatusApproved))
+	}
+	srv.Close()
+	rc.Close()
+	// Polled by hand: assert.Eventually runs goroutines of its own.
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	assert.LessOrEqual(t, runtime.NumGoroutine(), before, "goroutines left after Close")
+	assert.Len(t, srv.Deliveries(), 10, "every started delivery ended")
 }
