@@ -146,11 +146,17 @@ type target struct {
 	apiKey, secret string             // for the webhook receiver; never printed
 	fake           *verifftest.Server // nil against the real API
 	media          []mediaSource
+	stopReceiver   func()             // set once the webhook receiver runs
 }
 
+// close stops the fake, then the webhook receiver: the fake's connections to
+// the receiver close first, so its graceful shutdown has nothing to wait for.
 func (t *target) close() {
 	if t.fake != nil {
 		t.fake.Close()
+	}
+	if t.stopReceiver != nil {
+		t.stopReceiver()
 	}
 }
 
@@ -306,7 +312,7 @@ func runFlow(ctx context.Context, out io.Writer, t *target, opts options) error 
 		if err != nil {
 			return err
 		}
-		defer stop()
+		t.stopReceiver = stop // run closes the target when the flow ends
 		if t.fake != nil {
 			t.fake.SetWebhookURL(url) // in Veriff: the webhook URLs in the Customer Portal
 		}

@@ -31,7 +31,7 @@ func TestRunInProcess(t *testing.T) {
 	var out, errOut bytes.Buffer
 	start := time.Now()
 	require.NoError(t, run(ctx, &out, &errOut, nil, noEnv))
-	assert.Less(t, time.Since(start), 10*time.Second, "the demo must be quick")
+	assert.Less(t, time.Since(start), 4*time.Second, "the demo must be quick (a slow shutdown shows here)")
 	assert.Empty(t, errOut.String())
 
 	text := out.String()
