@@ -146,7 +146,7 @@ type target struct {
 	apiKey, secret string             // for the webhook receiver; never printed
 	fake           *verifftest.Server // nil against the real API
 	media          []mediaSource
-	stopReceiver   func()             // set once the webhook receiver runs
+	stopReceiver   func() // set once the webhook receiver runs
 }
 
 // close stops the fake, then the webhook receiver: the fake's connections to
