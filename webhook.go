@@ -725,8 +725,9 @@ type decisionKeys struct {
 	Status       string      `json:"status"`
 	Code         json.Number `json:"code"`
 	DecisionTime *string     `json:"decisionTime"`
-	VendorData   *string     `json:"vendorData"`
-	EndUserID    *string     `json:"endUserId"`
+	// Not identity: any JSON value is accepted, only strings are kept.
+	VendorData json.RawMessage `json:"vendorData"`
+	EndUserID  json.RawMessage `json:"endUserId"`
 }
 
 func (w *Webhook) parseDecision(body []byte, verification json.RawMessage) error {
@@ -751,7 +752,7 @@ func (w *Webhook) parseDecision(body []byte, verification json.RawMessage) error
 	// Decision type makes of them.
 	d.Verification.ID, d.Verification.AttemptID = k.ID, k.AttemptID
 	w.Kind, w.Decision = WebhookDecision, &d
-	w.ids = webhookIDs{sessionID: k.ID, attemptID: k.AttemptID, vendorData: deref(k.VendorData), endUserID: deref(k.EndUserID)}
+	w.ids = webhookIDs{sessionID: k.ID, attemptID: k.AttemptID, vendorData: jsonString(k.VendorData), endUserID: jsonString(k.EndUserID)}
 	w.key = joinKey(string(WebhookDecision), k.ID, k.AttemptID, k.Status, k.Code.String(), deref(k.DecisionTime))
 	return nil
 }
@@ -787,14 +788,14 @@ func (w *Webhook) parseEvent(body []byte, action, code json.RawMessage) error {
 
 // watchlistKeys identify a watchlist delivery; decoded strictly.
 type watchlistKeys struct {
-	CheckType   string      `json:"checkType"`
-	SessionID   string      `json:"sessionId"`
-	AttemptID   string      `json:"attemptId"`
-	VendorData  *string     `json:"vendorData"`
-	EndUserID   *string     `json:"endUserId"`
-	MatchStatus string      `json:"matchStatus"`
-	TotalHits   json.Number `json:"totalHits"`
-	CreatedAt   string      `json:"createdAt"`
+	CheckType   string          `json:"checkType"`
+	SessionID   string          `json:"sessionId"`
+	AttemptID   string          `json:"attemptId"`
+	VendorData  json.RawMessage `json:"vendorData"`
+	EndUserID   json.RawMessage `json:"endUserId"`
+	MatchStatus string          `json:"matchStatus"`
+	TotalHits   json.Number     `json:"totalHits"`
+	CreatedAt   string          `json:"createdAt"`
 }
 
 func (w *Webhook) parseWatchlist(body []byte, checkType json.RawMessage) error {
@@ -810,7 +811,7 @@ func (w *Webhook) parseWatchlist(body []byte, checkType json.RawMessage) error {
 		return err
 	}
 	w.Kind, w.Watchlist = WebhookWatchlist, &ws
-	w.ids = webhookIDs{sessionID: k.SessionID, attemptID: k.AttemptID, vendorData: deref(k.VendorData), endUserID: deref(k.EndUserID)}
+	w.ids = webhookIDs{sessionID: k.SessionID, attemptID: k.AttemptID, vendorData: jsonString(k.VendorData), endUserID: jsonString(k.EndUserID)}
 	if k.SessionID != "" {
 		w.key = joinKey(string(WebhookWatchlist), k.SessionID, k.AttemptID, k.CheckType, k.MatchStatus, k.TotalHits.String(), k.CreatedAt)
 	}
@@ -821,12 +822,12 @@ func (w *Webhook) parseWatchlist(body []byte, checkType json.RawMessage) error {
 // identity fields are decoded strictly; the outcome fields are raw, since
 // they differ between kinds.
 type registryKeys struct {
-	SessionID  string  `json:"sessionId"`
-	ID         string  `json:"id"`
-	AttemptID  string  `json:"attemptId"`
-	VendorData *string `json:"vendorData"`
-	EndUserID  *string `json:"endUserId"`
-	Time       string  `json:"time"`
+	SessionID  string          `json:"sessionId"`
+	ID         string          `json:"id"`
+	AttemptID  string          `json:"attemptId"`
+	VendorData json.RawMessage `json:"vendorData"`
+	EndUserID  json.RawMessage `json:"endUserId"`
+	Time       string          `json:"time"`
 	Data       *struct {
 		AttemptID    string          `json:"attemptId"`
 		Status       json.RawMessage `json:"status"`
@@ -849,7 +850,7 @@ func (w *Webhook) parseByEventType(kind WebhookKind, body []byte) error {
 	if aid == "" && k.Data != nil {
 		aid = k.Data.AttemptID
 	}
-	w.ids = webhookIDs{sessionID: sid, attemptID: aid, vendorData: deref(k.VendorData), endUserID: deref(k.EndUserID)}
+	w.ids = webhookIDs{sessionID: sid, attemptID: aid, vendorData: jsonString(k.VendorData), endUserID: jsonString(k.EndUserID)}
 	var status, code, details json.RawMessage
 	if k.Data != nil {
 		status, code, details = k.Data.Status, k.Data.Code, k.Data.Details
@@ -1049,6 +1050,10 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	rb := r.Body
+	if rb == nil {
+		rb = http.NoBody
+	}
 	limit := h.MaxBodyBytes
 	if limit <= 0 {
 		limit = DefaultWebhookMaxBodyBytes
@@ -1057,7 +1062,7 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.reply(r, w, http.StatusRequestEntityTooLarge, "body too large")
 		return
 	}
-	body, err := readBody(http.MaxBytesReader(w, r.Body, limit), r.ContentLength)
+	body, err := readBody(http.MaxBytesReader(w, rb, limit), r.ContentLength)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
