@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/verifftest"
 )
 
 func noEnv(string) string { return "" }
@@ -185,4 +187,66 @@ func TestOutcome(t *testing.T) {
 			assert.True(t, strings.HasPrefix(outcome(tc.r), tc.want), outcome(tc.r))
 		})
 	}
+}
+
+// realEnv points the "real API" mode at a verifftest server, to exercise the
+// paths a Veriff account would take (polling, or webhooks on -webhook-addr)
+// without one.
+func realEnv(t *testing.T) (*verifftest.Server, func(string) string, []string) {
+	t.Helper()
+	srv := verifftest.NewServer("real-mode-key", "real-mode-secret")
+	t.Cleanup(srv.Close)
+	srv.AutoDecide(veriff.StatusApproved)
+	dir := t.TempDir()
+	var args []string
+	for i, m := range generatedMedia() {
+		path := filepath.Join(dir, string(m.context)+".jpg")
+		require.NoError(t, os.WriteFile(path, m.content, 0o600))
+		args = append(args, []string{"-front", "-back", "-selfie"}[i], path)
+	}
+	return srv, envOf(map[string]string{
+		"VERIFF_API_KEY":       "real-mode-key",
+		"VERIFF_SHARED_SECRET": "real-mode-secret",
+		"VERIFF_BASE_URL":      srv.URL,
+	}), args
+}
+
+func TestRunRealModePolling(t *testing.T) {
+	srv, env, args := realEnv(t)
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out, &bytes.Buffer{}, append(args, "-poll", "10ms", "-timeout", "20s"), env))
+	text := out.String()
+	assert.Contains(t, text, "INE flow against Veriff API at "+srv.URL+"/v1")
+	assert.Contains(t, text, "polling for the decision every 10ms")
+	assert.Contains(t, text, "Webhooks         not used (polled GET /decision)")
+	assert.Contains(t, text, "Outcome          VERIFIED")
+	assert.NotContains(t, text, "real-mode-secret")
+	assert.Equal(t, 1, srv.RequestCount("POST", "/v1/sessions"))
+}
+
+func TestRunRealModeWebhooks(t *testing.T) {
+	srv, env, args := realEnv(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	srv.SetWebhookURL("http://" + addr + webhookPath) // in Veriff: the Customer Portal
+
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out, &bytes.Buffer{}, append(args, "-webhook-addr", addr, "-timeout", "20s"), env))
+	text := out.String()
+	assert.Contains(t, text, "webhook receiver listening on http://"+addr+webhookPath)
+	assert.Contains(t, text, "waiting for webhooks: decision (up to 20s)")
+	assert.Contains(t, text, "decision approved")
+	assert.Contains(t, text, "Outcome          VERIFIED")
+}
+
+// Without a decision the wait ends at -timeout with an error (exit 1).
+func TestRunRealModeTimeout(t *testing.T) {
+	srv, env, args := realEnv(t)
+	srv.AutoDecide("")
+	err := run(context.Background(), &bytes.Buffer{}, &bytes.Buffer{}, append(args, "-poll", "10ms", "-timeout", "100ms"), env)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), "waiting for the decision of session")
+	assert.Equal(t, 1, exitCode(err))
 }
