@@ -344,26 +344,8 @@ func runFlow(ctx context.Context, out io.Writer, t *target, opts options) error 
 	}
 	p.step("session submitted")
 
-	waitCtx, cancel := context.WithTimeout(ctx, opts.timeout)
-	defer cancel()
-	if box != nil {
-		// With the fake every webhook is known in advance; Veriff's events
-		// and registry webhooks depend on the integration's settings.
-		want := []string{"decision"}
-		if t.fake != nil {
-			want = []string{"event started", "event submitted", "decision", "ine_registry"}
-		}
-		p.step("waiting for webhooks: %s (up to %s)", strings.Join(want, ", "), opts.timeout)
-		if err := box.waitFor(waitCtx, s.ID, want...); err != nil {
-			return err
-		}
-		received, _ := box.received(s.ID)
-		p.step("webhooks received: %s", strings.Join(received, ", "))
-	} else {
-		p.step("polling for the decision every %s (up to %s; in a test integration, decide the session in the Customer Portal)", opts.poll, opts.timeout)
-		if _, err := t.client.WaitForDecision(waitCtx, s.ID, opts.poll); err != nil {
-			return fmt.Errorf("waiting for the decision of session %s: %w", s.ID, err)
-		}
+	if err := awaitDecision(ctx, p, t, box, opts, s.ID); err != nil {
+		return err
 	}
 
 	d, err := t.client.Decision(ctx, s.ID)
@@ -386,6 +368,33 @@ func runFlow(ctx context.Context, out io.Writer, t *target, opts options) error 
 		r.webhooks, r.duplicates = box.received(s.ID)
 	}
 	printReport(out, r)
+	return nil
+}
+
+// awaitDecision waits until Veriff has decided: for the webhooks when a
+// receiver runs, else by polling GET /decision.
+func awaitDecision(ctx context.Context, p *progress, t *target, box *inbox, opts options, sessionID string) error {
+	ctx, cancel := context.WithTimeout(ctx, opts.timeout)
+	defer cancel()
+	if box == nil {
+		p.step("polling for the decision every %s (up to %s; in a test integration, decide the session in the Customer Portal)", opts.poll, opts.timeout)
+		if _, err := t.client.WaitForDecision(ctx, sessionID, opts.poll); err != nil {
+			return fmt.Errorf("waiting for the decision of session %s: %w", sessionID, err)
+		}
+		return nil
+	}
+	// With the fake every webhook is known in advance; Veriff's events and
+	// registry webhooks depend on the integration's settings.
+	want := []string{"decision"}
+	if t.fake != nil {
+		want = []string{"event started", "event submitted", "decision", "ine_registry"}
+	}
+	p.step("waiting for webhooks: %s (up to %s)", strings.Join(want, ", "), opts.timeout)
+	if err := box.waitFor(ctx, sessionID, want...); err != nil {
+		return err
+	}
+	received, _ := box.received(sessionID)
+	p.step("webhooks received: %s", strings.Join(received, ", "))
 	return nil
 }
 
