@@ -223,7 +223,7 @@ func decodeHexSignature(dst *[sha256.Size]byte, s string) bool {
 	}
 	for i := range dst {
 		hi, lo := hexNibble[s[2*i]], hexNibble[s[2*i+1]]
-		if hi|lo == 0xff || hi > 0xf || lo > 0xf {
+		if hi > 0xf || lo > 0xf {
 			return false
 		}
 		dst[i] = hi<<4 | lo
