@@ -313,11 +313,14 @@ func (s *Server) patchSession(w http.ResponseWriter, r *http.Request, body []byt
 	a.status = veriff.StatusSubmitted
 	ss.status = veriff.StatusSubmitted
 	s.sendEvent(ss, a, 7002, "submitted")
+	// Veriff answers the submit itself with "submitted"; a decision comes
+	// later, by webhook or query.
+	resp := s.sessionResponse(ss)
 	if s.autoDecide != "" {
 		// An unsupported AutoDecide status leaves the session submitted.
 		_ = s.decideLocked(ss, s.autoDecide, 0)
 	}
-	s.writeJSON(w, http.StatusOK, s.sessionResponse(ss))
+	s.writeJSON(w, http.StatusOK, resp)
 }
 
 // DELETE /v1/sessions/{id}
