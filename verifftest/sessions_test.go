@@ -418,7 +418,10 @@ func TestAutoDecide(t *testing.T) {
 	srv.AutoDecide(veriff.StatusDeclined)
 	id := a.create(`{"verification":{}}`)
 	assert.Nil(t, a.decision(id)["verification"])
-	require.Equal(t, http.StatusOK, a.submit(id).Status)
+	sub := a.submit(id)
+	require.Equal(t, http.StatusOK, sub.Status)
+	assert.Equal(t, "submitted", sub.JSON(t)["verification"].(map[string]any)["status"],
+		"the submit answer says submitted; the decision comes separately")
 	v := a.decision(id)["verification"].(map[string]any)
 	assert.Equal(t, "declined", v["status"])
 	assert.EqualValues(t, 102, v["reasonCode"])
