@@ -471,29 +471,33 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 	return nil, apiErr
 }
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// bufPool holds the buffers success bodies are read into.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
 
 var failMarker = []byte(`"fail"`)
 
 // decode reads a success body with a bound and decodes it into out.
 func (c *Client) decode(resp *http.Response, r *request, out any) error {
 	defer drainClose(resp.Body)
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer func() {
-		if buf.Cap() <= 1<<20 {
-			bufPool.Put(buf)
-		}
-	}()
-	n, err := buf.ReadFrom(io.LimitReader(resp.Body, c.maxResponseBytes+1))
 	path := "/v1" + r.path
+	if resp.ContentLength > c.maxResponseBytes {
+		return fmt.Errorf("veriff: %s %s: %w: body of %d bytes exceeds %d bytes", r.method, path, ErrResponseTooLarge, resp.ContentLength, c.maxResponseBytes)
+	}
+	bp := bufPool.Get().(*[]byte)
+	data, tooLarge, err := readBounded(*bp, resp.Body, resp.ContentLength, c.maxResponseBytes)
+	defer func() {
+		if cap(data) > cap(*bp) && cap(data) <= 1<<20 {
+			*bp = data // keep the larger buffer
+		}
+		*bp = (*bp)[:0]
+		bufPool.Put(bp)
+	}()
 	if err != nil {
 		return fmt.Errorf("veriff: %s %s: reading response: %w", r.method, path, errors.Join(ErrInvalidResponse, err))
 	}
-	if n > c.maxResponseBytes {
+	if tooLarge {
 		return fmt.Errorf("veriff: %s %s: %w: body exceeds %d bytes", r.method, path, ErrResponseTooLarge, c.maxResponseBytes)
 	}
-	data := buf.Bytes()
 	if len(bytes.TrimSpace(data)) == 0 {
 		if out == nil {
 			return nil
@@ -514,6 +518,59 @@ func (c *Client) decode(resp *http.Response, r *request, out any) error {
 		return fmt.Errorf("veriff: %s %s: %w: %v", r.method, path, ErrInvalidResponse, err)
 	}
 	return nil
+}
+
+// readBounded reads body into buf[:0] until EOF, or reports tooLarge as soon
+// as more than limit bytes have arrived. A declared size (>= 0)
+// sizes the buffer once. Otherwise the body is read in chunks of doubling
+// size, joined once at the end: a body without end costs about limit bytes
+// before it is cut off, and one of n bytes about 2n.
+func readBounded(buf []byte, body io.Reader, size, limit int64) (data []byte, tooLarge bool, err error) {
+	if size > limit {
+		return nil, true, nil
+	}
+	b := buf[:0]
+	if size >= 0 && int64(cap(b)) <= size {
+		b = make([]byte, 0, size+1) // +1: room for the read that sees EOF
+	}
+	var (
+		full  [][]byte // chunks filled so far, in order
+		total int64    // their length
+	)
+	r := io.LimitReader(body, limit+1)
+	for {
+		if len(b) == cap(b) {
+			room := limit + 1 - total - int64(len(b))
+			if room <= 0 {
+				return nil, true, nil
+			}
+			if len(b) > 0 {
+				full = append(full, b)
+				total += int64(len(b))
+			}
+			b = make([]byte, 0, min(int64(max(2*cap(b), 4<<10)), room))
+		}
+		var n int
+		n, err = r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			break
+		}
+	}
+	if err != io.EOF {
+		return b, false, err
+	}
+	if total+int64(len(b)) > limit {
+		return nil, true, nil
+	}
+	if len(full) == 0 {
+		return b, false, nil
+	}
+	out := make([]byte, 0, total+int64(len(b)))
+	for _, c := range full {
+		out = append(out, c...)
+	}
+	return append(out, b...), false, nil
 }
 
 func drainClose(body io.ReadCloser) {
