@@ -2,6 +2,7 @@ package veriff
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -699,4 +701,226 @@ func fmCall(t *testing.T, ctx context.Context, c *Client, ep fmEndpoint) (n int6
 		}
 	}()
 	return ep.call(ctx, c)
+}
+
+// TestNoDuplicateAfterProcessing: a server that processes a POST or PATCH
+// (counts it) and then fails before its answer arrives sees the request
+// exactly once, whichever way the answer is lost; the call fails. The
+// connection is warmed by a GET first, so the request goes out on a reused
+// connection, where net/http itself would resend an idempotent request.
+func TestNoDuplicateAfterProcessing(t *testing.T) {
+	losses := []struct {
+		name           string
+		attemptTimeout time.Duration
+		lose           func(w http.ResponseWriter, release <-chan struct{}, r *http.Request)
+	}{
+		{"connection-closed", 0, func(w http.ResponseWriter, _ <-chan struct{}, _ *http.Request) {
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				_ = conn.Close()
+			}
+		}},
+		{"connection-reset", 0, func(w http.ResponseWriter, _ <-chan struct{}, _ *http.Request) {
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				_ = conn.(*net.TCPConn).SetLinger(0)
+				_ = conn.Close()
+			}
+		}},
+		{"answer-500", 0, func(w http.ResponseWriter, _ <-chan struct{}, _ *http.Request) {
+			w.WriteHeader(http.StatusInternalServerError)
+		}},
+		{"answer-503", 0, func(w http.ResponseWriter, _ <-chan struct{}, _ *http.Request) {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}},
+		{"answer-too-slow", fmAttemptTimeout, func(_ http.ResponseWriter, release <-chan struct{}, r *http.Request) {
+			select {
+			case <-r.Context().Done():
+			case <-release:
+			}
+		}},
+		{"dropped-mid-body", 0, func(w http.ResponseWriter, _ <-chan struct{}, _ *http.Request) {
+			if conn, buf, err := w.(http.Hijacker).Hijack(); err == nil {
+				_, _ = buf.WriteString("HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 80\r\n\r\n{\"status\":\"succ")
+				_ = buf.Flush()
+				_ = conn.Close()
+			}
+		}},
+	}
+	var writers []fmEndpoint
+	for _, ep := range fmEndpoints(t) {
+		if !ep.idempotent() {
+			writers = append(writers, ep)
+		}
+	}
+	require.Len(t, writers, 5) // CreateSession, SubmitSession, SendCollectedData, UploadMedia, UploadMediaFile
+	warm := fixture(t, "sessions/decision_approved.json")
+
+	for _, loss := range losses {
+		for _, ep := range writers {
+			t.Run(loss.name+"/"+ep.name, func(t *testing.T) {
+				var processed, gets atomic.Int32
+				release := make(chan struct{})
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if r.Method == http.MethodGet {
+						gets.Add(1)
+						_, _ = w.Write(warm)
+						return
+					}
+					body, err := io.ReadAll(r.Body)
+					if err != nil || len(body) == 0 || r.Method != ep.method || r.URL.Path != ep.path {
+						w.WriteHeader(http.StatusBadRequest)
+						return
+					}
+					processed.Add(1) // the session is created, the media stored...
+					loss.lose(w, release, r)
+				}))
+				tr := &fmTracker{base: fmNewTransport()}
+				c, err := NewClient(testAPIKey, testSecret, WithBaseURL(srv.URL), WithRetryWait(0, 0),
+					WithHTTPClient(&http.Client{Transport: tr, Timeout: loss.attemptTimeout}))
+				require.NoError(t, err)
+
+				_, err = c.Decision(context.Background(), testSessionID)
+				require.NoError(t, err)
+				_, err = ep.call(context.Background(), c)
+				close(release)
+				tr.base.CloseIdleConnections()
+				srv.Close()
+
+				assert.Error(t, err)
+				assert.NotErrorIs(t, err, errFmBadResult)
+				assert.Equal(t, int32(1), processed.Load(), "the server processed the request exactly once")
+				assert.Equal(t, int32(1), gets.Load())
+				assert.Equal(t, tr.opened.Load(), tr.closed.Load(), "every response body closed")
+			})
+		}
+	}
+}
+
+// TestHugeResponseBoundedMemory: a 100 MiB answer costs the caller a
+// bounded amount of memory. JSON endpoints fail with ErrResponseTooLarge:
+// at once when the answer declares its length, after reading just over the
+// client's limit (10 MiB by default) when it does not. DownloadMedia streams
+// the whole body into the caller's writer through a fixed buffer. The body
+// is generated while it is sent, never held in memory. The allocations
+// measured are the whole process's (client, loopback server, runtime).
+func TestHugeResponseBoundedMemory(t *testing.T) {
+	const limit = defaultMaxResponseBytes
+	decision := func(c *Client) (int64, error) {
+		_, err := c.Decision(context.Background(), testSessionID)
+		return 0, err
+	}
+	cases := []struct {
+		name          string
+		contentLength bool
+		opts          []Option
+		call          func(c *Client) (int64, error)
+		wantN         int64
+		wantErr       error
+		maxAlloc      uint64
+	}{
+		{"Decision/chunked", false, nil, decision, 0, ErrResponseTooLarge, limit + 2<<20},
+		{"Decision/content-length", true, nil, decision, 0, ErrResponseTooLarge, 1 << 20},
+		{"Decision/chunked/limit-1MiB", false, []Option{WithMaxResponseBytes(1 << 20)}, decision, 0, ErrResponseTooLarge, 2 << 20},
+		{"CreateSession/chunked", false, nil, func(c *Client) (int64, error) {
+			_, err := c.CreateSession(context.Background(), CreateSessionRequest{VendorData: "user-42"})
+			return 0, err
+		}, 0, ErrResponseTooLarge, limit + 2<<20},
+		{"DeleteSession/chunked", false, nil, func(c *Client) (int64, error) {
+			return 0, c.DeleteSession(context.Background(), testSessionID)
+		}, 0, ErrResponseTooLarge, limit + 2<<20},
+		{"DownloadMedia/chunked", false, nil, func(c *Client) (int64, error) {
+			return c.DownloadMedia(context.Background(), fmMediaID, io.Discard)
+		}, fmHugeBody, nil, 2 << 20},
+		{"DownloadMedia/content-length", true, nil, func(c *Client) (int64, error) {
+			return c.DownloadMedia(context.Background(), fmMediaID, io.Discard)
+		}, fmHugeBody, nil, 2 << 20},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.Copy(io.Discard, r.Body)
+				if tc.contentLength {
+					w.Header().Set("Content-Length", strconv.Itoa(fmHugeBody))
+				}
+				w.WriteHeader(http.StatusOK)
+				_, _ = io.Copy(w, io.LimitReader(fmPadReader{}, fmHugeBody))
+			}))
+			defer srv.Close()
+			tr := &fmTracker{base: fmNewTransport()}
+			defer tr.base.CloseIdleConnections()
+			c, err := NewClient(testAPIKey, testSecret, append([]Option{WithBaseURL(srv.URL), WithRetryWait(0, 0),
+				WithHTTPClient(&http.Client{Transport: tr})}, tc.opts...)...)
+			require.NoError(t, err)
+
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			began := time.Now()
+			n, err := tc.call(c)
+			took := time.Since(began)
+			runtime.ReadMemStats(&after)
+
+			alloc := after.TotalAlloc - before.TotalAlloc
+			t.Logf("%s: %d bytes streamed, %.1f MiB allocated, %s", tc.name, n, float64(alloc)/(1<<20), took.Round(time.Millisecond))
+			if tc.wantErr != nil {
+				require.ErrorIs(t, err, tc.wantErr)
+				assert.Contains(t, err.Error(), "exceeds")
+			} else {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, tc.wantN, n)
+			assert.Less(t, alloc, tc.maxAlloc, "allocated %d bytes for a %d-byte answer", alloc, fmHugeBody)
+			assert.Equal(t, tr.opened.Load(), tr.closed.Load(), "every response body closed")
+		})
+	}
+}
+
+// TestReadBounded checks the bounded read of success bodies byte for byte,
+// around the pooled buffer's size and the limit, with and without a
+// declared length, whatever the reader's chunking.
+func TestReadBounded(t *testing.T) {
+	const limit = 1<<20 + 100
+	body := func(n int) []byte {
+		p := make([]byte, n)
+		for i := range p {
+			p[i] = byte(i*7 + i>>8)
+		}
+		return p
+	}
+	readers := map[string]func(io.Reader) io.Reader{
+		"plain":    func(r io.Reader) io.Reader { return r },
+		"one-byte": iotest.OneByteReader,
+		"half":     iotest.HalfReader,
+		"data-eof": iotest.DataErrReader,
+	}
+	for _, n := range []int{0, 1, 511, 4095, 4096, 4097, 70000, 1 << 20, limit, limit + 1, 2 * limit} {
+		for _, declared := range []bool{false, true} {
+			for rname, wrap := range readers {
+				if rname == "one-byte" && n > 70000 {
+					continue // slow and adds nothing
+				}
+				t.Run(fmt.Sprintf("%d/declared=%v/%s", n, declared, rname), func(t *testing.T) {
+					want := body(n)
+					size := int64(-1)
+					if declared {
+						size = int64(n)
+					}
+					got, tooLarge, err := readBounded(make([]byte, 0, 4096), wrap(bytes.NewReader(want)), size, limit)
+					require.NoError(t, err)
+					if n > limit {
+						assert.True(t, tooLarge)
+						assert.Nil(t, got)
+						return
+					}
+					assert.False(t, tooLarge)
+					assert.True(t, bytes.Equal(want, got), "body differs (len %d, want %d)", len(got), n)
+				})
+			}
+		}
+	}
+	t.Run("read error", func(t *testing.T) {
+		boom := errors.New("boom")
+		_, tooLarge, err := readBounded(nil, iotest.ErrReader(boom), -1, limit)
+		assert.ErrorIs(t, err, boom)
+		assert.False(t, tooLarge)
+	})
 }
