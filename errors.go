@@ -180,7 +180,9 @@ var codeHints = map[string]string{
 }
 
 // flexString decodes a JSON string or number into its string form, for
-// fields Veriff has sent both ways (error codes).
+// fields Veriff has sent both ways (error codes, years). Any other value
+// (null, a boolean, an object) decodes as "" without an error, since an
+// error would abort the decoding of the object around it.
 type flexString string
 
 func (f *flexString) UnmarshalJSON(b []byte) error {
@@ -192,13 +194,9 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 		*f = flexString(s)
 		return nil
 	}
-	if string(b) == "null" {
-		*f = ""
-		return nil
-	}
 	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return err
+	if json.Unmarshal(b, &n) != nil {
+		n = ""
 	}
 	*f = flexString(n.String())
 	return nil

@@ -13,7 +13,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -316,22 +315,36 @@ type Session struct {
 // UnmarshalJSON decodes a session leniently and accepts the legacy
 // "baseUrl" key for Host.
 func (s *Session) UnmarshalJSON(data []byte) error {
-	m, err := lenientObject(data, s)
-	if err != nil {
-		return err
+	if !isJSONObject(data) {
+		return nil
 	}
+	var w sessionWire
+	err := unmarshalLenient(data, &w)
+	*s = w.session()
+	return err
+}
+
+// sessionFields is Session without its methods.
+type sessionFields Session
+
+// sessionWire is a session as sent, with the legacy "baseUrl" key.
+type sessionWire struct {
+	sessionFields
+	BaseURL string `json:"baseUrl"`
+}
+
+func (w *sessionWire) session() Session {
+	s := Session(w.sessionFields)
 	if s.Host == "" {
-		if raw, ok := m["baseUrl"]; ok {
-			_ = decodeValue(raw, reflectValueOf(&s.Host))
-		}
+		s.Host = w.BaseURL
 	}
-	return nil
+	return s
 }
 
 // sessionEnvelope is the body of the create and submit responses.
 type sessionEnvelope struct {
-	Status       string   `json:"status"`
-	Verification *Session `json:"verification"`
+	Status       string       `json:"status"`
+	Verification *sessionWire `json:"verification"`
 }
 
 // CreateSession creates a verification session and returns its ID and URL.
@@ -352,13 +365,14 @@ func (c *Client) CreateSession(ctx context.Context, req CreateSessionRequest) (*
 	}{&req}
 	r := &request{method: http.MethodPost, path: "/sessions", body: body, integrationID: true}
 	var env sessionEnvelope
-	if err := c.doLenient(ctx, r, &env); err != nil {
+	if err := c.do(ctx, r, &env); err != nil {
 		return nil, err
 	}
 	if env.Verification == nil || env.Verification.ID == "" {
 		return nil, fmt.Errorf("veriff: POST /v1/sessions: %w: no session ID in the response", ErrInvalidResponse)
 	}
-	return env.Verification, nil
+	s := env.Verification.session()
+	return &s, nil
 }
 
 // SubmitSession marks the session submitted, after all media has been
@@ -372,12 +386,12 @@ func (c *Client) SubmitSession(ctx context.Context, sessionID string) (*Session,
 	}
 	r := &request{method: http.MethodPatch, path: "/sessions/" + sessionID, body: submitBody}
 	var env sessionEnvelope
-	if err := c.doLenient(ctx, r, &env); err != nil {
+	if err := c.do(ctx, r, &env); err != nil {
 		return nil, err
 	}
-	s := env.Verification
-	if s == nil {
-		s = &Session{}
+	s := &Session{}
+	if env.Verification != nil {
+		*s = env.Verification.session()
 	}
 	if s.ID == "" {
 		s.ID = sessionID
@@ -423,10 +437,32 @@ type Decision struct {
 
 // UnmarshalJSON decodes a decision leniently: a field of an unexpected shape
 // is left zero (and stays readable in Verification.Raw) instead of failing
-// the whole payload.
+// the whole payload. A body that is not a JSON object (or null) is an error.
 func (d *Decision) UnmarshalJSON(data []byte) error {
-	_, err := lenientObject(data, d)
+	data = bytes.TrimSpace(data)
+	if string(data) == "null" {
+		return nil
+	}
+	if !isJSONObject(data) {
+		return &json.UnmarshalTypeError{Value: jsonKind(data), Type: reflect.TypeFor[Decision]()}
+	}
+	*d = Decision{}
+	err := unmarshalLenient(data, (*decisionFields)(d))
+	d.dropMalformed()
 	return err
+}
+
+// decisionFields is Decision without its methods. Client.Decision decodes
+// into it directly, sparing encoding/json the two extra scans of the body
+// that calling Decision.UnmarshalJSON costs.
+type decisionFields Decision
+
+// dropMalformed clears a verification that was not a JSON object (its
+// UnmarshalJSON then leaves Raw nil).
+func (d *Decision) dropMalformed() {
+	if d.Verification != nil && d.Verification.Raw == nil {
+		d.Verification = nil
+	}
 }
 
 // Verification is the decided session inside a Decision. Any field may be
@@ -469,9 +505,106 @@ type Verification struct {
 }
 
 // UnmarshalJSON decodes a verification leniently (see Decision.UnmarshalJSON)
-// and keeps the object in Raw.
+// and keeps the object in Raw. A value that is not an object leaves v
+// unchanged, without an error.
 func (v *Verification) UnmarshalJSON(data []byte) error {
-	_, err := lenientObject(data, v)
+	data = bytes.TrimSpace(data)
+	if !isJSONObject(data) {
+		return nil
+	}
+	type plain Verification
+	*v = Verification{}
+	aux := struct {
+		*plain
+		Code           flexInt         `json:"code"`
+		ReasonCode     flexInt         `json:"reasonCode"`
+		DecisionTime   flexTime        `json:"decisionTime"`
+		AcceptanceTime flexTime        `json:"acceptanceTime"`
+		HighRisk       flexBool        `json:"highRisk"`
+		RiskLabels     []riskLabelItem `json:"riskLabels"`
+	}{plain: (*plain)(v)}
+	err := unmarshalLenient(data, &aux)
+	v.Code = aux.Code.n
+	v.ReasonCode = aux.ReasonCode.ptr()
+	v.DecisionTime = aux.DecisionTime.ptr()
+	v.AcceptanceTime = aux.AcceptanceTime.ptr()
+	v.HighRisk = aux.HighRisk.ptr()
+	if aux.RiskLabels != nil {
+		v.RiskLabels = make([]RiskLabel, 0, len(aux.RiskLabels))
+		for _, l := range aux.RiskLabels {
+			if l.ok {
+				v.RiskLabels = append(v.RiskLabels, l.label)
+			}
+		}
+	}
+	// Blocks that were not objects have no Raw: drop them.
+	if v.Person != nil && v.Person.Raw == nil {
+		v.Person = nil
+	}
+	if v.Document != nil && v.Document.Raw == nil {
+		v.Document = nil
+	}
+	if v.AdditionalVerifiedData != nil && v.AdditionalVerifiedData.Raw == nil {
+		v.AdditionalVerifiedData = nil
+	}
+	v.Raw = rawCopy(data)
+	return err
+}
+
+// riskLabelItem is an element of riskLabels: an object is kept, null reads
+// as an empty label, and anything else is dropped.
+type riskLabelItem struct {
+	label RiskLabel
+	ok    bool
+}
+
+func (r *riskLabelItem) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	if string(data) == "null" {
+		r.ok = true
+		return nil
+	}
+	if !isJSONObject(data) {
+		return nil
+	}
+	type plain RiskLabel
+	r.ok = true
+	return unmarshalLenient(data, (*plain)(&r.label))
+}
+
+// UnmarshalJSON decodes the person leniently, keeping the object in Raw:
+// YearOfBirth, Height and Weight may be numbers.
+func (p *DecisionPerson) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	if !isJSONObject(data) {
+		return nil
+	}
+	type plain DecisionPerson
+	*p = DecisionPerson{}
+	// The addresses are decoded in this pass too, rather than through
+	// ParsedAddress.UnmarshalJSON, which would scan each one twice more.
+	aux := struct {
+		*plain
+		YearOfBirth flexString `json:"yearOfBirth"`
+		Height      flexString `json:"height"`
+		Weight      flexString `json:"weight"`
+		Addresses   []struct {
+			FullAddress   string               `json:"fullAddress"`
+			ParsedAddress *parsedAddressFields `json:"parsedAddress"`
+		} `json:"addresses"`
+	}{plain: (*plain)(p)}
+	err := unmarshalLenient(data, &aux)
+	p.YearOfBirth, p.Height, p.Weight = string(aux.YearOfBirth), string(aux.Height), string(aux.Weight)
+	if aux.Addresses != nil {
+		p.Addresses = make([]PersonAddress, len(aux.Addresses))
+		for i, a := range aux.Addresses {
+			p.Addresses[i] = PersonAddress{FullAddress: a.FullAddress, ParsedAddress: (*ParsedAddress)(a.ParsedAddress)}
+			if a.ParsedAddress != nil {
+				p.Addresses[i].ParsedAddress.dropNullStrings()
+			}
+		}
+	}
+	p.Raw = rawCopy(data)
 	return err
 }
 
@@ -532,15 +665,24 @@ type ParsedAddress struct {
 
 // UnmarshalJSON decodes the address leniently, turning "null" strings into "".
 func (a *ParsedAddress) UnmarshalJSON(data []byte) error {
-	if _, err := lenientObject(data, a); err != nil {
-		return err
+	if !isJSONObject(data) {
+		return nil
 	}
+	*a = ParsedAddress{}
+	err := unmarshalLenient(data, (*parsedAddressFields)(a))
+	a.dropNullStrings()
+	return err
+}
+
+// parsedAddressFields is ParsedAddress without its methods.
+type parsedAddressFields ParsedAddress
+
+func (a *ParsedAddress) dropNullStrings() {
 	for _, p := range []*string{&a.Street, &a.HouseNumber, &a.Unit, &a.City, &a.State, &a.Postcode, &a.Country} {
 		if *p == "null" {
 			*p = ""
 		}
 	}
-	return nil
 }
 
 // DecisionDocument is the document data Veriff extracted or verified. Dates
@@ -570,6 +712,31 @@ type DecisionDocument struct {
 
 	// Raw is the document object as received, unknown keys included.
 	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the document leniently, keeping the object in Raw:
+// IssueNumber may be a number, and the booleans strings.
+func (d *DecisionDocument) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	if !isJSONObject(data) {
+		return nil
+	}
+	type plain DecisionDocument
+	*d = DecisionDocument{}
+	aux := struct {
+		*plain
+		IssueNumber        flexString `json:"issueNumber"`
+		NFCValidated       flexBool   `json:"nfcValidated"`
+		PortraitIsVisible  flexBool   `json:"portraitIsVisible"`
+		SignatureIsVisible flexBool   `json:"signatureIsVisible"`
+	}{plain: (*plain)(d)}
+	err := unmarshalLenient(data, &aux)
+	d.IssueNumber = string(aux.IssueNumber)
+	d.NFCValidated = aux.NFCValidated.ptr()
+	d.PortraitIsVisible = aux.PortraitIsVisible.ptr()
+	d.SignatureIsVisible = aux.SignatureIsVisible.ptr()
+	d.Raw = rawCopy(data)
+	return err
 }
 
 // DocumentSpecimen describes the document model Veriff recognised.
@@ -619,6 +786,37 @@ type AdditionalVerifiedData struct {
 	Raw json.RawMessage `json:"-"`
 }
 
+// UnmarshalJSON decodes the data leniently, keeping the object in Raw:
+// EstimatedAge and EstimatedGender may be strings, and the
+// DriversLicenseCategory booleans too.
+func (a *AdditionalVerifiedData) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	if !isJSONObject(data) {
+		return nil
+	}
+	type plain AdditionalVerifiedData
+	*a = AdditionalVerifiedData{}
+	aux := struct {
+		*plain
+		DriversLicenseCategory map[string]flexBool `json:"driversLicenseCategory"`
+		EstimatedAge           flexInt             `json:"estimatedAge"`
+		EstimatedGender        flexFloat           `json:"estimatedGender"`
+	}{plain: (*plain)(a)}
+	err := unmarshalLenient(data, &aux)
+	if aux.DriversLicenseCategory != nil {
+		a.DriversLicenseCategory = make(map[string]bool, len(aux.DriversLicenseCategory))
+		for k, b := range aux.DriversLicenseCategory {
+			if b.ok {
+				a.DriversLicenseCategory[k] = b.b
+			}
+		}
+	}
+	a.EstimatedAge = aux.EstimatedAge.ptr()
+	a.EstimatedGender = aux.EstimatedGender.ptr()
+	a.Raw = rawCopy(data)
+	return err
+}
+
 // RiskLabel is a risk Veriff found in the session. Categories include
 // client_data_mismatch, crosslinks, device, document, images, network,
 // session and person.
@@ -650,9 +848,10 @@ func (c *Client) Decision(ctx context.Context, sessionID string) (*Decision, err
 		return nil, err
 	}
 	var d Decision
-	if err := c.do(ctx, &request{method: http.MethodGet, path: "/sessions/" + sessionID + "/decision", signID: sessionID}, &d); err != nil {
+	if err := c.do(ctx, &request{method: http.MethodGet, path: "/sessions/" + sessionID + "/decision", signID: sessionID}, (*decisionFields)(&d)); err != nil {
 		return nil, err
 	}
+	d.dropMalformed()
 	return &d, nil
 }
 
@@ -746,7 +945,14 @@ type PersonResult struct {
 
 // UnmarshalJSON decodes the person data leniently, keeping it in Raw.
 func (p *PersonResult) UnmarshalJSON(data []byte) error {
-	_, err := lenientObject(data, p)
+	data = bytes.TrimSpace(data)
+	if !isJSONObject(data) {
+		return nil
+	}
+	type plain PersonResult
+	*p = PersonResult{}
+	err := unmarshalLenient(data, (*plain)(p))
+	p.Raw = rawCopy(data)
 	return err
 }
 
@@ -758,6 +964,27 @@ type PEPSanctionMatch struct {
 	Matches         []PEPMatch      `json:"matches,omitempty"`
 	Hits            []WatchlistHit  `json:"hits,omitempty"`
 	Raw             json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the result leniently, keeping it in Raw:
+// NumberOfMatches may be a string.
+func (m *PEPSanctionMatch) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	if !isJSONObject(data) {
+		return nil
+	}
+	type plain PEPSanctionMatch
+	*m = PEPSanctionMatch{}
+	aux := struct {
+		*plain
+		NumberOfMatches flexInt  `json:"numberOfMatches"`
+		Date            flexTime `json:"date"`
+	}{plain: (*plain)(m)}
+	err := unmarshalLenient(data, &aux)
+	m.NumberOfMatches = aux.NumberOfMatches.n
+	m.Date = aux.Date.ptr()
+	m.Raw = rawCopy(data)
+	return err
 }
 
 // PEPMatch is a short summary of one match.
@@ -775,13 +1002,19 @@ func (c *Client) Person(ctx context.Context, sessionID string) (*PersonResult, e
 		return nil, err
 	}
 	r := &request{method: http.MethodGet, path: "/sessions/" + sessionID + "/person", signID: sessionID}
-	var res PersonResult
-	status, err := c.getEnveloped(ctx, r, "person", &res)
-	if err != nil {
+	var env struct {
+		Status string        `json:"status"`
+		Person *PersonResult `json:"person"`
+	}
+	if err := c.do(ctx, r, &env); err != nil {
 		return nil, err
 	}
-	res.Status = status
-	return &res, nil
+	res := env.Person
+	if res == nil {
+		res = &PersonResult{}
+	}
+	res.Status = env.Status
+	return res, nil
 }
 
 // Attempt is one attempt of a session: each resubmission is a new attempt.
@@ -799,21 +1032,29 @@ type Attempt struct {
 
 // UnmarshalJSON decodes an attempt leniently, keeping it in Raw.
 func (a *Attempt) UnmarshalJSON(data []byte) error {
-	m, err := lenientObject(data, a)
-	if err != nil {
-		return err
+	data = bytes.TrimSpace(data)
+	if !isJSONObject(data) {
+		return nil
 	}
-	if a.CreatedTime == nil {
-		for _, k := range []string{"createdAt", "created", "createTime", "timestamp"} {
-			if raw, ok := m[k]; ok {
-				if t, ok := parseTimeJSON(raw); ok {
-					a.CreatedTime = &t
-					break
-				}
-			}
+	type plain Attempt
+	*a = Attempt{}
+	aux := struct {
+		*plain
+		CreatedTime flexTime `json:"createdTime"`
+		CreatedAt   flexTime `json:"createdAt"`
+		Created     flexTime `json:"created"`
+		CreateTime  flexTime `json:"createTime"`
+		Timestamp   flexTime `json:"timestamp"`
+	}{plain: (*plain)(a)}
+	err := unmarshalLenient(data, &aux)
+	for _, t := range []*flexTime{&aux.CreatedTime, &aux.CreatedAt, &aux.Created, &aux.CreateTime, &aux.Timestamp} {
+		if t.ok {
+			a.CreatedTime = t.ptr()
+			break
 		}
 	}
-	return nil
+	a.Raw = rawCopy(data)
+	return err
 }
 
 // UserDefinedStatus is a custom status set on an attempt in the Customer
@@ -824,6 +1065,25 @@ type UserDefinedStatus struct {
 	Reason     *string    `json:"reason"`
 	ReasonCode *int       `json:"reasonCode"`
 	CreatedAt  *time.Time `json:"createdAt,omitempty"`
+}
+
+// UnmarshalJSON decodes the status leniently: ReasonCode may be a string.
+func (u *UserDefinedStatus) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	if !isJSONObject(data) {
+		return nil
+	}
+	type plain UserDefinedStatus
+	*u = UserDefinedStatus{}
+	aux := struct {
+		*plain
+		ReasonCode flexInt  `json:"reasonCode"`
+		CreatedAt  flexTime `json:"createdAt"`
+	}{plain: (*plain)(u)}
+	err := unmarshalLenient(data, &aux)
+	u.ReasonCode = aux.ReasonCode.ptr()
+	u.CreatedAt = aux.CreatedAt.ptr()
+	return err
 }
 
 // Attempts lists the session's attempts, oldest first as Veriff sends them.
@@ -839,7 +1099,7 @@ func (c *Client) Attempts(ctx context.Context, sessionID string) ([]Attempt, err
 		Verifications []Attempt `json:"verifications"`
 	}
 	r := &request{method: http.MethodGet, path: "/sessions/" + sessionID + "/attempts", signID: sessionID}
-	if err := c.doLenient(ctx, r, &env); err != nil {
+	if err := c.do(ctx, r, &env); err != nil {
 		return nil, err
 	}
 	if env.Verifications == nil {
@@ -887,7 +1147,24 @@ type WatchlistScreening struct {
 
 // UnmarshalJSON decodes a screening result leniently, keeping it in Raw.
 func (w *WatchlistScreening) UnmarshalJSON(data []byte) error {
-	_, err := lenientObject(data, w)
+	data = bytes.TrimSpace(data)
+	if !isJSONObject(data) {
+		return nil
+	}
+	type plain WatchlistScreening
+	*w = WatchlistScreening{}
+	aux := struct {
+		*plain
+		TotalHits flexInt  `json:"totalHits"`
+		CreatedAt flexTime `json:"createdAt"`
+	}{plain: (*plain)(w)}
+	err := unmarshalLenient(data, &aux)
+	w.TotalHits = aux.TotalHits.n
+	w.CreatedAt = aux.CreatedAt.ptr()
+	if w.SearchTerm != nil && w.SearchTerm.Raw == nil {
+		w.SearchTerm = nil // not an object
+	}
+	w.Raw = rawCopy(data)
 	return err
 }
 
@@ -903,6 +1180,27 @@ type WatchlistSearchTerm struct {
 	MatchThreshold  *float64        `json:"matchThreshold,omitempty"`
 	ExcludeDeceased *bool           `json:"excludeDeceased,omitempty"`
 	Raw             json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the search term leniently, keeping it in Raw: Year
+// may be a number, MatchThreshold a string.
+func (s *WatchlistSearchTerm) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	if !isJSONObject(data) {
+		return nil
+	}
+	type plain WatchlistSearchTerm
+	*s = WatchlistSearchTerm{}
+	aux := struct {
+		*plain
+		Year           flexString `json:"year"`
+		MatchThreshold flexFloat  `json:"matchThreshold"`
+	}{plain: (*plain)(s)}
+	err := unmarshalLenient(data, &aux)
+	s.Year = string(aux.Year)
+	s.MatchThreshold = aux.MatchThreshold.ptr()
+	s.Raw = rawCopy(data)
+	return err
 }
 
 // WatchlistHit is one matched record. Its fields vary by provider: the common
@@ -922,6 +1220,28 @@ type WatchlistHit struct {
 	Raw                    json.RawMessage `json:"-"`
 }
 
+// UnmarshalJSON decodes the hit leniently, keeping it in Raw: the dates
+// may be numbers (years), Score a string.
+func (h *WatchlistHit) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	if !isJSONObject(data) {
+		return nil
+	}
+	type plain WatchlistHit
+	*h = WatchlistHit{}
+	aux := struct {
+		*plain
+		DateOfBirth flexString `json:"dateOfBirth"`
+		DateOfDeath flexString `json:"dateOfDeath"`
+		Score       flexFloat  `json:"score"`
+	}{plain: (*plain)(h)}
+	err := unmarshalLenient(data, &aux)
+	h.DateOfBirth, h.DateOfDeath = string(aux.DateOfBirth), string(aux.DateOfDeath)
+	h.Score = aux.Score.ptr()
+	h.Raw = rawCopy(data)
+	return err
+}
+
 // WatchlistScreening returns the session's PEP and sanctions screening
 // result (Veriff's PEP and Sanctions service only).
 //
@@ -931,13 +1251,19 @@ func (c *Client) WatchlistScreening(ctx context.Context, sessionID string) (*Wat
 		return nil, err
 	}
 	r := &request{method: http.MethodGet, path: "/sessions/" + sessionID + "/watchlist-screening", signID: sessionID}
-	var w WatchlistScreening
-	status, err := c.getEnveloped(ctx, r, "data", &w)
-	if err != nil {
+	var env struct {
+		Status string              `json:"status"`
+		Data   *WatchlistScreening `json:"data"`
+	}
+	if err := c.do(ctx, r, &env); err != nil {
 		return nil, err
 	}
-	w.Status = status
-	return &w, nil
+	w := env.Data
+	if w == nil {
+		w = &WatchlistScreening{}
+	}
+	w.Status = env.Status
+	return w, nil
 }
 
 // ---------------------------------------------------------------------------
@@ -1065,335 +1391,156 @@ func (c *Client) SendCollectedData(ctx context.Context, sessionID string, data C
 }
 
 // ---------------------------------------------------------------------------
-// Lenient decoding helpers for the endpoints above.
+// Lenient decoding
+//
+// Bodies are decoded with encoding/json through unmarshalLenient (see
+// client.go): unknown keys are ignored and a member of an unexpected JSON
+// type leaves its own field empty. The UnmarshalJSON methods above add, in
+// the same single pass over their object, what encoding/json lacks: Raw,
+// and the flex types below for the fields Veriff sends in more than one
+// shape (flexString, in errors.go, for strings sent as numbers). None of
+// them fails on a type mismatch, since an error from an UnmarshalJSON
+// method would abort the decoding of everything around it.
 
-// doLenient sends r and decodes the JSON object of the answer into the
-// struct out leniently (see lenientObject).
-func (c *Client) doLenient(ctx context.Context, r *request, out any) error {
-	var raw json.RawMessage
-	if err := c.do(ctx, r, &raw); err != nil {
-		return err
-	}
-	if _, err := lenientObject(raw, out); err != nil {
-		return fmt.Errorf("veriff: %s /v1%s: %w: %v", r.method, r.path, ErrInvalidResponse, err)
-	}
-	return nil
-}
-
-// getEnveloped sends r and decodes the object under key into out, or the
-// whole body when that key is absent. It returns the body's "status".
-func (c *Client) getEnveloped(ctx context.Context, r *request, key string, out any) (string, error) {
-	var raw json.RawMessage
-	if err := c.do(ctx, r, &raw); err != nil {
-		return "", err
-	}
-	var env struct {
-		Status string `json:"status"`
-	}
-	m, err := lenientObject(raw, &env)
-	if err != nil {
-		return "", fmt.Errorf("veriff: %s /v1%s: %w: %v", r.method, r.path, ErrInvalidResponse, err)
-	}
-	inner, ok := m[key]
-	if !ok {
-		inner = raw
-	}
-	if err := json.Unmarshal(inner, out); err != nil && !isJSONNull(inner) {
-		return "", fmt.Errorf("veriff: %s /v1%s: %w: %v", r.method, r.path, ErrInvalidResponse, err)
-	}
-	return env.Status, nil
-}
-
-// lenientObject decodes the JSON object data into the struct dst points to,
-// field by field by JSON name (exact, then case-insensitive), and returns
-// the object's members. Veriff's payloads vary with the integration and
-// over time, so a member of an unexpected shape leaves its field as it was
-// instead of failing the whole payload: numbers sent as strings and strings
-// sent as numbers are converted, times are read in the layouts Veriff uses,
-// and a struct's `json:"-"` field named Raw of type json.RawMessage receives
-// the object itself. Nested values whose type has its own UnmarshalJSON use
-// it. JSON null leaves dst unchanged; anything but an object is an error.
-func lenientObject(data []byte, dst any) (map[string]json.RawMessage, error) {
-	v := reflect.ValueOf(dst)
-	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
-		return nil, fmt.Errorf("veriff: lenient decoding needs a pointer to a struct, got %T", dst)
-	}
-	data = bytes.TrimSpace(data)
-	if isJSONNull(data) {
-		return nil, nil
-	}
-	if len(data) == 0 || data[0] != '{' {
-		return nil, errors.New("veriff: expected a JSON object")
-	}
-	m, ok := decodeStruct(data, v.Elem())
-	if !ok {
-		return nil, errors.New("veriff: malformed JSON object")
-	}
-	return m, nil
-}
-
-var (
-	rawMessageType  = reflect.TypeOf(json.RawMessage(nil))
-	timeType        = reflect.TypeOf(time.Time{})
-	unmarshalerType = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
-)
-
-type lenientField struct {
-	index int
-	name  string
-	raw   bool // the Raw field: receives the whole object
-}
-
-var lenientFields sync.Map // reflect.Type -> []lenientField
-
-func fieldsOf(t reflect.Type) []lenientField {
-	if f, ok := lenientFields.Load(t); ok {
-		return f.([]lenientField)
-	}
-	var fs []lenientField
-	for i := 0; i < t.NumField(); i++ {
-		sf := t.Field(i)
-		if !sf.IsExported() || sf.Anonymous {
+// isJSONObject reports whether data, less leading white space, starts a
+// JSON object.
+func isJSONObject(data []byte) bool {
+	for _, c := range data {
+		switch c {
+		case ' ', '\t', '\r', '\n':
 			continue
 		}
-		tag := sf.Tag.Get("json")
-		if tag == "-" {
-			if sf.Name == "Raw" && sf.Type == rawMessageType {
-				fs = append(fs, lenientField{index: i, raw: true})
-			}
-			continue
-		}
-		name, _, _ := strings.Cut(tag, ",")
-		if name == "" {
-			name = sf.Name
-		}
-		fs = append(fs, lenientField{index: i, name: name})
-	}
-	lenientFields.Store(t, fs)
-	return fs
-}
-
-func decodeStruct(data []byte, v reflect.Value) (map[string]json.RawMessage, bool) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(data, &m); err != nil || m == nil {
-		return nil, false
-	}
-	for _, f := range fieldsOf(v.Type()) {
-		fv := v.Field(f.index)
-		if f.raw {
-			fv.SetBytes(append([]byte(nil), data...))
-			continue
-		}
-		raw, ok := m[f.name]
-		if !ok {
-			for k, r := range m {
-				if strings.EqualFold(k, f.name) {
-					raw, ok = r, true
-					break
-				}
-			}
-		}
-		if ok {
-			decodeValue(raw, fv)
-		}
-	}
-	return m, true
-}
-
-func reflectValueOf(p any) reflect.Value { return reflect.ValueOf(p).Elem() }
-
-func isJSONNull(b []byte) bool { return string(bytes.TrimSpace(b)) == "null" }
-
-// decodeValue decodes raw into the settable v and reports whether it could.
-// On failure v is left unchanged.
-func decodeValue(raw json.RawMessage, v reflect.Value) bool {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return false
-	}
-	t := v.Type()
-	if isJSONNull(raw) {
-		switch v.Kind() {
-		case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface:
-			v.SetZero()
-		}
-		return true
-	}
-	switch t {
-	case rawMessageType:
-		v.SetBytes(append([]byte(nil), raw...))
-		return true
-	case timeType:
-		tm, ok := parseTimeJSON(raw)
-		if ok {
-			v.Set(reflect.ValueOf(tm))
-		}
-		return ok
-	}
-	if v.Kind() == reflect.Pointer {
-		nv := reflect.New(t.Elem())
-		if !decodeValue(raw, nv.Elem()) {
-			return false
-		}
-		v.Set(nv)
-		return true
-	}
-	if reflect.PointerTo(t).Implements(unmarshalerType) {
-		nv := reflect.New(t)
-		if err := json.Unmarshal(raw, nv.Interface()); err != nil {
-			return false
-		}
-		v.Set(nv.Elem())
-		return true
-	}
-	switch v.Kind() {
-	case reflect.String:
-		switch raw[0] {
-		case '"':
-			var s string
-			if json.Unmarshal(raw, &s) != nil {
-				return false
-			}
-			v.SetString(s)
-		case '{', '[':
-			return false
-		default: // a number or a boolean, kept as written
-			v.SetString(string(raw))
-		}
-		return true
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		n, ok := parseIntJSON(raw)
-		if !ok || v.OverflowInt(n) {
-			return false
-		}
-		v.SetInt(n)
-		return true
-	case reflect.Float32, reflect.Float64:
-		f, ok := parseFloatJSON(raw)
-		if !ok || v.OverflowFloat(f) {
-			return false
-		}
-		v.SetFloat(f)
-		return true
-	case reflect.Bool:
-		s := string(raw)
-		if raw[0] == '"' {
-			if json.Unmarshal(raw, &s) != nil {
-				return false
-			}
-		}
-		b, err := strconv.ParseBool(strings.TrimSpace(s))
-		if err != nil {
-			return false
-		}
-		v.SetBool(b)
-		return true
-	case reflect.Struct:
-		if raw[0] != '{' {
-			return false
-		}
-		nv := reflect.New(t).Elem()
-		if _, ok := decodeStruct(raw, nv); !ok {
-			return false
-		}
-		v.Set(nv)
-		return true
-	case reflect.Slice:
-		if raw[0] != '[' {
-			return false
-		}
-		var items []json.RawMessage
-		if json.Unmarshal(raw, &items) != nil {
-			return false
-		}
-		s := reflect.MakeSlice(t, 0, len(items))
-		for _, it := range items {
-			ev := reflect.New(t.Elem()).Elem()
-			if decodeValue(it, ev) {
-				s = reflect.Append(s, ev)
-			}
-		}
-		v.Set(s)
-		return true
-	case reflect.Map:
-		if raw[0] != '{' || t.Key().Kind() != reflect.String {
-			return false
-		}
-		var m map[string]json.RawMessage
-		if json.Unmarshal(raw, &m) != nil {
-			return false
-		}
-		mv := reflect.MakeMapWithSize(t, len(m))
-		for k, it := range m {
-			ev := reflect.New(t.Elem()).Elem()
-			if decodeValue(it, ev) {
-				mv.SetMapIndex(reflect.ValueOf(k).Convert(t.Key()), ev)
-			}
-		}
-		v.Set(mv)
-		return true
-	case reflect.Interface:
-		if v.NumMethod() != 0 {
-			return false
-		}
-		var x any
-		if json.Unmarshal(raw, &x) != nil {
-			return false
-		}
-		v.Set(reflect.ValueOf(&x).Elem())
-		return true
+		return c == '{'
 	}
 	return false
 }
 
-// jsonScalar returns the text of a JSON number, or of a JSON string's
-// content, trimmed.
-func jsonScalar(raw []byte) (string, bool) {
-	if len(raw) == 0 {
+// jsonKind names the kind of the JSON value data, for errors.
+func jsonKind(data []byte) string {
+	if len(data) == 0 {
+		return "nothing"
+	}
+	switch data[0] {
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "bool"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+// rawCopy returns a copy of data for a Raw field: encoding/json reuses the
+// bytes it hands to UnmarshalJSON.
+func rawCopy(data []byte) json.RawMessage {
+	return append(json.RawMessage(nil), data...)
+}
+
+// jsonText returns the text of a JSON string (unquoted, trimmed) or number
+// (as written); ok is false for any other value.
+func jsonText(b []byte) (s string, ok bool) {
+	if len(b) == 0 {
 		return "", false
 	}
-	switch raw[0] {
-	case '"':
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
+	switch c := b[0]; {
+	case c == '"':
+		if n := len(b); n >= 2 && b[n-1] == '"' && bytes.IndexByte(b, '\\') < 0 && utf8.Valid(b) {
+			return strings.TrimSpace(string(b[1 : n-1])), true
+		}
+		if json.Unmarshal(b, &s) != nil {
 			return "", false
 		}
 		return strings.TrimSpace(s), true
-	case '{', '[', 't', 'f', 'n':
-		return "", false
+	case c == '-' || c >= '0' && c <= '9':
+		return string(b), true
 	}
-	return string(raw), true
+	return "", false
 }
 
-func parseIntJSON(raw []byte) (int64, bool) {
-	s, ok := jsonScalar(raw)
+// flexInt reads an integer sent as a JSON number or a string ("9001", 9001,
+// 32.0). A fraction, null or any other value leaves it unset.
+type flexInt struct {
+	n  int
+	ok bool
+}
+
+func (f *flexInt) UnmarshalJSON(b []byte) error {
+	*f = flexInt{}
+	s, ok := jsonText(b)
 	if !ok || s == "" {
-		return 0, false
+		return nil
 	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return n, true
+	if n, err := strconv.Atoi(s); err == nil {
+		*f = flexInt{n, true}
+		return nil
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f != math.Trunc(f) || f > math.MaxInt64 || f < math.MinInt64 {
-		return 0, false
+	x, err := strconv.ParseFloat(s, 64)
+	if err == nil && x == math.Trunc(x) && x >= math.MinInt && x <= math.MaxInt {
+		*f = flexInt{int(x), true}
 	}
-	return int64(f), true
+	return nil
 }
 
-func parseFloatJSON(raw []byte) (float64, bool) {
-	s, ok := jsonScalar(raw)
+func (f flexInt) ptr() *int { return ptrIf(f.n, f.ok) }
+
+// flexFloat reads a number sent as a JSON number or a string. NaN, the
+// infinities, null or any other value leave it unset.
+type flexFloat struct {
+	f  float64
+	ok bool
+}
+
+func (f *flexFloat) UnmarshalJSON(b []byte) error {
+	*f = flexFloat{}
+	s, ok := jsonText(b)
 	if !ok || s == "" {
-		return 0, false
+		return nil
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, false
+	if x, err := strconv.ParseFloat(s, 64); err == nil && !math.IsNaN(x) && !math.IsInf(x, 0) {
+		*f = flexFloat{x, true}
 	}
-	return f, true
+	return nil
 }
 
-// timeLayouts are the time formats Veriff has been seen to send, RFC 3339
-// with any number of fractional digits first.
+func (f flexFloat) ptr() *float64 { return ptrIf(f.f, f.ok) }
+
+// flexBool reads a boolean sent as true/false or as a string ("false").
+// null or any other value leaves it unset.
+type flexBool struct {
+	b, ok bool
+}
+
+func (f *flexBool) UnmarshalJSON(b []byte) error {
+	*f = flexBool{}
+	switch s := string(b); s {
+	case "true", "false":
+		*f = flexBool{s == "true", true}
+	default:
+		if len(b) > 0 && b[0] == '"' {
+			if t, ok := jsonText(b); ok {
+				if v, err := strconv.ParseBool(t); err == nil {
+					*f = flexBool{v, true}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (f flexBool) ptr() *bool { return ptrIf(f.b, f.ok) }
+
+// flexTime reads a time in one of the layouts Veriff has been seen to send
+// (timeLayouts). Anything else, "yesterday" or null, leaves it unset.
+type flexTime struct {
+	t  time.Time
+	ok bool
+}
+
+// timeLayouts are the time formats accepted, RFC 3339 with any number of
+// fractional digits first. Times without a zone are taken as UTC.
 var timeLayouts = []string{
 	time.RFC3339Nano,
 	"2006-01-02T15:04:05.999999999Z0700",
@@ -1403,25 +1550,30 @@ var timeLayouts = []string{
 	dateLayout,
 }
 
-// parseTimeJSON reads a JSON string holding a time; times without a zone
-// are taken as UTC.
-func parseTimeJSON(raw []byte) (time.Time, bool) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || raw[0] != '"' {
-		return time.Time{}, false
+func (f *flexTime) UnmarshalJSON(b []byte) error {
+	*f = flexTime{}
+	if len(b) == 0 || b[0] != '"' {
+		return nil
 	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return time.Time{}, false
-	}
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, false
+	s, ok := jsonText(b)
+	if !ok || s == "" {
+		return nil
 	}
 	for _, layout := range timeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
-			return t, true
+			*f = flexTime{t, true}
+			return nil
 		}
 	}
-	return time.Time{}, false
+	return nil
+}
+
+func (f flexTime) ptr() *time.Time { return ptrIf(f.t, f.ok) }
+
+// ptrIf returns a pointer to a copy of v when ok, else nil.
+func ptrIf[T any](v T, ok bool) *T {
+	if !ok {
+		return nil
+	}
+	return &v
 }

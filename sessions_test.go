@@ -1098,3 +1098,95 @@ func TestSubmitSessionNotRetriedOn500(t *testing.T) {
 	assert.Equal(t, 1, mt.GetTotalCallCount())
 	assert.True(t, errors.Is(err, ErrServer))
 }
+
+func TestUnmarshalLenient(t *testing.T) {
+	type inner struct {
+		N int `json:"n"`
+	}
+	type doc struct {
+		A     int      `json:"a"`
+		B     string   `json:"b"`
+		In    inner    `json:"in"`
+		List  []string `json:"list"`
+		After string   `json:"after"`
+	}
+	tests := []struct {
+		name    string
+		body    string
+		want    doc
+		wantErr bool
+	}{
+		{"clean", `{"a":1,"b":"x","after":"z"}`, doc{A: 1, B: "x", After: "z"}, false},
+		{"wrong types leave their own fields empty", `{"a":"1","b":2,"in":{"n":"x"},"list":{},"after":"z"}`, doc{After: "z"}, false},
+		{"wrong element type", `{"list":["a",1,"c"],"after":"z"}`, doc{List: []string{"a", "", "c"}, After: "z"}, false},
+		{"syntax error", `{"a":1,`, doc{}, true},
+		{"array for an object", `[1]`, doc{}, true},
+		{"string for an object", `"x"`, doc{}, true},
+		{"null", `null`, doc{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got doc
+			err := unmarshalLenient([]byte(tt.body), &got)
+			if tt.wantErr {
+				require.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestDecisionBodyNotAnObject(t *testing.T) {
+	for _, body := range []string{`[]`, `"approved"`, `42`} {
+		c, mt := newMockClient(t)
+		mt.RegisterResponder(http.MethodGet, testBase+"/v1/sessions/"+testSessionID+"/decision", httpmock.NewStringResponder(200, body))
+		_, err := c.Decision(context.Background(), testSessionID)
+		require.ErrorIs(t, err, ErrInvalidResponse, body)
+	}
+}
+
+func TestNestedRawAndLenientLeaves(t *testing.T) {
+	d := decisionFromFixture(t, "decision_approved.json")
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(d.Verification.Document.Raw, &doc))
+	assert.Equal(t, "IDMEX1234567890", doc["number"], "the document keeps its object in Raw")
+
+	var v Verification
+	require.NoError(t, json.Unmarshal([]byte(`{"reasonCode":"abc","code":"9001 ","highRisk":"maybe","decisionTime":"2024-01-01",`+
+		`"person":{"yearOfBirth":true,"height":"172","addresses":[{"parsedAddress":{"city":"null","state":"JAL"}}]},`+
+		`"additionalVerifiedData":{"estimatedAge":"n/a","estimatedGender":"0.25","driversLicenseCategory":{"B":"yes","C":true}}}`), &v))
+	assert.Nil(t, v.ReasonCode, "an unreadable reasonCode is absent, not 0")
+	assert.Equal(t, 9001, v.Code)
+	assert.Nil(t, v.HighRisk)
+	require.NotNil(t, v.DecisionTime)
+	assert.True(t, v.DecisionTime.Equal(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)))
+	require.NotNil(t, v.Person)
+	assert.Empty(t, v.Person.YearOfBirth)
+	assert.Equal(t, "172", v.Person.Height)
+	require.Len(t, v.Person.Addresses, 1)
+	assert.Equal(t, &ParsedAddress{State: "JAL"}, v.Person.Addresses[0].ParsedAddress)
+	avd := v.AdditionalVerifiedData
+	require.NotNil(t, avd)
+	assert.Nil(t, avd.EstimatedAge)
+	assert.Equal(t, ptr(0.25), avd.EstimatedGender)
+	assert.Equal(t, map[string]bool{"C": true}, avd.DriversLicenseCategory)
+
+	var a ParsedAddress
+	require.NoError(t, json.Unmarshal([]byte(`{"street":"null","city":"GDL"}`), &a))
+	assert.Equal(t, ParsedAddress{City: "GDL"}, a)
+}
+
+func TestEnvelopesWithoutPayload(t *testing.T) {
+	c, mt := newMockClient(t)
+	base := testBase + "/v1/sessions/" + testSessionID
+	mt.RegisterResponder(http.MethodGet, base+"/person", httpmock.NewStringResponder(200, `{"status":"success","person":[]}`))
+	mt.RegisterResponder(http.MethodGet, base+"/watchlist-screening", httpmock.NewStringResponder(200, `{"status":"success","data":null}`))
+	p, err := c.Person(context.Background(), testSessionID)
+	require.NoError(t, err)
+	assert.Equal(t, &PersonResult{Status: "success"}, p)
+	w, err := c.WatchlistScreening(context.Background(), testSessionID)
+	require.NoError(t, err)
+	assert.Equal(t, &WatchlistScreening{Status: "success"}, w)
+}
