@@ -520,24 +520,6 @@ func (c *Client) decode(resp *http.Response, r *request, out any) error {
 	return nil
 }
 
-// unmarshalLenient decodes the JSON data into v with encoding/json, which
-// ignores unknown keys and, when a member's JSON type does not fit its Go
-// field (a string for an int, an object for a list), leaves that field as
-// it was, decodes the rest and reports only the first such
-// *json.UnmarshalTypeError. unmarshalLenient drops that error, so a value
-// of the wrong shape leaves only its own field empty. Syntax errors are
-// returned, and so is a type error of the whole value (an array where v is
-// a struct; Field is then empty): such a body is not the expected document.
-// All response bodies go through it; use it for webhook bodies too.
-func unmarshalLenient(data []byte, v any) error {
-	err := json.Unmarshal(data, v)
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) && te.Field != "" {
-		return nil
-	}
-	return err
-}
-
 // readBounded reads body into buf[:0] until EOF, or reports tooLarge as soon
 // as more than limit bytes have arrived. A declared size (>= 0)
 // sizes the buffer once. Otherwise the body is read in chunks of doubling

@@ -1,7 +1,6 @@
 package veriff
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -177,29 +176,6 @@ var codeHints = map[string]string{
 	"1815": "could not authenticate the request",
 	"1818": "signature does not match the HMAC-SHA256 of the query ID and shared secret: check the shared secret",
 	"1819": "signature does not match the HMAC-SHA256 of the request body and shared secret: check the shared secret",
-}
-
-// flexString decodes a JSON string or number into its string form, for
-// fields Veriff has sent both ways (error codes, years). Any other value
-// (null, a boolean, an object) decodes as "" without an error, since an
-// error would abort the decoding of the object around it.
-type flexString string
-
-func (f *flexString) UnmarshalJSON(b []byte) error {
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*f = flexString(s)
-		return nil
-	}
-	var n json.Number
-	if json.Unmarshal(b, &n) != nil {
-		n = ""
-	}
-	*f = flexString(n.String())
-	return nil
 }
 
 // errorBody is the shape of Veriff's error responses.

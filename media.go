@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"strconv"
 	"time"
 )
 
@@ -117,58 +116,20 @@ type Media struct {
 // or numeric strings, and an unreadable timestamp is left nil.
 func (m *Media) UnmarshalJSON(b []byte) error {
 	type plain Media
-	var aux struct {
-		plain
-		Size      json.RawMessage `json:"size"`
-		Timestamp json.RawMessage `json:"timestamp"`
-		Duration  json.RawMessage `json:"duration"`
-	}
-	if err := json.Unmarshal(b, &aux); err != nil {
+	*m = Media{}
+	aux := struct {
+		*plain
+		Size      flexFloat `json:"size"`
+		Timestamp flexTime  `json:"timestamp"`
+		Duration  flexFloat `json:"duration"`
+	}{plain: (*plain)(m)}
+	if err := unmarshalLenient(b, &aux); err != nil {
 		return err
 	}
-	*m = Media(aux.plain)
-	if f, ok := lenientNumber(aux.Size); ok {
-		m.Size = int64(f)
-	}
-	if f, ok := lenientNumber(aux.Duration); ok {
-		m.Duration = &f
-	}
-	if t, ok := lenientTime(aux.Timestamp); ok {
-		m.Timestamp = &t
-	}
+	m.Size = int64(aux.Size.f)
+	m.Duration = aux.Duration.ptr()
+	m.Timestamp = aux.Timestamp.ptr()
 	return nil
-}
-
-// lenientNumber reads a JSON number or a string holding one.
-func lenientNumber(raw json.RawMessage) (float64, bool) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return 0, false
-	}
-	s := string(raw)
-	if raw[0] == '"' {
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return 0, false
-		}
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return 0, false
-	}
-	return f, true
-}
-
-// lenientTime reads an RFC 3339 time string; anything else is absent.
-func lenientTime(raw json.RawMessage) (time.Time, bool) {
-	var s string
-	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, false
-	}
-	return t, true
 }
 
 // MediaList is the media of a session or attempt, best quality first.

@@ -6,12 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net"
 	"net/http"
 	"net/url"
 	"reflect"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -152,17 +150,16 @@ type Consent struct {
 // create the session.
 func INEConsent() Consent { return Consent{Type: ConsentTypeINE, Approved: true} }
 
-// DocumentType is the type of an identity document. The type is open.
-type DocumentType string
-
-// Document types.
+// Values of SessionDocument.Type and DecisionDocument.Type, the type of an
+// identity document. Veriff may send others. An INE voter card is an ID_CARD
+// from MX.
 const (
-	DocumentTypePassport        DocumentType = "PASSPORT"
-	DocumentTypeIDCard          DocumentType = "ID_CARD"
-	DocumentTypeDriversLicense  DocumentType = "DRIVERS_LICENSE"
-	DocumentTypeResidencePermit DocumentType = "RESIDENCE_PERMIT"
-	DocumentTypeVisa            DocumentType = "VISA"
-	DocumentTypeOther           DocumentType = "OTHER" // in responses only
+	DocumentTypePassport        = "PASSPORT"
+	DocumentTypeIDCard          = "ID_CARD"
+	DocumentTypeDriversLicense  = "DRIVERS_LICENSE"
+	DocumentTypeResidencePermit = "RESIDENCE_PERMIT"
+	DocumentTypeVisa            = "VISA"
+	DocumentTypeOther           = "OTHER" // in responses only
 )
 
 // Values of SessionPerson.Gender and SessionPerson.MaritalStatus.
@@ -225,9 +222,9 @@ type SessionPerson struct {
 
 // SessionDocument is the document block of CreateSessionRequest.
 type SessionDocument struct {
-	Number  string       `json:"number,omitempty"`  // letters and digits only
-	Country string       `json:"country,omitempty"` // ISO 3166-1 alpha-2
-	Type    DocumentType `json:"type,omitempty"`
+	Number  string `json:"number,omitempty"`  // letters and digits only
+	Country string `json:"country,omitempty"` // ISO 3166-1 alpha-2
+	Type    string `json:"type,omitempty"`
 	// IDCardType is for Colombia only: CC, CE or TI.
 	IDCardType string `json:"idCardType,omitempty"`
 	// FirstIssue is formatted YYYY-MM-DD.
@@ -470,10 +467,12 @@ func (d *Decision) dropMalformed() {
 // the outcome; Raw keeps the whole object, unknown keys included.
 type Verification struct {
 	// ID is the session ID; AttemptID the attempt that got this decision.
-	ID         string  `json:"id"`
-	AttemptID  string  `json:"attemptId,omitempty"`
-	VendorData *string `json:"vendorData"`
-	EndUserID  *string `json:"endUserId"`
+	ID        string `json:"id"`
+	AttemptID string `json:"attemptId,omitempty"`
+	// VendorData and EndUserID are returned as given at session creation;
+	// empty when Veriff sends null.
+	VendorData string `json:"vendorData"`
+	EndUserID  string `json:"endUserId"`
 	// Status is the decision: approved, declined, resubmission_requested,
 	// expired, abandoned or review.
 	Status SessionStatus `json:"status"`
@@ -483,10 +482,10 @@ type Verification struct {
 	// decisions; nil otherwise. See ReasonCodeText.
 	Reason     *string `json:"reason"`
 	ReasonCode *int    `json:"reasonCode"`
-	// DecisionTime is when Veriff decided; AcceptanceTime when the session
-	// was created.
+	// DecisionTime is when Veriff decided (nil when Veriff sends null);
+	// AcceptanceTime is when the session was created (zero when absent).
 	DecisionTime   *time.Time `json:"decisionTime"`
-	AcceptanceTime *time.Time `json:"acceptanceTime,omitempty"`
+	AcceptanceTime time.Time  `json:"acceptanceTime"`
 
 	Person                 *DecisionPerson         `json:"person,omitempty"`
 	Document               *DecisionDocument       `json:"document,omitempty"`
@@ -527,7 +526,7 @@ func (v *Verification) UnmarshalJSON(data []byte) error {
 	v.Code = aux.Code.n
 	v.ReasonCode = aux.ReasonCode.ptr()
 	v.DecisionTime = aux.DecisionTime.ptr()
-	v.AcceptanceTime = aux.AcceptanceTime.ptr()
+	v.AcceptanceTime = aux.AcceptanceTime.t
 	v.HighRisk = aux.HighRisk.ptr()
 	if aux.RiskLabels != nil {
 		v.RiskLabels = make([]RiskLabel, 0, len(aux.RiskLabels))
@@ -688,10 +687,10 @@ func (a *ParsedAddress) dropNullStrings() {
 // DecisionDocument is the document data Veriff extracted or verified. Dates
 // are formatted YYYY-MM-DD.
 type DecisionDocument struct {
-	Number  string       `json:"number,omitempty"`
-	Type    DocumentType `json:"type,omitempty"`
-	Country string       `json:"country,omitempty"` // ISO 3166-1 alpha-2
-	State   string       `json:"state,omitempty"`
+	Number  string `json:"number,omitempty"`
+	Type    string `json:"type,omitempty"`
+	Country string `json:"country,omitempty"` // ISO 3166-1 alpha-2
+	State   string `json:"state,omitempty"`
 
 	ValidFrom    string `json:"validFrom,omitempty"`
 	ValidUntil   string `json:"validUntil,omitempty"`
@@ -1124,11 +1123,11 @@ const (
 type WatchlistScreening struct {
 	// Status is the response status ("success") of the GET endpoint; empty
 	// in webhooks.
-	Status     string  `json:"status,omitempty"`
-	AttemptID  string  `json:"attemptId,omitempty"`
-	SessionID  string  `json:"sessionId,omitempty"`
-	VendorData *string `json:"vendorData"`
-	EndUserID  *string `json:"endUserId"`
+	Status     string `json:"status,omitempty"`
+	AttemptID  string `json:"attemptId,omitempty"`
+	SessionID  string `json:"sessionId,omitempty"`
+	VendorData string `json:"vendorData"`
+	EndUserID  string `json:"endUserId"`
 	// CheckType is CheckTypeInitialResult or CheckTypeUpdatedResult.
 	CheckType string `json:"checkType,omitempty"`
 	// MatchStatus is MatchStatusPossibleMatch or MatchStatusNoMatch.
@@ -1388,192 +1387,4 @@ func (c *Client) SendCollectedData(ctx context.Context, sessionID string, data C
 		return err
 	}
 	return c.do(ctx, &request{method: http.MethodPost, path: "/sessions/" + sessionID + "/collected-data", body: data}, nil)
-}
-
-// ---------------------------------------------------------------------------
-// Lenient decoding
-//
-// Bodies are decoded with encoding/json through unmarshalLenient (see
-// client.go): unknown keys are ignored and a member of an unexpected JSON
-// type leaves its own field empty. The UnmarshalJSON methods above add, in
-// the same single pass over their object, what encoding/json lacks: Raw,
-// and the flex types below for the fields Veriff sends in more than one
-// shape (flexString, in errors.go, for strings sent as numbers). None of
-// them fails on a type mismatch, since an error from an UnmarshalJSON
-// method would abort the decoding of everything around it.
-
-// isJSONObject reports whether data, less leading white space, starts a
-// JSON object.
-func isJSONObject(data []byte) bool {
-	for _, c := range data {
-		switch c {
-		case ' ', '\t', '\r', '\n':
-			continue
-		}
-		return c == '{'
-	}
-	return false
-}
-
-// jsonKind names the kind of the JSON value data, for errors.
-func jsonKind(data []byte) string {
-	if len(data) == 0 {
-		return "nothing"
-	}
-	switch data[0] {
-	case '[':
-		return "array"
-	case '"':
-		return "string"
-	case 't', 'f':
-		return "bool"
-	case 'n':
-		return "null"
-	}
-	return "number"
-}
-
-// rawCopy returns a copy of data for a Raw field: encoding/json reuses the
-// bytes it hands to UnmarshalJSON.
-func rawCopy(data []byte) json.RawMessage {
-	return append(json.RawMessage(nil), data...)
-}
-
-// jsonText returns the text of a JSON string (unquoted, trimmed) or number
-// (as written); ok is false for any other value.
-func jsonText(b []byte) (s string, ok bool) {
-	if len(b) == 0 {
-		return "", false
-	}
-	switch c := b[0]; {
-	case c == '"':
-		if n := len(b); n >= 2 && b[n-1] == '"' && bytes.IndexByte(b, '\\') < 0 && utf8.Valid(b) {
-			return strings.TrimSpace(string(b[1 : n-1])), true
-		}
-		if json.Unmarshal(b, &s) != nil {
-			return "", false
-		}
-		return strings.TrimSpace(s), true
-	case c == '-' || c >= '0' && c <= '9':
-		return string(b), true
-	}
-	return "", false
-}
-
-// flexInt reads an integer sent as a JSON number or a string ("9001", 9001,
-// 32.0). A fraction, null or any other value leaves it unset.
-type flexInt struct {
-	n  int
-	ok bool
-}
-
-func (f *flexInt) UnmarshalJSON(b []byte) error {
-	*f = flexInt{}
-	s, ok := jsonText(b)
-	if !ok || s == "" {
-		return nil
-	}
-	if n, err := strconv.Atoi(s); err == nil {
-		*f = flexInt{n, true}
-		return nil
-	}
-	x, err := strconv.ParseFloat(s, 64)
-	if err == nil && x == math.Trunc(x) && x >= math.MinInt && x <= math.MaxInt {
-		*f = flexInt{int(x), true}
-	}
-	return nil
-}
-
-func (f flexInt) ptr() *int { return ptrIf(f.n, f.ok) }
-
-// flexFloat reads a number sent as a JSON number or a string. NaN, the
-// infinities, null or any other value leave it unset.
-type flexFloat struct {
-	f  float64
-	ok bool
-}
-
-func (f *flexFloat) UnmarshalJSON(b []byte) error {
-	*f = flexFloat{}
-	s, ok := jsonText(b)
-	if !ok || s == "" {
-		return nil
-	}
-	if x, err := strconv.ParseFloat(s, 64); err == nil && !math.IsNaN(x) && !math.IsInf(x, 0) {
-		*f = flexFloat{x, true}
-	}
-	return nil
-}
-
-func (f flexFloat) ptr() *float64 { return ptrIf(f.f, f.ok) }
-
-// flexBool reads a boolean sent as true/false or as a string ("false").
-// null or any other value leaves it unset.
-type flexBool struct {
-	b, ok bool
-}
-
-func (f *flexBool) UnmarshalJSON(b []byte) error {
-	*f = flexBool{}
-	switch s := string(b); s {
-	case "true", "false":
-		*f = flexBool{s == "true", true}
-	default:
-		if len(b) > 0 && b[0] == '"' {
-			if t, ok := jsonText(b); ok {
-				if v, err := strconv.ParseBool(t); err == nil {
-					*f = flexBool{v, true}
-				}
-			}
-		}
-	}
-	return nil
-}
-
-func (f flexBool) ptr() *bool { return ptrIf(f.b, f.ok) }
-
-// flexTime reads a time in one of the layouts Veriff has been seen to send
-// (timeLayouts). Anything else, "yesterday" or null, leaves it unset.
-type flexTime struct {
-	t  time.Time
-	ok bool
-}
-
-// timeLayouts are the time formats accepted, RFC 3339 with any number of
-// fractional digits first. Times without a zone are taken as UTC.
-var timeLayouts = []string{
-	time.RFC3339Nano,
-	"2006-01-02T15:04:05.999999999Z0700",
-	"2006-01-02T15:04:05.999999999",
-	"2006-01-02 15:04:05.999999999Z07:00",
-	"2006-01-02 15:04:05.999999999",
-	dateLayout,
-}
-
-func (f *flexTime) UnmarshalJSON(b []byte) error {
-	*f = flexTime{}
-	if len(b) == 0 || b[0] != '"' {
-		return nil
-	}
-	s, ok := jsonText(b)
-	if !ok || s == "" {
-		return nil
-	}
-	for _, layout := range timeLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			*f = flexTime{t, true}
-			return nil
-		}
-	}
-	return nil
-}
-
-func (f flexTime) ptr() *time.Time { return ptrIf(f.t, f.ok) }
-
-// ptrIf returns a pointer to a copy of v when ok, else nil.
-func ptrIf[T any](v T, ok bool) *T {
-	if !ok {
-		return nil
-	}
-	return &v
 }

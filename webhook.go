@@ -341,8 +341,8 @@ func (w *Webhook) AttemptID() string {
 // webhook's kind ("" when the body has none or null).
 func (w *Webhook) VendorData() string {
 	switch {
-	case w.Event != nil && w.Event.VendorData != nil:
-		return *w.Event.VendorData
+	case w.Event != nil && w.Event.VendorData != "":
+		return w.Event.VendorData
 	case w.INERegistry != nil && w.INERegistry.VendorData != "":
 		return w.INERegistry.VendorData
 	case w.CURPRegistry != nil && w.CURPRegistry.VendorData != "":
@@ -357,8 +357,8 @@ func (w *Webhook) VendorData() string {
 // webhook's kind ("" when the body has none or null).
 func (w *Webhook) EndUserID() string {
 	switch {
-	case w.Event != nil && w.Event.EndUserID != nil:
-		return *w.Event.EndUserID
+	case w.Event != nil && w.Event.EndUserID != "":
+		return w.Event.EndUserID
 	case w.INERegistry != nil && w.INERegistry.EndUserID != "":
 		return w.INERegistry.EndUserID
 	case w.CURPRegistry != nil && w.CURPRegistry.EndUserID != "":
@@ -429,12 +429,12 @@ type Event struct {
 	// Action is "started" or "submitted"; it matches the session statuses
 	// StatusStarted and StatusSubmitted.
 	Action string `json:"action"`
-	// VendorData is the vendorData given at session creation; nil when
+	// VendorData is the vendorData given at session creation; empty when
 	// absent or null.
-	VendorData *string `json:"vendorData"`
-	// EndUserID is the endUserId given at session creation; nil when
+	VendorData string `json:"vendorData"`
+	// EndUserID is the endUserId given at session creation; empty when
 	// absent or null.
-	EndUserID *string `json:"endUserId"`
+	EndUserID string `json:"endUserId"`
 }
 
 // INERegistryWebhook is the body of the INE registry webhook, sent once the
@@ -705,12 +705,13 @@ func registryKind(eventType string) WebhookKind {
 
 // lenient drops the errors of a best-effort decode: a field of the wrong
 // JSON type is left zero. Syntax errors were caught by the probe already.
-func lenient(err error) error {
-	var te *json.UnmarshalTypeError
-	if err == nil || errors.As(err, &te) {
-		return nil
+// decodeWebhook decodes body into v leniently (see unmarshalLenient); what
+// cannot be decoded at all is a malformed webhook.
+func decodeWebhook(body []byte, v any) error {
+	if err := unmarshalLenient(body, v); err != nil {
+		return fmt.Errorf("%w: %v", ErrMalformedWebhook, err)
 	}
-	return fmt.Errorf("%w: %v", ErrMalformedWebhook, err)
+	return nil
 }
 
 func isObject(raw json.RawMessage) bool {
@@ -742,7 +743,7 @@ func (w *Webhook) parseDecision(body []byte, verification json.RawMessage) error
 		return malformed("decision: verification.id is missing")
 	}
 	var d Decision
-	if err := lenient(json.Unmarshal(body, &d)); err != nil {
+	if err := decodeWebhook(body, &d); err != nil {
 		return err
 	}
 	if d.Verification == nil {
@@ -773,7 +774,7 @@ func (w *Webhook) parseEvent(body []byte, action, code json.RawMessage) error {
 		return malformed("event: action is not a string")
 	}
 	var ev Event
-	if err := lenient(json.Unmarshal(body, &ev)); err != nil {
+	if err := decodeWebhook(body, &ev); err != nil {
 		return err
 	}
 	if ev.ID == "" {
@@ -781,7 +782,7 @@ func (w *Webhook) parseEvent(body []byte, action, code json.RawMessage) error {
 	}
 	ev.Code = int(n)
 	w.Kind, w.Event = WebhookEvent, &ev
-	w.ids = webhookIDs{sessionID: ev.ID, attemptID: ev.AttemptID, vendorData: deref(ev.VendorData), endUserID: deref(ev.EndUserID)}
+	w.ids = webhookIDs{sessionID: ev.ID, attemptID: ev.AttemptID, vendorData: ev.VendorData, endUserID: ev.EndUserID}
 	w.key = joinKey(string(WebhookEvent), ev.ID, ev.AttemptID, strconv.FormatInt(n, 10))
 	return nil
 }
@@ -807,7 +808,7 @@ func (w *Webhook) parseWatchlist(body []byte, checkType json.RawMessage) error {
 		return malformed("watchlist: %v", err)
 	}
 	var ws WatchlistScreening
-	if err := lenient(json.Unmarshal(body, &ws)); err != nil {
+	if err := decodeWebhook(body, &ws); err != nil {
 		return err
 	}
 	w.Kind, w.Watchlist = WebhookWatchlist, &ws
@@ -868,21 +869,21 @@ func (w *Webhook) parseByEventType(kind WebhookKind, body []byte) error {
 	switch kind {
 	case WebhookINERegistry:
 		var r INERegistryWebhook
-		if err := lenient(json.Unmarshal(body, &r)); err != nil {
+		if err := decodeWebhook(body, &r); err != nil {
 			return err
 		}
 		w.INERegistry = &r
 		w.key = joinKey(string(kind), sid, aid, rawKey(code), rawKey(status), strconv.FormatBool(r.Data.Details.Active))
 	case WebhookCURPRegistry:
 		var r CURPRegistryWebhook
-		if err := lenient(json.Unmarshal(body, &r)); err != nil {
+		if err := decodeWebhook(body, &r); err != nil {
 			return err
 		}
 		w.CURPRegistry = &r
 		w.key = joinKey(string(kind), sid, aid, rawKey(code), rawKey(status), string(r.Data.Details.StatusCurp))
 	case WebhookCombinedRegistry:
 		var r CombinedRegistryWebhook
-		if err := lenient(json.Unmarshal(body, &r)); err != nil {
+		if err := decodeWebhook(body, &r); err != nil {
 			return err
 		}
 		w.CombinedRegistry = &r

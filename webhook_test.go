@@ -308,8 +308,8 @@ func TestParseWebhookKinds(t *testing.T) {
 			assert.Equal(t, 7001, ev.Code)
 			assert.Equal(t, "started", ev.Action)
 			assert.Equal(t, "selfid", ev.Feature)
-			assert.Nil(t, ev.VendorData)
-			assert.Nil(t, ev.EndUserID)
+			assert.Empty(t, ev.VendorData)
+			assert.Empty(t, ev.EndUserID)
 			assert.Equal(t, "", wh.VendorData())
 			assert.Equal(t, "event/3c1f2d8e-5b7a-4f0e-9a41-7d2c6e8b1f30/9b2e4c1a-0d3f-4e6b-8a75-c1d2e3f4a5b6/7001", wh.DeliveryKey())
 		}},
@@ -321,10 +321,8 @@ func TestParseWebhookKinds(t *testing.T) {
 			assert.Equal(t, "selfid", ev.Feature)
 			assert.Equal(t, 7002, ev.Code)
 			assert.Equal(t, string(StatusSubmitted), ev.Action)
-			require.NotNil(t, ev.VendorData)
-			assert.Equal(t, "12345678", *ev.VendorData)
-			require.NotNil(t, ev.EndUserID)
-			assert.Equal(t, "a1b2c35d-e8f7-6d5e-3cd2-a1b2c35db3d4", *ev.EndUserID)
+			assert.Equal(t, "12345678", ev.VendorData)
+			assert.Equal(t, "a1b2c35d-e8f7-6d5e-3cd2-a1b2c35db3d4", ev.EndUserID)
 			assert.Equal(t, "12345678", wh.VendorData())
 			assert.Equal(t, "a1b2c35d-e8f7-6d5e-3cd2-a1b2c35db3d4", wh.EndUserID())
 		}},

@@ -371,7 +371,7 @@ func flow(ctx context.Context, c *veriff.Client, i int) error {
 	if d.Verification == nil || d.Verification.Status != veriff.StatusApproved || d.Verification.ID != sess.ID {
 		return fmt.Errorf("%s: unexpected decision %+v", vendor, d.Verification)
 	}
-	if d.Verification.VendorData == nil || *d.Verification.VendorData != vendor {
+	if d.Verification.VendorData != vendor {
 		return fmt.Errorf("%s: decision of another session", vendor)
 	}
 	ine, err := c.INERegistry(ctx, sess.ID)
