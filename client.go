@@ -360,6 +360,8 @@ type request struct {
 	stream *streamBody
 	// integrationID sends vrf-integration-id when the client has one.
 	integrationID bool
+	// binary asks for a file rather than JSON (Accept: */*).
+	binary bool
 }
 
 // streamBody is a request body rebuilt for each attempt from open, which
@@ -426,7 +428,11 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 	h.Set(headerAuthClient, c.apiKey)
 	h.Set(headerSignature, sig)
 	h.Set("User-Agent", c.userAgent)
-	h.Set("Accept", "application/json")
+	if r.binary {
+		h.Set("Accept", "*/*")
+	} else {
+		h.Set("Accept", "application/json")
+	}
 	if raw != nil {
 		h.Set("Content-Type", "application/json")
 	}

@@ -573,7 +573,7 @@ func (c *Client) DownloadMedia(ctx context.Context, mediaID string, w io.Writer)
 	if w == nil {
 		return 0, invalidInput("w", "nil io.Writer")
 	}
-	r := &request{method: http.MethodGet, path: "/media/" + mediaID, signID: mediaID}
+	r := &request{method: http.MethodGet, path: "/media/" + mediaID, signID: mediaID, binary: true}
 	resp, err := c.send(ctx, r)
 	if err != nil {
 		return 0, err

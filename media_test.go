@@ -712,6 +712,7 @@ func TestDownloadMedia(t *testing.T) {
 		assert.True(t, bytes.Equal(file, buf.Bytes()))
 		require.Len(t, rec.seen, 1)
 		assertSignedGET(t, rec.seen[0], "/v1/media/"+mtMediaID, mtMediaID)
+		assert.Equal(t, "*/*", rec.seen[0].header.Get("Accept"), "a download asks for a file, not JSON")
 	})
 	t.Run("writer error", func(t *testing.T) {
 		c, mt := newMediaTestClient(t)
