@@ -301,73 +301,49 @@ type webhookIDs struct {
 	sessionID, attemptID, vendorData, endUserID string
 }
 
+// identity returns the identity fields ParseWebhook found or, for a Webhook
+// built by hand, those of its typed payload.
+func (w *Webhook) identity() webhookIDs {
+	if w.ids != (webhookIDs{}) {
+		return w.ids
+	}
+	switch {
+	case w.Decision != nil && w.Decision.Verification != nil:
+		v := w.Decision.Verification
+		return webhookIDs{v.ID, v.AttemptID, v.VendorData, v.EndUserID}
+	case w.Event != nil:
+		return webhookIDs{w.Event.ID, w.Event.AttemptID, w.Event.VendorData, w.Event.EndUserID}
+	case w.INERegistry != nil:
+		r := w.INERegistry
+		return webhookIDs{r.SessionID, r.AttemptID, r.VendorData, r.EndUserID}
+	case w.CURPRegistry != nil:
+		r := w.CURPRegistry
+		return webhookIDs{r.SessionID, r.AttemptID, r.VendorData, r.EndUserID}
+	case w.CombinedRegistry != nil:
+		r := w.CombinedRegistry
+		return webhookIDs{r.SessionID, r.AttemptID, r.VendorData, r.EndUserID}
+	case w.Watchlist != nil:
+		r := w.Watchlist
+		return webhookIDs{r.SessionID, r.AttemptID, r.VendorData, r.EndUserID}
+	}
+	return webhookIDs{}
+}
+
 // SessionID returns the session the webhook is about, whatever its kind
 // ("" for an unknown kind).
-func (w *Webhook) SessionID() string {
-	switch {
-	case w.Decision != nil && w.Decision.Verification != nil && w.Decision.Verification.ID != "":
-		return w.Decision.Verification.ID
-	case w.Event != nil && w.Event.ID != "":
-		return w.Event.ID
-	case w.INERegistry != nil && w.INERegistry.SessionID != "":
-		return w.INERegistry.SessionID
-	case w.CURPRegistry != nil && w.CURPRegistry.SessionID != "":
-		return w.CURPRegistry.SessionID
-	case w.CombinedRegistry != nil && w.CombinedRegistry.SessionID != "":
-		return w.CombinedRegistry.SessionID
-	}
-	return w.ids.sessionID
-}
+func (w *Webhook) SessionID() string { return w.identity().sessionID }
 
 // AttemptID returns the attempt the webhook is about, whatever its kind
 // ("" when the body has none).
-func (w *Webhook) AttemptID() string {
-	switch {
-	case w.Decision != nil && w.Decision.Verification != nil && w.Decision.Verification.AttemptID != "":
-		return w.Decision.Verification.AttemptID
-	case w.Event != nil && w.Event.AttemptID != "":
-		return w.Event.AttemptID
-	case w.INERegistry != nil && w.INERegistry.AttemptID != "":
-		return w.INERegistry.AttemptID
-	case w.CURPRegistry != nil && w.CURPRegistry.AttemptID != "":
-		return w.CURPRegistry.AttemptID
-	case w.CombinedRegistry != nil && w.CombinedRegistry.AttemptID != "":
-		return w.CombinedRegistry.AttemptID
-	}
-	return w.ids.attemptID
-}
+func (w *Webhook) AttemptID() string { return w.identity().attemptID }
 
 // VendorData returns the vendorData given at session creation, whatever the
 // webhook's kind ("" when the body has none or null).
-func (w *Webhook) VendorData() string {
-	switch {
-	case w.Event != nil && w.Event.VendorData != "":
-		return w.Event.VendorData
-	case w.INERegistry != nil && w.INERegistry.VendorData != "":
-		return w.INERegistry.VendorData
-	case w.CURPRegistry != nil && w.CURPRegistry.VendorData != "":
-		return w.CURPRegistry.VendorData
-	case w.CombinedRegistry != nil && w.CombinedRegistry.VendorData != "":
-		return w.CombinedRegistry.VendorData
-	}
-	return w.ids.vendorData
-}
+func (w *Webhook) VendorData() string { return w.identity().vendorData }
 
 // EndUserID returns the endUserId given at session creation, whatever the
 // webhook's kind ("" when the body has none or null).
-func (w *Webhook) EndUserID() string {
-	switch {
-	case w.Event != nil && w.Event.EndUserID != "":
-		return w.Event.EndUserID
-	case w.INERegistry != nil && w.INERegistry.EndUserID != "":
-		return w.INERegistry.EndUserID
-	case w.CURPRegistry != nil && w.CURPRegistry.EndUserID != "":
-		return w.CURPRegistry.EndUserID
-	case w.CombinedRegistry != nil && w.CombinedRegistry.EndUserID != "":
-		return w.CombinedRegistry.EndUserID
-	}
-	return w.ids.endUserID
-}
+func (w *Webhook) EndUserID() string { return w.identity().endUserID }
 
 // DeliveryKey returns a stable key naming this delivery, for deduplicating
 // Veriff's retries (which resend the same body) and replays. It is built from

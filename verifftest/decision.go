@@ -40,56 +40,8 @@ const (
 // ReasonText returns the reason Veriff sends with a decline (1xx, 5xx) or
 // resubmission (2xx) reason code, and whether the code is known.
 func ReasonText(code int) (string, bool) {
-	t, ok := reasons[code]
-	return t, ok
-}
-
-var reasons = map[int]string{
-	101: "Physical document not used",
-	102: "Suspected document tampering",
-	103: "Person showing the document does not appear to match document photo",
-	104: "Name entered does not match name on document",
-	105: "Suspicious behaviour",
-	106: "Known fraud",
-	107: "Velocity/abuse",
-	108: "Velocity/abuse duplicated end-user",
-	109: "Velocity/abuse duplicated device",
-	110: "Velocity/abuse duplicated ID",
-	111: "Session fraudulently accessed",
-	112: "Restricted IP location",
-	113: "Suspicious behaviour - Identity Farming",
-	120: "Person on the portrait does not appear to match reference photo",
-	121: "User ID missing",
-	122: "No reference found",
-	123: "Unable to pass registry checks",
-	124: "Face already exists in the face collection",
-	126: "Potential PEP match",
-	127: "Face match with blocklist",
-	128: "End User ID mismatch",
-	129: "Invalid workflow",
-	201: "Video and/or photos missing",
-	202: "Face not clearly visible",
-	203: "Full document not visible",
-	204: "Poor image quality",
-	205: "Document damaged",
-	206: "Document type not supported",
-	207: "Document expired",
-	208: "Selfie missing",
-	209: "Document photo missing",
-	501: "High probability of fraudulent attempt",
-	502: "Multiple parties present in session",
-	503: "Attempted deceit",
-	504: "Attempted deceit, device screen used",
-	505: "Attempted deceit, printout used",
-	506: "Presented document tampered",
-	507: "Presented document tampered, data cross reference",
-	508: "Presented document tampered, document similarity to specimen",
-	509: "Person showing the document does not match document photo",
-	510: "Presented document type not supported",
-	511: "Presented document expired",
-	515: "Attempted deceit, device screen used for face image",
-	526: "Attempted deceit, photos streamed",
-	539: "Resubmission limit exceeded",
+	t := veriff.ReasonCodeText(code)
+	return t, t != ""
 }
 
 // decisionCodes are the verification codes of Veriff's decision statuses.
@@ -361,7 +313,7 @@ func (s *Server) decideLocked(ss *session, status veriff.SessionStatus, reasonCo
 		Comments:       []any{},
 	}
 	if reasonCode != 0 {
-		text, ok := reasons[reasonCode]
+		text, ok := ReasonText(reasonCode)
 		if !ok {
 			text = fmt.Sprintf("Reason %d", reasonCode)
 		}
