@@ -449,10 +449,10 @@ func (w *INERegistryWebhook) UnmarshalJSON(b []byte) error {
 	type plain INERegistryWebhook
 	aux := struct {
 		*plain
-		Time json.RawMessage `json:"time"`
+		Time flexTime `json:"time"`
 	}{plain: (*plain)(w)}
 	err := json.Unmarshal(b, &aux)
-	w.Time = parseWebhookTime(aux.Time)
+	w.Time = aux.Time.t
 	return err
 }
 
@@ -494,9 +494,9 @@ func (w *CURPRegistryWebhook) UnmarshalJSON(b []byte) error {
 	type plain CURPRegistryWebhook
 	aux := struct {
 		*plain
-		Time json.RawMessage `json:"time"`
-		Type string          `json:"type"`
-		ID   string          `json:"id"`
+		Time flexTime `json:"time"`
+		Type string   `json:"type"`
+		ID   string   `json:"id"`
 		Data struct {
 			*CURPRegistryWebhookData
 			AttemptID string `json:"attemptId"`
@@ -504,7 +504,7 @@ func (w *CURPRegistryWebhook) UnmarshalJSON(b []byte) error {
 	}{plain: (*plain)(w)}
 	aux.Data.CURPRegistryWebhookData = &w.Data
 	err := json.Unmarshal(b, &aux)
-	w.Time = parseWebhookTime(aux.Time)
+	w.Time = aux.Time.t
 	if w.EventType == "" {
 		w.EventType = aux.Type
 	}
@@ -552,26 +552,11 @@ func (w *CombinedRegistryWebhook) UnmarshalJSON(b []byte) error {
 	type plain CombinedRegistryWebhook
 	aux := struct {
 		*plain
-		Time json.RawMessage `json:"time"`
+		Time flexTime `json:"time"`
 	}{plain: (*plain)(w)}
 	err := json.Unmarshal(b, &aux)
-	w.Time = parseWebhookTime(aux.Time)
+	w.Time = aux.Time.t
 	return err
-}
-
-// parseWebhookTime parses a JSON string holding an RFC 3339 time (with or
-// without a zone), returning the zero time for anything else.
-func parseWebhookTime(raw json.RawMessage) time.Time {
-	var s string
-	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
-		return time.Time{}
-	}
-	for _, layout := range [...]string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t
-		}
-	}
-	return time.Time{}
 }
 
 // ParseWebhook decodes a webhook body (verify it first with VerifyWebhook)
