@@ -425,7 +425,7 @@ func fmFaults(t *testing.T) []fmFault {
 					return fmWaitedOut(1)
 				}
 				// Above the cap: returned at once, nothing slept.
-				return fmExpect{hits: 1, check: fmRateLimited(1, hint), within: 500 * time.Millisecond}
+				return fmExpect{hits: 1, check: fmRateLimited(1, hint), within: time.Second}
 			},
 		}
 	}
@@ -757,6 +757,7 @@ func TestNoDuplicateAfterProcessing(t *testing.T) {
 	for _, loss := range losses {
 		for _, ep := range writers {
 			t.Run(loss.name+"/"+ep.name, func(t *testing.T) {
+				baseGoroutines := runtime.NumGoroutine()
 				var processed, gets atomic.Int32
 				release := make(chan struct{})
 				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -790,6 +791,7 @@ func TestNoDuplicateAfterProcessing(t *testing.T) {
 				assert.Equal(t, int32(1), processed.Load(), "the server processed the request exactly once")
 				assert.Equal(t, int32(1), gets.Load())
 				assert.Equal(t, tr.opened.Load(), tr.closed.Load(), "every response body closed")
+				fmSettle(t, baseGoroutines)
 			})
 		}
 	}
@@ -836,6 +838,7 @@ func TestHugeResponseBoundedMemory(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			baseGoroutines := runtime.NumGoroutine()
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				_, _ = io.Copy(io.Discard, r.Body)
 				if tc.contentLength {
@@ -844,9 +847,7 @@ func TestHugeResponseBoundedMemory(t *testing.T) {
 				w.WriteHeader(http.StatusOK)
 				_, _ = io.Copy(w, io.LimitReader(fmPadReader{}, fmHugeBody))
 			}))
-			defer srv.Close()
 			tr := &fmTracker{base: fmNewTransport()}
-			defer tr.base.CloseIdleConnections()
 			c, err := NewClient(testAPIKey, testSecret, append([]Option{WithBaseURL(srv.URL), WithRetryWait(0, 0),
 				WithHTTPClient(&http.Client{Transport: tr})}, tc.opts...)...)
 			require.NoError(t, err)
@@ -858,6 +859,8 @@ func TestHugeResponseBoundedMemory(t *testing.T) {
 			n, err := tc.call(c)
 			took := time.Since(began)
 			runtime.ReadMemStats(&after)
+			tr.base.CloseIdleConnections()
+			srv.Close()
 
 			alloc := after.TotalAlloc - before.TotalAlloc
 			t.Logf("%s: %d bytes streamed, %.1f MiB allocated, %s", tc.name, n, float64(alloc)/(1<<20), took.Round(time.Millisecond))
@@ -870,6 +873,7 @@ func TestHugeResponseBoundedMemory(t *testing.T) {
 			assert.Equal(t, tc.wantN, n)
 			assert.Less(t, alloc, tc.maxAlloc, "allocated %d bytes for a %d-byte answer", alloc, fmHugeBody)
 			assert.Equal(t, tr.opened.Load(), tr.closed.Load(), "every response body closed")
+			fmSettle(t, baseGoroutines)
 		})
 	}
 }
