@@ -50,6 +50,7 @@ type fmEndpoint struct {
 	name     string
 	method   string
 	path     string // URL path the server must see
+	signID   string // the ID a GET or DELETE signs
 	okStatus int
 	okBody   []byte
 	// kind says what the method does with a success body.
@@ -109,16 +110,16 @@ func fmEndpoints(t *testing.T) []fmEndpoint {
 				s, err := c.SubmitSession(ctx, testSessionID)
 				return nonNil(s != nil && s.ID == testSessionID, err)
 			}},
-		{name: "DeleteSession", method: "DELETE", path: sess, okStatus: 200, okBody: fixture(t, "sessions/delete_200.json"), kind: kindDiscard,
+		{name: "DeleteSession", method: "DELETE", path: sess, signID: testSessionID, okStatus: 200, okBody: fixture(t, "sessions/delete_200.json"), kind: kindDiscard,
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				return 0, c.DeleteSession(ctx, testSessionID)
 			}},
-		{name: "Decision", method: "GET", path: sess + "/decision", okStatus: 200, okBody: fixture(t, "sessions/decision_approved.json"),
+		{name: "Decision", method: "GET", signID: testSessionID, path: sess + "/decision", okStatus: 200, okBody: fixture(t, "sessions/decision_approved.json"),
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				d, err := c.Decision(ctx, testSessionID)
 				return nonNil(d != nil && d.Verification != nil, err)
 			}},
-		{name: "WaitForDecision", method: "GET", path: sess + "/decision", okStatus: 200, okBody: fixture(t, "sessions/decision_approved.json"), kind: kindWait,
+		{name: "WaitForDecision", method: "GET", signID: testSessionID, path: sess + "/decision", okStatus: 200, okBody: fixture(t, "sessions/decision_approved.json"), kind: kindWait,
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				ctx, cancel := context.WithTimeout(ctx, fmWaitDeadline)
 				defer cancel()
@@ -127,17 +128,17 @@ func fmEndpoints(t *testing.T) []fmEndpoint {
 				d, err := c.WaitForDecision(ctx, testSessionID, time.Hour)
 				return nonNil(d != nil && d.Verification != nil, err)
 			}},
-		{name: "Person", method: "GET", path: sess + "/person", okStatus: 200, okBody: fixture(t, "sessions/person_200.json"),
+		{name: "Person", method: "GET", signID: testSessionID, path: sess + "/person", okStatus: 200, okBody: fixture(t, "sessions/person_200.json"),
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				p, err := c.Person(ctx, testSessionID)
 				return nonNil(p != nil && p.FirstName != "", err)
 			}},
-		{name: "Attempts", method: "GET", path: sess + "/attempts", okStatus: 200, okBody: fixture(t, "sessions/attempts_200.json"),
+		{name: "Attempts", method: "GET", signID: testSessionID, path: sess + "/attempts", okStatus: 200, okBody: fixture(t, "sessions/attempts_200.json"),
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				a, err := c.Attempts(ctx, testSessionID)
 				return nonNil(len(a) > 0, err)
 			}},
-		{name: "WatchlistScreening", method: "GET", path: sess + "/watchlist-screening", okStatus: 200, okBody: fixture(t, "sessions/watchlist_200.json"),
+		{name: "WatchlistScreening", method: "GET", signID: testSessionID, path: sess + "/watchlist-screening", okStatus: 200, okBody: fixture(t, "sessions/watchlist_200.json"),
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				w, err := c.WatchlistScreening(ctx, testSessionID)
 				return nonNil(w != nil && w.MatchStatus != "", err)
@@ -155,29 +156,29 @@ func fmEndpoints(t *testing.T) []fmEndpoint {
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				return media(c.UploadMediaFile(ctx, testSessionID, ContextFace, imgPath))
 			}},
-		{name: "SessionMedia", method: "GET", path: sess + "/media", okStatus: 200, okBody: fixture(t, "media/session-media.json"),
+		{name: "SessionMedia", method: "GET", signID: testSessionID, path: sess + "/media", okStatus: 200, okBody: fixture(t, "media/session-media.json"),
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				return list(c.SessionMedia(ctx, testSessionID))
 			}},
-		{name: "AttemptMedia", method: "GET", path: "/v1/attempts/" + fmAttemptID + "/media", okStatus: 200, okBody: fixture(t, "media/session-media.json"),
+		{name: "AttemptMedia", method: "GET", signID: fmAttemptID, path: "/v1/attempts/" + fmAttemptID + "/media", okStatus: 200, okBody: fixture(t, "media/session-media.json"),
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				return list(c.AttemptMedia(ctx, fmAttemptID))
 			}},
-		{name: "DownloadMedia", method: "GET", path: "/v1/media/" + fmMediaID, okStatus: 200, okBody: img, kind: kindStream,
+		{name: "DownloadMedia", method: "GET", signID: fmMediaID, path: "/v1/media/" + fmMediaID, okStatus: 200, okBody: img, kind: kindStream,
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				return c.DownloadMedia(ctx, fmMediaID, io.Discard)
 			}},
-		{name: "INERegistry", method: "GET", path: sess + "/decision/ine-registry", okStatus: 200, okBody: fixture(t, "ine/ine-registry.json"),
+		{name: "INERegistry", method: "GET", signID: testSessionID, path: sess + "/decision/ine-registry", okStatus: 200, okBody: fixture(t, "ine/ine-registry.json"),
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				r, err := c.INERegistry(ctx, testSessionID)
 				return nonNil(r != nil && r.Active, err)
 			}},
-		{name: "CURPRegistry", method: "GET", path: sess + "/decision/curp-registry", okStatus: 200, okBody: fixture(t, "ine/curp-registry.json"),
+		{name: "CURPRegistry", method: "GET", signID: testSessionID, path: sess + "/decision/curp-registry", okStatus: 200, okBody: fixture(t, "ine/curp-registry.json"),
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				r, err := c.CURPRegistry(ctx, testSessionID)
 				return nonNil(r != nil, err)
 			}},
-		{name: "CombinedINECURPRegistry", method: "GET", path: sess + "/decision/combined-ine-curp-registry", okStatus: 200, okBody: fixture(t, "ine/combined-ine-curp-registry.json"),
+		{name: "CombinedINECURPRegistry", method: "GET", signID: testSessionID, path: sess + "/decision/combined-ine-curp-registry", okStatus: 200, okBody: fixture(t, "ine/combined-ine-curp-registry.json"),
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				r, err := c.CombinedINECURPRegistry(ctx, testSessionID)
 				return nonNil(r != nil && (r.INE != nil || r.CURP != nil), err)
@@ -191,15 +192,38 @@ type fmServer struct {
 	ep      fmEndpoint
 	serve   func(s *fmServer, w http.ResponseWriter, r *http.Request, hit int)
 	hits    atomic.Int32
-	wrong   atomic.Value // string: a request that was not the endpoint's
+	wrong   atomic.Value // string: what was wrong with a request
 	release chan struct{}
+	mu      sync.Mutex
+	first   string // the first attempt's body and signature
 }
 
+// ServeHTTP counts the request and checks it: the endpoint's method and
+// path, a valid signature (over the body, or over the ID in the path), and
+// on a retry the same bytes with the same signature as the first attempt.
 func (s *fmServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hit := int(s.hits.Add(1))
-	if r.Method != s.ep.method || r.URL.Path != s.ep.path {
-		s.wrong.Store(r.Method + " " + r.URL.Path)
+	body, err := io.ReadAll(r.Body)
+	sig := r.Header.Get("X-HMAC-SIGNATURE")
+	msg := body
+	if s.ep.idempotent() {
+		msg = []byte(s.ep.signID)
 	}
+	switch {
+	case r.Method != s.ep.method || r.URL.Path != s.ep.path:
+		s.wrong.Store("request " + r.Method + " " + r.URL.Path)
+	case err != nil:
+		s.wrong.Store("unreadable request body: " + err.Error())
+	case sig != Sign(testSecret, msg):
+		s.wrong.Store("bad signature on attempt " + strconv.Itoa(hit))
+	}
+	s.mu.Lock()
+	if s.first == "" {
+		s.first = sig + string(body)
+	} else if s.first != sig+string(body) {
+		s.wrong.Store("attempt " + strconv.Itoa(hit) + " sent other bytes or another signature")
+	}
+	s.mu.Unlock()
 	s.serve(s, w, r, hit)
 }
 
@@ -250,7 +274,7 @@ func fmHijack(f func(s *fmServer, conn net.Conn, buf *bufio.ReadWriter)) func(*f
 	}
 }
 
-// fmHalf is the first half of the endpoint's success body.
+// half is the first half of the endpoint's success body.
 func (s *fmServer) half() []byte { return s.ep.okBody[:len(s.ep.okBody)/2] }
 
 // fmBigBody streams n bytes of a JSON-looking body from a small buffer,
@@ -681,7 +705,7 @@ func fmRunCase(t *testing.T, f fmFault, ep fmEndpoint) {
 	assert.Equal(t, want.n, n, "bytes streamed")
 	assert.Equal(t, want.hits, int(s.hits.Load()), "requests the server saw")
 	if w, _ := s.wrong.Load().(string); w != "" {
-		t.Errorf("server saw %s, want %s %s", w, ep.method, ep.path)
+		t.Errorf("server: %s (want %s %s)", w, ep.method, ep.path)
 	}
 	bound := want.within
 	if bound == 0 {
