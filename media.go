@@ -1,12 +1,12 @@
 package veriff
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/veriffgo/veriff/internal/mediatype"
 	"hash/crc32"
 	"io"
 	"net/http"
@@ -249,31 +249,8 @@ func (c *Client) upload(ctx context.Context, sessionID string, up *upload) (*Med
 	return out.Image, nil
 }
 
-// sniffLen is how many leading bytes detectMediaType needs.
-const sniffLen = 16
-
-// detectMediaType returns the MIME type of the supported formats from the
-// leading bytes of a file, or "" when the format is not supported.
-func detectMediaType(head []byte) string {
-	switch {
-	case len(head) >= 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF:
-		return "image/jpeg"
-	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
-		return "image/png"
-	case len(head) >= 12 && string(head[0:4]) == "RIFF" && string(head[8:12]) == "WEBP":
-		return "image/webp"
-	case bytes.HasPrefix(head, []byte("%PDF-")):
-		return "application/pdf"
-	case len(head) >= 12 && string(head[4:8]) == "ftyp":
-		switch string(head[8:12]) {
-		case "heic", "heix", "hevc", "hevx", "heim", "heis", "hevm", "hevs":
-			return "image/heic"
-		case "mif1", "msf1":
-			return "image/heif"
-		}
-	}
-	return ""
-}
+// sniffLen is how many leading bytes are read to detect the file type.
+const sniffLen = mediatype.SniffLen
 
 // validMediaContext reports whether ctx has the form of Veriff's contexts.
 func validMediaContext(ctx MediaContext) bool {
@@ -309,7 +286,7 @@ func newUpload(mc MediaContext, ts time.Time, head []byte, rawSize int64, field 
 	if rawSize == 0 {
 		return nil, invalidInput(field, "empty media content")
 	}
-	mime := detectMediaType(head)
+	mime := mediatype.Detect(head)
 	if mime == "" {
 		return nil, invalidInput(field, "unsupported media type: want JPEG, PNG, HEIC/HEIF, WebP or PDF")
 	}

@@ -262,40 +262,6 @@ func TestUploadMediaErrorResponses(t *testing.T) {
 	}
 }
 
-func TestDetectMediaType(t *testing.T) {
-	tests := []struct {
-		name string
-		head []byte
-		want string
-	}{
-		{"jpeg", []byte{0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 'J', 'F', 'I', 'F'}, "image/jpeg"},
-		{"png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), "image/png"},
-		{"webp", headWebP, "image/webp"},
-		{"pdf", headPDF, "application/pdf"},
-		{"heic", headHEIC, "image/heic"},
-		{"heix", []byte("\x00\x00\x00\x18ftypheix\x00\x00\x00\x00"), "image/heic"},
-		{"hevc", []byte("\x00\x00\x00\x18ftyphevc\x00\x00\x00\x00"), "image/heic"},
-		{"heim", []byte("\x00\x00\x00\x18ftypheim\x00\x00\x00\x00"), "image/heic"},
-		{"heis", []byte("\x00\x00\x00\x18ftypheis\x00\x00\x00\x00"), "image/heic"},
-		{"hevm", []byte("\x00\x00\x00\x18ftyphevm\x00\x00\x00\x00"), "image/heic"},
-		{"hevs", []byte("\x00\x00\x00\x18ftyphevs\x00\x00\x00\x00"), "image/heic"},
-		{"mif1", headHEIF, "image/heif"},
-		{"msf1", []byte("\x00\x00\x00\x18ftypmsf1\x00\x00\x00\x00"), "image/heif"},
-		{"avif is not supported", []byte("\x00\x00\x00\x1cftypavif\x00\x00\x00\x00mif1"), ""},
-		{"mp4 is not supported", []byte("\x00\x00\x00\x18ftypisom\x00\x00\x02\x00"), ""},
-		{"gif", []byte("GIF89a\x01\x00\x01\x00"), ""},
-		{"riff but wave", []byte("RIFF\x24\x00\x00\x00WAVEfmt "), ""},
-		{"text", []byte("hello, world"), ""},
-		{"truncated jpeg", []byte{0xFF, 0xD8}, ""},
-		{"empty", nil, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, detectMediaType(tt.head))
-		})
-	}
-}
-
 func TestMediaContextForm(t *testing.T) {
 	for _, ok := range []MediaContext{ContextFace, ContextSelfIDVideo, ContextDocumentBackBarcodePreVideo, "x", "a1_b-2", MediaContext(strings.Repeat("a", 64))} {
 		assert.True(t, validMediaContext(ok), "%q", ok)

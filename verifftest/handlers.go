@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/veriffgo/veriff/internal/mediatype"
 	"net"
 	"net/http"
 	"strings"
@@ -444,7 +445,7 @@ func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request, body []byte
 	m := &mediaItem{
 		id:         newUUID(),
 		name:       *img.Context,
-		mimeType:   http.DetectContentType(data),
+		mimeType:   mimeTypeOf(data),
 		sessionID:  ss.id,
 		attempID:   a.id,
 		context:    veriff.MediaContext(*img.Context),
@@ -789,4 +790,13 @@ func remoteIP(r *http.Request) string {
 // formatTime formats t as Veriff does: ISO 8601, UTC, microseconds.
 func formatTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05.000000Z")
+}
+
+// mimeTypeOf names the type of uploaded media as the SDK detects it (JPEG,
+// PNG, WebP, HEIC/HEIF, PDF), else as net/http sniffs it.
+func mimeTypeOf(data []byte) string {
+	if t := mediatype.Detect(data); t != "" {
+		return t
+	}
+	return http.DetectContentType(data)
 }
