@@ -6,12 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/veriffgo/veriff/internal/mediatype"
 	"hash/crc32"
 	"io"
 	"net/http"
 	"os"
 	"time"
+
+	"github.com/veriffgo/veriff/internal/mediatype"
 )
 
 // MediaContext says what an image or video shows ("document-front",

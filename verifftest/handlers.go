@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/veriffgo/veriff/internal/mediatype"
 	"net"
 	"net/http"
 	"strings"
@@ -15,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/veriffgo/veriff"
+
+	"github.com/veriffgo/veriff/internal/mediatype"
 )
 
 // session is the server's state of one verification session.
