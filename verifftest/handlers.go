@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/veriffgo/veriff"
-
 	"github.com/veriffgo/veriff/internal/mediatype"
 )
 
