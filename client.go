@@ -373,23 +373,36 @@ type streamBody struct {
 }
 
 // do sends r and decodes a JSON success body into out (nil to discard it).
+// The body is read inside the retry loop, so a GET or DELETE whose
+// connection drops mid-body is retried like any connection error.
 func (c *Client) do(ctx context.Context, r *request, out any) error {
-	resp, err := c.send(ctx, r)
+	st, resp, err := c.exchange(ctx, r, true)
 	if err != nil {
 		return err
 	}
-	return c.decode(resp, r, out)
+	defer st.release()
+	drainClose(resp.Body) // already read to the end, or past the limit
+	return c.decode(st, resp, out)
 }
 
 // send builds, signs and sends r through the retrying transport. It returns
-// the response of a 2xx answer, with its body to be closed by the caller, or
-// an error: *APIError for any other status.
+// the response of a 2xx answer, with its body to be streamed and closed by
+// the caller, or an error: *APIError for any other status.
 func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
+	_, resp, err := c.exchange(ctx, r, false)
+	return resp, err
+}
+
+// exchange is the one request path: build, sign once, send through the
+// retrying transport, and turn any non-2xx answer into an *APIError. With
+// buffer, a 2xx body is read (bounded) within the retry loop into the
+// returned callState, whose buffer the caller must release.
+func (c *Client) exchange(ctx context.Context, r *request, buffer bool) (*callState, *http.Response, error) {
 	if ctx == nil {
-		return nil, invalidInput("ctx", "nil context")
+		return nil, nil, invalidInput("ctx", "nil context")
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, c.wrapErr(r, err)
+		return nil, nil, c.wrapErr(r, err)
 	}
 	var (
 		raw any
@@ -403,7 +416,7 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 	case r.body != nil:
 		b, err := json.Marshal(r.body)
 		if err != nil {
-			return nil, invalidInput("request body", "cannot encode JSON: %v", err)
+			return nil, nil, invalidInput("request body", "cannot encode JSON: %v", err)
 		}
 		raw, sig = b, c.signer.sign(b)
 	default:
@@ -422,7 +435,10 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 	}
 	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, callStateKey{}, st), r.method, target, raw)
 	if err != nil {
-		return nil, fmt.Errorf("veriff: %s %s: building request: %w", st.method, st.path, err)
+		return nil, nil, fmt.Errorf("veriff: %s %s: building request: %w", st.method, st.path, err)
+	}
+	if buffer {
+		req.SetResponseHandler(st.readBody)
 	}
 	h := req.Header
 	h.Set(headerAuthClient, c.apiKey)
@@ -445,17 +461,19 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 
 	resp, err := c.rc.Do(req)
 	if err != nil {
+		st.release()
 		if resp != nil {
 			drainClose(resp.Body)
 		}
 		if cerr := ctx.Err(); cerr != nil {
-			return nil, c.wrapErr(r, cerr)
+			return nil, nil, c.wrapErr(r, cerr)
 		}
-		return nil, st.transportErr(err)
+		return nil, nil, st.transportErr(err)
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
-		return resp, nil
+		return st, resp, nil
 	}
+	st.release()
 	defer drainClose(resp.Body)
 	apiErr := &APIError{
 		StatusCode: resp.StatusCode,
@@ -474,7 +492,7 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 	if apiErr.Message == "" {
 		apiErr.Message = http.StatusText(resp.StatusCode)
 	}
-	return nil, apiErr
+	return nil, nil, apiErr
 }
 
 // bufPool holds the buffers success bodies are read into.
@@ -482,46 +500,68 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b
 
 var failMarker = []byte(`"fail"`)
 
-// decode reads a success body with a bound and decodes it into out.
-func (c *Client) decode(resp *http.Response, r *request, out any) error {
-	defer drainClose(resp.Body)
-	path := "/v1" + r.path
-	if resp.ContentLength > c.maxResponseBytes {
-		return fmt.Errorf("veriff: %s %s: %w: body of %d bytes exceeds %d bytes", r.method, path, ErrResponseTooLarge, resp.ContentLength, c.maxResponseBytes)
+// readBody is the response handler of buffered calls: it reads a 2xx body,
+// bounded, within the retry loop. A failed read is a connection error, which
+// the retry policy judges like any other; a body over the limit is not
+// retried. Other statuses are left to exchange.
+func (st *callState) readBody(resp *http.Response) error {
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil
 	}
-	bp := bufPool.Get().(*[]byte)
-	data, tooLarge, err := readBounded(*bp, resp.Body, resp.ContentLength, c.maxResponseBytes)
-	defer func() {
-		if cap(data) > cap(*bp) && cap(data) <= 1<<20 {
-			*bp = data // keep the larger buffer
-		}
-		*bp = (*bp)[:0]
-		bufPool.Put(bp)
-	}()
+	st.body, st.tooLarge = nil, false
+	limit := st.c.maxResponseBytes
+	if resp.ContentLength > limit {
+		st.tooLarge = true
+		return nil
+	}
+	if st.buf == nil {
+		st.buf = bufPool.Get().(*[]byte)
+	}
+	data, tooLarge, err := readBounded(*st.buf, resp.Body, resp.ContentLength, limit)
+	if cap(data) > cap(*st.buf) && cap(data) <= 1<<20 {
+		*st.buf = data[:0] // keep the larger buffer
+	}
 	if err != nil {
-		return fmt.Errorf("veriff: %s %s: reading response: %w", r.method, path, errors.Join(ErrInvalidResponse, err))
+		return fmt.Errorf("reading response: %w: %w", ErrInvalidResponse, err)
 	}
-	if tooLarge {
-		return fmt.Errorf("veriff: %s %s: %w: body exceeds %d bytes", r.method, path, ErrResponseTooLarge, c.maxResponseBytes)
+	st.body, st.tooLarge = data, tooLarge
+	return nil
+}
+
+// release returns the call's read buffer to the pool.
+func (st *callState) release() {
+	if st == nil || st.buf == nil {
+		return
 	}
+	*st.buf = (*st.buf)[:0]
+	bufPool.Put(st.buf)
+	st.buf, st.body = nil, nil
+}
+
+// decode decodes the success body read by readBody into out.
+func (c *Client) decode(st *callState, resp *http.Response, out any) error {
+	if st.tooLarge {
+		return fmt.Errorf("veriff: %s %s: %w: body exceeds %d bytes", st.method, st.path, ErrResponseTooLarge, c.maxResponseBytes)
+	}
+	data := st.body
 	if len(bytes.TrimSpace(data)) == 0 {
 		if out == nil {
 			return nil
 		}
-		return fmt.Errorf("veriff: %s %s: %w: empty body with status %d", r.method, path, ErrInvalidResponse, resp.StatusCode)
+		return fmt.Errorf("veriff: %s %s: %w: empty body with status %d", st.method, st.path, ErrInvalidResponse, resp.StatusCode)
 	}
 	if bytes.Contains(data, failMarker) {
 		var eb errorBody
 		if json.Unmarshal(data, &eb) == nil && eb.Status == "fail" {
 			return &APIError{StatusCode: resp.StatusCode, Status: eb.Status, Code: string(eb.Code),
-				Message: eb.Message, Method: r.method, Path: path, Attempts: 1}
+				Message: eb.Message, Method: st.method, Path: st.path, Attempts: st.attempt}
 		}
 	}
 	if out == nil {
 		return nil
 	}
 	if err := unmarshalLenient(data, out); err != nil {
-		return fmt.Errorf("veriff: %s %s: %w: %v", r.method, path, ErrInvalidResponse, err)
+		return fmt.Errorf("veriff: %s %s: %w: %v", st.method, st.path, ErrInvalidResponse, err)
 	}
 	return nil
 }
@@ -597,6 +637,11 @@ type callState struct {
 	idempotent bool
 	attempt    int
 	start      time.Time
+
+	// The success body of a buffered call, read by readBody.
+	buf      *[]byte
+	body     []byte
+	tooLarge bool
 }
 
 type callStateKey struct{}

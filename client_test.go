@@ -595,6 +595,55 @@ func TestResponseDecoding(t *testing.T) {
 	}
 }
 
+func TestFailBodyAfterRetryCountsAttempts(t *testing.T) {
+	c, mt := newMockClient(t)
+	mt.RegisterResponder("GET", testBase+"/v1/sessions/"+testSessionID+"/decision",
+		sequence(status(503), httpmock.NewBytesResponder(200, fixture(t, "core/error_200_fail.json"))))
+	err := c.do(context.Background(), getReq(testSessionID), nil)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 200, apiErr.StatusCode)
+	assert.Equal(t, "1104", apiErr.Code)
+	assert.Equal(t, 2, apiErr.Attempts)
+}
+
+// TestBodyDroppedMidway reads JSON bodies inside the retry loop: a GET whose
+// connection drops mid-body is retried, a POST is not sent again.
+func TestBodyDroppedMidway(t *testing.T) {
+	tests := []struct {
+		method string
+		hits   int32
+	}{{"GET", 3}, {"DELETE", 3}, {"POST", 1}, {"PATCH", 1}}
+	for _, tt := range tests {
+		t.Run(tt.method, func(t *testing.T) {
+			var hits atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.Copy(io.Discard, r.Body)
+				hits.Add(1)
+				conn, buf, err := w.(http.Hijacker).Hijack()
+				if err != nil {
+					return
+				}
+				_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"status\":\"succ")
+				_ = buf.Flush()
+				_ = conn.Close()
+			}))
+			defer srv.Close()
+			c, err := NewClient(testAPIKey, testSecret, WithBaseURL(srv.URL), WithRetryWait(0, 0))
+			require.NoError(t, err)
+			r := &request{method: tt.method, path: "/sessions/" + testSessionID, signID: testSessionID}
+			if tt.method == "POST" || tt.method == "PATCH" {
+				r.signID, r.body = "", map[string]string{"a": "b"}
+			}
+			var out map[string]any
+			err = c.do(context.Background(), r, &out)
+			assert.ErrorIs(t, err, ErrInvalidResponse)
+			assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+			assert.Equal(t, tt.hits, hits.Load())
+		})
+	}
+}
+
 func TestAPIError(t *testing.T) {
 	e := &APIError{StatusCode: 401, Code: "1818", Message: "Signature does not match", Method: "GET", Path: "/v1/sessions/x/decision"}
 	assert.ErrorIs(t, e, ErrUnauthorized)

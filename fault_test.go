@@ -375,9 +375,17 @@ func fmTimeout(t *testing.T, err error) {
 }
 
 // fmWaitedOut is WaitForDecision's outcome when every poll fails
-// temporarily: the wait continues until its deadline.
-func fmWaitedOut(hits int) fmExpect {
-	return fmExpect{hits: hits, check: fmIs(context.DeadlineExceeded), within: fmWaitDeadline + time.Second}
+// temporarily: the wait continues until its deadline, and its error wraps
+// the deadline and the last failure, which last checks.
+func fmWaitedOut(hits int, last func(*testing.T, error)) fmExpect {
+	return fmExpect{hits: hits, within: fmWaitDeadline + time.Second, check: func(t *testing.T, err error) {
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		multi, ok := err.(interface{ Unwrap() []error })
+		require.True(t, ok, "the wait's error wraps the deadline and the last failure: %v", err)
+		errs := multi.Unwrap()
+		require.Len(t, errs, 2)
+		last(t, errs[1])
+	}}
 }
 
 // fmRetryable is the outcome of a fault the policy retries for GET and
@@ -385,7 +393,7 @@ func fmWaitedOut(hits int) fmExpect {
 func fmRetryable(ep fmEndpoint, check func(hits int) func(*testing.T, error)) fmExpect {
 	switch {
 	case ep.kind == kindWait:
-		return fmWaitedOut(fmMaxAttempts)
+		return fmWaitedOut(fmMaxAttempts, check(fmMaxAttempts))
 	case ep.idempotent():
 		return fmExpect{hits: fmMaxAttempts, check: check(fmMaxAttempts)}
 	default:
@@ -432,7 +440,7 @@ func fmFaults(t *testing.T) []fmFault {
 			serve: fmStatus(http.StatusTooManyRequests, `{"status":"fail","message":"Too many requests"}`, hdr...),
 			expect: func(ep fmEndpoint) fmExpect {
 				if ep.kind == kindWait {
-					return fmWaitedOut(fmMaxAttempts)
+					return fmWaitedOut(fmMaxAttempts, fmRateLimited(fmMaxAttempts, hint))
 				}
 				// 429 is retried for every method: the request was refused.
 				return fmExpect{hits: fmMaxAttempts, check: fmRateLimited(fmMaxAttempts, hint)}
@@ -445,8 +453,9 @@ func fmFaults(t *testing.T) []fmFault {
 			serve: fmStatus(http.StatusTooManyRequests, `{"status":"fail","message":"Too many requests"}`, "Retry-After", retryAfter),
 			expect: func(ep fmEndpoint) fmExpect {
 				if ep.kind == kindWait {
-					// Temporary for WaitForDecision: it keeps waiting.
-					return fmWaitedOut(1)
+					// Temporary for WaitForDecision: it keeps waiting as
+					// long as its deadline allows.
+					return fmWaitedOut(1, fmRateLimited(1, hint))
 				}
 				// Above the cap: returned at once, nothing slept.
 				return fmExpect{hits: 1, check: fmRateLimited(1, hint), within: time.Second}
@@ -514,11 +523,15 @@ func fmFaults(t *testing.T) []fmFault {
 			_, _ = buf.Write(s.half())
 			_ = buf.Flush()
 		}), expect: func(ep fmEndpoint) fmExpect {
-			// The status has arrived: the call is over, whatever the method.
+			// A download has handed bytes to the caller's writer: it is over.
 			if ep.kind == kindStream {
 				return fmExpect{hits: 1, n: int64(len(ep.okBody) / 2), check: fmIs(io.ErrUnexpectedEOF)}
 			}
-			return fmExpect{hits: 1, check: fmIs(ErrInvalidResponse, io.ErrUnexpectedEOF)}
+			// JSON bodies are read inside the retry loop: a connection lost
+			// mid-body is a connection error, retried for GET and DELETE only.
+			return fmRetryable(ep, func(int) func(*testing.T, error) {
+				return fmIs(ErrInvalidResponse, io.ErrUnexpectedEOF)
+			})
 		}},
 		{name: "stall-mid-body", deadline: fmDeadline, serve: func(s *fmServer, w http.ResponseWriter, r *http.Request, _ int) {
 			_, _ = io.Copy(io.Discard, r.Body)

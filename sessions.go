@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -859,11 +860,13 @@ func (c *Client) Decision(ctx context.Context, sessionID string) (*Decision, err
 // ends the wait, resubmission_requested (the end-user must go through the
 // flow again) and review included: check Verification.Status.
 //
-// Temporary failures (429, 5xx, network errors, already retried by the
-// client) do not end the wait; any other error does. When ctx is done the
-// wait ends at once with an error for which errors.Is(err, ctx.Err()) holds:
-// give ctx a deadline. Veriff recommends the decision webhook over polling;
-// test integrations only get decisions made by hand.
+// Temporary failures (429, 5xx, connection errors, already retried by the
+// client) do not end the wait; a Retry-After longer than every is honoured.
+// Any other error ends it. When ctx is done the wait ends at once with an
+// error for which errors.Is(err, ctx.Err()) holds and that also wraps the
+// last temporary failure, if any (errors.As finds its *APIError): give ctx
+// a deadline. Veriff recommends the decision webhook over polling; test
+// integrations only get decisions made by hand.
 //
 // Veriff API: GET /v1/sessions/{id}/decision
 func (c *Client) WaitForDecision(ctx context.Context, sessionID string, every time.Duration) (*Decision, error) {
@@ -876,7 +879,10 @@ func (c *Client) WaitForDecision(ctx context.Context, sessionID string, every ti
 	if ctx == nil {
 		return nil, invalidInput("ctx", "nil context")
 	}
-	var timer *time.Timer
+	var (
+		timer *time.Timer
+		last  error // the last temporary failure, for the caller to see
+	)
 	defer func() {
 		if timer != nil {
 			timer.Stop()
@@ -887,34 +893,56 @@ func (c *Client) WaitForDecision(ctx context.Context, sessionID string, every ti
 		switch {
 		case err == nil && d.Verification != nil:
 			return d, nil
-		case err != nil && (ctx.Err() != nil || !temporary(err)):
+		case ctx.Err() != nil:
+			return nil, waitErr(sessionID, ctx.Err(), last)
+		case err != nil && !temporary(err):
 			return nil, err
 		}
+		last = err
+		wait := every
+		var apiErr *APIError
+		if errors.As(err, &apiErr) && apiErr.RetryAfter > wait {
+			wait = apiErr.RetryAfter
+		}
 		if timer == nil {
-			timer = time.NewTimer(every)
+			timer = time.NewTimer(wait)
 		} else {
-			timer.Reset(every)
+			timer.Reset(wait)
 		}
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("veriff: waiting for the decision of session %s: %w", sessionID, ctx.Err())
+			return nil, waitErr(sessionID, ctx.Err(), last)
 		case <-timer.C:
 		}
 	}
 }
 
+// waitErr is the error of a wait ended by its context, wrapping the last
+// temporary failure too.
+func waitErr(sessionID string, ctxErr, last error) error {
+	if last == nil {
+		return fmt.Errorf("veriff: waiting for the decision of session %s: %w", sessionID, ctxErr)
+	}
+	return fmt.Errorf("veriff: waiting for the decision of session %s: %w (last error: %w)", sessionID, ctxErr, last)
+}
+
 // temporary reports whether a failed call may succeed later: a 429 or 5xx
-// answer other than 501, or a network error.
+// answer other than 501, or a connection error (also while reading a body).
 func temporary(err error) bool {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
 		return apiErr.Temporary()
 	}
-	if errors.Is(err, ErrInvalidInput) || errors.Is(err, ErrInvalidResponse) || errors.Is(err, ErrResponseTooLarge) {
+	if errors.Is(err, ErrInvalidInput) || errors.Is(err, ErrResponseTooLarge) {
 		return false
 	}
-	var urlErr *url.Error
-	return errors.As(err, &urlErr) && retryableTransportErr(err)
+	var (
+		urlErr *url.Error
+		netErr net.Error
+	)
+	connErr := errors.As(err, &urlErr) || errors.As(err, &netErr) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+	return connErr && retryableTransportErr(err)
 }
 
 // ---------------------------------------------------------------------------

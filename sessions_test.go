@@ -950,6 +950,33 @@ func TestWaitForDecision(t *testing.T) {
 		assert.NotNil(t, d.Verification)
 		assert.Equal(t, 2, mt.GetTotalCallCount())
 	})
+	t.Run("a Retry-After longer than the interval is honoured", func(t *testing.T) {
+		c, mt := newMockClient(t, WithMaxRetries(0))
+		limited := func(*http.Request) (*http.Response, error) {
+			resp := httpmock.NewStringResponse(429, `{"status":"fail","code":"1004","message":"Too many requests"}`)
+			resp.Header.Set("Retry-After", "1")
+			return resp, nil
+		}
+		mt.RegisterResponder(http.MethodGet, path, sequence(limited, approved))
+		start := time.Now()
+		d, err := c.WaitForDecision(context.Background(), testSessionID, time.Millisecond)
+		require.NoError(t, err)
+		assert.NotNil(t, d.Verification)
+		assert.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond, "waited as Retry-After asked, not every 1ms")
+		assert.Equal(t, 2, mt.GetTotalCallCount())
+	})
+	t.Run("the context's end keeps the last failure", func(t *testing.T) {
+		c, mt := newMockClient(t, WithMaxRetries(0))
+		mt.RegisterResponder(http.MethodGet, path, status(503))
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		_, err := c.WaitForDecision(ctx, testSessionID, 5*time.Millisecond)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		var apiErr *APIError
+		require.ErrorAs(t, err, &apiErr, "the last failure is not lost")
+		assert.Equal(t, 503, apiErr.StatusCode)
+		assert.GreaterOrEqual(t, mt.GetTotalCallCount(), 2)
+	})
 	t.Run("a non-temporary error ends the wait", func(t *testing.T) {
 		c, mt := newMockClient(t)
 		mt.RegisterResponder(http.MethodGet, path, sequence(null, httpmock.NewBytesResponder(401, fixture(t, "sessions/error_401_1818.json")), approved))
