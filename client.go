@@ -346,6 +346,17 @@ func validateID(field, id string) error {
 	return nil
 }
 
+// byID builds a GET or DELETE on prefix+id+suffix once the ID is checked
+// (validateID, with field naming it in errors). Veriff signs these calls
+// over the ID in the path (session, attempt or media ID), never the query
+// string, so the ID is the signed message.
+func byID(method, field, prefix, id, suffix string) (*request, error) {
+	if err := validateID(field, id); err != nil {
+		return nil, err
+	}
+	return &request{method: method, path: prefix + id + suffix, signID: id}, nil
+}
+
 // request is one call of the API: everything the single request path needs.
 type request struct {
 	method string

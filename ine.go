@@ -200,15 +200,12 @@ func (c *Client) CombinedINECURPRegistry(ctx context.Context, sessionID string) 
 }
 
 func (c *Client) registry(ctx context.Context, sessionID, name string, out any) error {
-	if err := validateID("sessionID", sessionID); err != nil {
+	r, err := byID(http.MethodGet, "sessionID", "/sessions/", sessionID, "/decision/"+name)
+	if err != nil {
 		return err
 	}
-	return c.do(ctx, &request{
-		method: http.MethodGet,
-		path:   "/sessions/" + sessionID + "/decision/" + name,
-		query:  registryQuery,
-		signID: sessionID,
-	}, out)
+	r.query = registryQuery
+	return c.do(ctx, r, out)
 }
 
 // INEBiometricRegistryValidation is the INE biometric registry result inside

@@ -512,11 +512,12 @@ func (r *uploadReader) Close() error {
 //
 // Veriff API: GET /v1/sessions/{id}/media
 func (c *Client) SessionMedia(ctx context.Context, sessionID string) (*MediaList, error) {
-	if err := validateID("sessionID", sessionID); err != nil {
+	r, err := byID(http.MethodGet, "sessionID", "/sessions/", sessionID, "/media")
+	if err != nil {
 		return nil, err
 	}
 	var l MediaList
-	if err := c.do(ctx, &request{method: http.MethodGet, path: "/sessions/" + sessionID + "/media", signID: sessionID}, &l); err != nil {
+	if err := c.do(ctx, r, &l); err != nil {
 		return nil, err
 	}
 	return &l, nil
@@ -527,11 +528,12 @@ func (c *Client) SessionMedia(ctx context.Context, sessionID string) (*MediaList
 //
 // Veriff API: GET /v1/attempts/{id}/media
 func (c *Client) AttemptMedia(ctx context.Context, attemptID string) (*MediaList, error) {
-	if err := validateID("attemptID", attemptID); err != nil {
+	r, err := byID(http.MethodGet, "attemptID", "/attempts/", attemptID, "/media")
+	if err != nil {
 		return nil, err
 	}
 	var l MediaList
-	if err := c.do(ctx, &request{method: http.MethodGet, path: "/attempts/" + attemptID + "/media", signID: attemptID}, &l); err != nil {
+	if err := c.do(ctx, r, &l); err != nil {
 		return nil, err
 	}
 	return &l, nil
@@ -545,13 +547,14 @@ func (c *Client) AttemptMedia(ctx context.Context, attemptID string) (*MediaList
 //
 // Veriff API: GET /v1/media/{id}
 func (c *Client) DownloadMedia(ctx context.Context, mediaID string, w io.Writer) (int64, error) {
-	if err := validateID("mediaID", mediaID); err != nil {
+	r, err := byID(http.MethodGet, "mediaID", "/media/", mediaID, "")
+	if err != nil {
 		return 0, err
 	}
 	if w == nil {
 		return 0, invalidInput("w", "nil io.Writer")
 	}
-	r := &request{method: http.MethodGet, path: "/media/" + mediaID, signID: mediaID, binary: true}
+	r.binary = true
 	resp, err := c.send(ctx, r)
 	if err != nil {
 		return 0, err

@@ -413,10 +413,11 @@ var submitBody = struct {
 //
 // Veriff API: DELETE /v1/sessions/{id}
 func (c *Client) DeleteSession(ctx context.Context, sessionID string) error {
-	if err := validateID("sessionID", sessionID); err != nil {
+	r, err := byID(http.MethodDelete, "sessionID", "/sessions/", sessionID, "")
+	if err != nil {
 		return err
 	}
-	return c.do(ctx, &request{method: http.MethodDelete, path: "/sessions/" + sessionID, signID: sessionID}, nil)
+	return c.do(ctx, r, nil)
 }
 
 // ---------------------------------------------------------------------------
@@ -844,11 +845,12 @@ type TechnicalData struct {
 //
 // Veriff API: GET /v1/sessions/{id}/decision
 func (c *Client) Decision(ctx context.Context, sessionID string) (*Decision, error) {
-	if err := validateID("sessionID", sessionID); err != nil {
+	r, err := byID(http.MethodGet, "sessionID", "/sessions/", sessionID, "/decision")
+	if err != nil {
 		return nil, err
 	}
 	var d Decision
-	if err := c.do(ctx, &request{method: http.MethodGet, path: "/sessions/" + sessionID + "/decision", signID: sessionID}, (*decisionFields)(&d)); err != nil {
+	if err := c.do(ctx, r, (*decisionFields)(&d)); err != nil {
 		return nil, err
 	}
 	d.dropMalformed()
@@ -1025,10 +1027,10 @@ type PEPMatch struct {
 //
 // Veriff API: GET /v1/sessions/{id}/person
 func (c *Client) Person(ctx context.Context, sessionID string) (*PersonResult, error) {
-	if err := validateID("sessionID", sessionID); err != nil {
+	r, err := byID(http.MethodGet, "sessionID", "/sessions/", sessionID, "/person")
+	if err != nil {
 		return nil, err
 	}
-	r := &request{method: http.MethodGet, path: "/sessions/" + sessionID + "/person", signID: sessionID}
 	var env struct {
 		Status string        `json:"status"`
 		Person *PersonResult `json:"person"`
@@ -1118,14 +1120,14 @@ func (u *UserDefinedStatus) UnmarshalJSON(data []byte) error {
 //
 // Veriff API: GET /v1/sessions/{id}/attempts
 func (c *Client) Attempts(ctx context.Context, sessionID string) ([]Attempt, error) {
-	if err := validateID("sessionID", sessionID); err != nil {
+	r, err := byID(http.MethodGet, "sessionID", "/sessions/", sessionID, "/attempts")
+	if err != nil {
 		return nil, err
 	}
 	var env struct {
 		Status        string    `json:"status"`
 		Verifications []Attempt `json:"verifications"`
 	}
-	r := &request{method: http.MethodGet, path: "/sessions/" + sessionID + "/attempts", signID: sessionID}
 	if err := c.do(ctx, r, &env); err != nil {
 		return nil, err
 	}
@@ -1274,10 +1276,10 @@ func (h *WatchlistHit) UnmarshalJSON(data []byte) error {
 //
 // Veriff API: GET /v1/sessions/{id}/watchlist-screening
 func (c *Client) WatchlistScreening(ctx context.Context, sessionID string) (*WatchlistScreening, error) {
-	if err := validateID("sessionID", sessionID); err != nil {
+	r, err := byID(http.MethodGet, "sessionID", "/sessions/", sessionID, "/watchlist-screening")
+	if err != nil {
 		return nil, err
 	}
-	r := &request{method: http.MethodGet, path: "/sessions/" + sessionID + "/watchlist-screening", signID: sessionID}
 	var env struct {
 		Status string              `json:"status"`
 		Data   *WatchlistScreening `json:"data"`
