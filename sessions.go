@@ -397,14 +397,8 @@ func (c *Client) SubmitSession(ctx context.Context, sessionID string) (*Session,
 	return s, nil
 }
 
-// submitBody marshals to exactly {"verification":{"status":"submitted"}}.
-var submitBody = struct {
-	Verification struct {
-		Status SessionStatus `json:"status"`
-	} `json:"verification"`
-}{Verification: struct {
-	Status SessionStatus `json:"status"`
-}{Status: StatusSubmitted}}
+// submitBody is the only change of status the endpoint takes.
+var submitBody = json.RawMessage(`{"verification":{"status":"submitted"}}`)
 
 // DeleteSession deletes the session and its data. The endpoint is off until
 // Veriff enables it, and is rate limited (5 per hour, 10 per day). Deleting a
