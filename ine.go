@@ -27,9 +27,9 @@ type INERegistryResult struct {
 	// "El documento es válido." or, when nothing was found,
 	// "No se obtuvieron datos de la consulta con los parámetros seleccionados".
 	DocumentState string `json:"documentState,omitempty"`
-	// Status is the "status" sent beside the result, when there is one: the
-	// envelope's "success" on the ine-registry endpoint, or the registry's
-	// explanation (e.g. "La credencial esta vigente") in the combined result.
+	// Status is the registry's explanation sent beside the result in the
+	// combined INE+CURP result (e.g. "La credencial esta vigente"). The
+	// response envelope's "status":"success" is not part of the result.
 	Status string `json:"status,omitempty"`
 	// Information is extra text from the registry (voter key, OCR number,
 	// validity), sent in the combined INE+CURP result.
@@ -168,11 +168,16 @@ func (r *CombinedINECURPResult) UnmarshalJSON(b []byte) error {
 //
 // Veriff API: GET /v1/sessions/{id}/decision/ine-registry?version=1.0.0
 func (c *Client) INERegistry(ctx context.Context, sessionID string) (*INERegistryResult, error) {
-	var res INERegistryResult
-	if err := c.registry(ctx, sessionID, "ine-registry", &res); err != nil {
+	var body struct {
+		INERegistryResult
+		// Status takes the envelope's "status" ("success"), which
+		// encoding/json gives the shallower field.
+		Status string `json:"status"`
+	}
+	if err := c.registry(ctx, sessionID, "ine-registry", &body); err != nil {
 		return nil, err
 	}
-	return &res, nil
+	return &body.INERegistryResult, nil
 }
 
 // CURPRegistry returns the result of the (legacy) CURP registry check of a

@@ -49,7 +49,7 @@ func TestINERegistryParse(t *testing.T) {
 		fixture string
 		want    INERegistryResult
 	}{
-		{"ine/ine-registry.json", INERegistryResult{Active: true, DocumentState: "El documento es válido.", Status: "success"}},
+		{"ine/ine-registry.json", INERegistryResult{Active: true, DocumentState: "El documento es válido."}},
 		{"ine/ine-registry-not-found.json", INERegistryResult{Active: false, DocumentState: "No se obtuvieron datos de la consulta con los parámetros seleccionados"}},
 	}
 	for _, tt := range tests {

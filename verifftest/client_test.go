@@ -397,3 +397,30 @@ func flow(ctx context.Context, c *veriff.Client, i int) error {
 	}
 	return nil
 }
+
+// TestClientINERegistryRoundTrip: what SetINERegistry sets is exactly what
+// the client's INERegistry returns, every field included.
+func TestClientINERegistryRoundTrip(t *testing.T) {
+	srv := verifftest.NewServer(testKey, testSecret)
+	defer srv.Close()
+	c := newClient(t, srv)
+	ctx := context.Background()
+	sess, err := c.CreateSession(ctx, ineRequest("ine-roundtrip"))
+	require.NoError(t, err)
+	for _, want := range []veriff.INERegistryResult{
+		{Active: true, DocumentState: "El documento es válido."},
+		{Active: false, DocumentState: "No se obtuvieron datos de la consulta con los parámetros seleccionados"},
+		{Active: true, DocumentState: "El documento es válido.", Status: "La credencial esta vigente", Information: "clave de elector HRLPGD90021509M300", INEIdentifier: "1859402736481"},
+	} {
+		require.NoError(t, srv.SetINERegistry(sess.ID, want))
+		got, err := c.INERegistry(ctx, sess.ID)
+		require.NoError(t, err)
+		want.Status = "" // the registry's Status travels in the combined result only
+		assert.Equal(t, want, *got)
+	}
+	combined, err := c.CombinedINECURPRegistry(ctx, sess.ID)
+	require.NoError(t, err)
+	require.NotNil(t, combined.INE)
+	assert.Equal(t, "La credencial esta vigente", combined.INE.Status)
+	assert.Equal(t, "1859402736481", combined.INE.Identifier())
+}

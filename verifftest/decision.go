@@ -101,8 +101,10 @@ func (s *Server) decide(sessionID string, status veriff.SessionStatus, reasonCod
 }
 
 // SetINERegistry sets what GET .../decision/ine-registry answers for the
-// session, and what the INE registry webhook sent by Decide carries. Set it
-// before Decide for the webhook to carry it.
+// session (every field but Status, which that body has no room for), the
+// INE section of the combined INE+CURP answer, and what the INE registry
+// webhook sent by Decide carries. Set it before Decide for the webhook to
+// carry it.
 //
 // Until it is set, the answer follows the decision: {"active":true,
 // "documentState":"El documento es válido."} once the session is approved,

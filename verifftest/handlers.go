@@ -575,16 +575,11 @@ func (s *Server) ineRegistry(w http.ResponseWriter, r *http.Request, _ []byte) {
 	if ss == nil {
 		return
 	}
-	s.writeJSON(w, http.StatusOK, ineOf(ineResult(ss)))
-}
-
-type ineOut struct {
-	Active        bool   `json:"active"`
-	DocumentState string `json:"documentState"`
-}
-
-func ineOf(res veriff.INERegistryResult) ineOut {
-	return ineOut{Active: res.Active, DocumentState: res.DocumentState}
+	res := ineResult(ss)
+	// The endpoint's body has no room for the registry's Status: its
+	// top-level "status" would be the envelope's. The combined result has.
+	res.Status = ""
+	s.writeJSON(w, http.StatusOK, res)
 }
 
 type curpOut struct {
@@ -626,9 +621,9 @@ func (s *Server) combinedRegistry(w http.ResponseWriter, r *http.Request, _ []by
 		return
 	}
 	s.writeJSON(w, http.StatusOK, struct {
-		INE  ineOut  `json:"ine"`
-		CURP curpOut `json:"curp"`
-	}{ineOf(ineResult(ss)), curpOf(ss)})
+		INE  veriff.INERegistryResult `json:"ine"`
+		CURP curpOut                  `json:"curp"`
+	}{ineResult(ss), curpOf(ss)})
 }
 
 // GET /v1/sessions/{id}/person

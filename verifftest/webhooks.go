@@ -158,9 +158,9 @@ func (s *Server) sendINE(ss *session, a *attempt, now time.Time) {
 		status = "La credencial no es válida"
 	}
 	type details struct {
-		Status  string `json:"status"`
-		Code    int    `json:"code"`
-		Details ineOut `json:"details"`
+		Status  string                   `json:"status"`
+		Code    int                      `json:"code"`
+		Details veriff.INERegistryResult `json:"details"`
 	}
 	body, err := json.Marshal(struct {
 		EventType  string  `json:"eventType"`
@@ -172,7 +172,7 @@ func (s *Server) sendINE(ss *session, a *attempt, now time.Time) {
 		Time       string  `json:"time"`
 		Data       details `json:"data"`
 	}{"ine_registry", ss.id, a.id, ss.vendorData, ss.endUserID, "1.0.0",
-		now.UTC().Format("2006-01-02T15:04:05.000Z"), details{status, 200, ineOf(res)}})
+		now.UTC().Format("2006-01-02T15:04:05.000Z"), details{status, 200, res}})
 	if err == nil {
 		s.dispatch(kindINE, ss.id, body)
 	}
