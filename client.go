@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -19,7 +20,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -61,6 +61,7 @@ type Client struct {
 	logger           *slog.Logger
 	retryAfterCap    time.Duration
 	maxResponseBytes int64
+	maxDownloadBytes int64
 
 	inner *http.Client          // the user's client (or ours): transport and per-attempt timeout
 	rc    *retryablehttp.Client // drives inner through a redirect-refusing wrapper
@@ -76,6 +77,7 @@ type config struct {
 	userAgent        string
 	retryAfterCap    time.Duration
 	maxResponseBytes int64
+	maxDownloadBytes int64
 }
 
 // Option configures a Client. An option given an invalid value makes
@@ -162,6 +164,19 @@ func WithMaxResponseBytes(n int64) Option {
 	}
 }
 
+// WithMaxDownloadBytes caps the size of a file DownloadMedia delivers
+// (default 0: no cap). A larger file fails with an error wrapping
+// ErrResponseTooLarge, after at most n bytes were written.
+func WithMaxDownloadBytes(n int64) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return invalidInput("WithMaxDownloadBytes", "must not be negative, got %d", n)
+		}
+		c.maxDownloadBytes = n
+		return nil
+	}
+}
+
 // WithLogger sets a logger for one line per attempt: method, path, status,
 // attempt and duration. The default is silent. Bodies, the API key, the
 // shared secret and signatures are never logged.
@@ -205,8 +220,8 @@ func NewClient(apiKey, sharedSecret string, opts ...Option) (*Client, error) {
 	if hasControl(apiKey) {
 		return nil, invalidInput("apiKey", "contains control characters")
 	}
-	if sharedSecret == "" {
-		return nil, invalidInput("sharedSecret", "empty shared secret")
+	if strings.TrimSpace(sharedSecret) == "" {
+		return nil, invalidInput("sharedSecret", "empty shared secret (or only white space)")
 	}
 	cfg := config{
 		baseURL:          DefaultBaseURL,
@@ -244,6 +259,7 @@ func NewClient(apiKey, sharedSecret string, opts ...Option) (*Client, error) {
 		logger:           cfg.logger,
 		retryAfterCap:    cfg.retryAfterCap,
 		maxResponseBytes: cfg.maxResponseBytes,
+		maxDownloadBytes: cfg.maxDownloadBytes,
 		inner:            cfg.hc,
 	}
 	c.rc = &retryablehttp.Client{
@@ -273,7 +289,31 @@ func defaultHTTPClient() *http.Client {
 	t.MaxIdleConns = 100
 	t.MaxIdleConnsPerHost = 100
 	t.ForceAttemptHTTP2 = true
+	t.MaxResponseHeaderBytes = maxResponseHeaderBytes
+	t.Proxy = proxyUnlessPlainLoopback
 	return &http.Client{Transport: t, Timeout: defaultAttemptTimeout}
+}
+
+// maxResponseHeaderBytes caps the response headers the default transport
+// reads; Veriff's are a few hundred bytes.
+const maxResponseHeaderBytes = 64 << 10
+
+// proxyUnlessPlainLoopback is the proxy policy of the default transport: the
+// environment's (HTTP_PROXY, HTTPS_PROXY, NO_PROXY), except that a plain-http
+// request to a loopback host never goes through a proxy, so the API key
+// sent in clear text stays on the machine.
+func proxyUnlessPlainLoopback(req *http.Request) (*url.URL, error) {
+	if req.URL.Scheme == "http" && isLoopback(req.URL.Hostname()) {
+		return nil, nil
+	}
+	return http.ProxyFromEnvironment(req)
+}
+
+// CloseIdleConnections closes the idle keep-alive connections of the
+// client's inner *http.Client (see WithHTTPClient); connections in use are
+// not interrupted. Call it when a Client is no longer needed.
+func (c *Client) CloseIdleConnections() {
+	c.inner.CloseIdleConnections()
 }
 
 func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -282,12 +322,16 @@ func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLa
 func normalizeBaseURL(rawURL string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // without the URL, which may hold a password
+		}
 		return "", invalidInput("WithBaseURL", "cannot parse URL: %v", err)
 	}
 	if !u.IsAbs() || u.Host == "" {
-		return "", invalidInput("WithBaseURL", "%q is not an absolute URL", rawURL)
+		return "", invalidInput("WithBaseURL", "not an absolute URL")
 	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(rawURL, "?#") {
 		return "", invalidInput("WithBaseURL", "must not carry user info, a query or a fragment")
 	}
 	switch u.Scheme {
@@ -299,6 +343,10 @@ func normalizeBaseURL(rawURL string) (string, error) {
 	default:
 		return "", invalidInput("WithBaseURL", "scheme must be https, got %q", u.Scheme)
 	}
+	// Host names are case-insensitive, but Go's proxy bypass for
+	// "localhost" is not: lower-case it so that http://LOCALHOST is
+	// treated as the loopback host it is.
+	u.Host = strings.ToLower(u.Host)
 	p := strings.TrimRight(u.Path, "/")
 	p = strings.TrimSuffix(p, "/v1")
 	u.Path = p + "/v1"
@@ -323,24 +371,27 @@ func hasControl(s string) bool {
 	return false
 }
 
-// validateID refuses IDs that are empty or could change the request's path:
-// IDs are validated, never silently escaped.
+// maxIDLength is the longest ID the SDK accepts. Veriff's IDs are UUIDs
+// (36 bytes).
+const maxIDLength = 128
+
+// validateID refuses IDs that are empty, longer than maxIDLength bytes, or
+// hold anything but ASCII letters, digits, '-' and '_': Veriff's IDs are
+// UUIDs, and an ID is put in the path as is, so it must not be able to
+// change the request's path. IDs are validated, never silently escaped.
+// The error does not repeat the ID.
 func validateID(field, id string) error {
 	if id == "" {
 		return invalidInput(field, "empty ID")
 	}
-	if len(id) > 256 {
-		return invalidInput(field, "ID longer than 256 bytes")
+	if len(id) > maxIDLength {
+		return invalidInput(field, "ID longer than %d bytes", maxIDLength)
 	}
-	if strings.Contains(id, "..") {
-		return invalidInput(field, "ID %q contains \"..\"", id)
-	}
-	for _, r := range id {
-		switch {
-		case r == '/' || r == '?' || r == '#' || r == '%' || r == '\\':
-			return invalidInput(field, "ID %q contains %q", id, r)
-		case unicode.IsSpace(r) || unicode.IsControl(r):
-			return invalidInput(field, "ID %q contains white space or a control character", id)
+	for i := 0; i < len(id); i++ {
+		switch c := id[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_':
+		default:
+			return invalidInput(field, "ID may hold only ASCII letters, digits, '-' and '_' (byte %d is not one)", i)
 		}
 	}
 	return nil
@@ -425,6 +476,9 @@ func (c *Client) exchange(ctx context.Context, r *request, buffer bool) (*callSt
 		raw = retryablehttp.ReaderFunc(func() (io.Reader, error) { return s.open() })
 		sig = s.sig
 	case r.body != nil:
+		if field := invalidUTF8Field(r.body); field != "" {
+			return nil, nil, invalidInput(field, "not valid UTF-8")
+		}
 		b, err := json.Marshal(r.body)
 		if err != nil {
 			return nil, nil, invalidInput("request body", "cannot encode JSON: %v", err)
@@ -449,7 +503,15 @@ func (c *Client) exchange(ctx context.Context, r *request, buffer bool) (*callSt
 		return nil, nil, fmt.Errorf("veriff: %s %s: building request: %w", st.method, st.path, err)
 	}
 	if buffer {
+		st.buffered = true
 		req.SetResponseHandler(st.readBody)
+	}
+	if !st.idempotent {
+		// The transport must never re-send a POST or PATCH on its own:
+		// Go's HTTP/2 transport replays a request whose stream was reset
+		// after the server got it when it can rebuild the body. Each of
+		// the SDK's own attempts still gets a fresh body from raw.
+		req.Request.GetBody = nil
 	}
 	h := req.Header
 	h.Set(headerAuthClient, c.apiKey)
@@ -457,6 +519,9 @@ func (c *Client) exchange(ctx context.Context, r *request, buffer bool) (*callSt
 	h.Set("User-Agent", c.userAgent)
 	if r.binary {
 		h.Set("Accept", "*/*")
+		// Files are delivered as Veriff sends them: without this, Go's
+		// transport asks for gzip and inflates it, unbounded.
+		h.Set("Accept-Encoding", "identity")
 	} else {
 		h.Set("Accept", "application/json")
 	}
@@ -577,18 +642,24 @@ func (c *Client) decode(st *callState, resp *http.Response, out any) error {
 	return nil
 }
 
+// readChunk is the most a bounded read allocates ahead of the bytes that
+// have arrived, whatever the body's declared length.
+const readChunk = 32 << 10
+
 // readBounded reads body into buf[:0] until EOF, or reports tooLarge as soon
-// as more than limit bytes have arrived. A declared size (>= 0)
-// sizes the buffer once. Otherwise the body is read in chunks of doubling
+// as more than limit bytes have arrived. Memory follows the bytes received,
+// never the declared size (>= 0, or -1 when unknown), which only sizes the
+// first chunk (at most readChunk). The body is read in chunks of doubling
 // size, joined once at the end: a body without end costs about limit bytes
 // before it is cut off, and one of n bytes about 2n.
 func readBounded(buf []byte, body io.Reader, size, limit int64) (data []byte, tooLarge bool, err error) {
+	limit = min(limit, math.MaxInt64-1) // limit+1 must not overflow
 	if size > limit {
 		return nil, true, nil
 	}
 	b := buf[:0]
 	if size >= 0 && int64(cap(b)) <= size {
-		b = make([]byte, 0, size+1) // +1: room for the read that sees EOF
+		b = make([]byte, 0, min(size+1, readChunk)) // +1: room for the read that sees EOF
 	}
 	var (
 		full  [][]byte // chunks filled so far, in order
@@ -648,6 +719,10 @@ type callState struct {
 	idempotent bool
 	attempt    int
 	start      time.Time
+	// buffered calls have a response handler, after which checkRetry is
+	// asked a second time; handlerAsked marks the first ask.
+	buffered     bool
+	handlerAsked bool
 
 	// The success body of a buffered call, read by readBody.
 	buf      *[]byte
@@ -665,6 +740,7 @@ func stateFrom(ctx context.Context) *callState {
 func requestHook(_ retryablehttp.Logger, req *http.Request, attempt int) {
 	if st := stateFrom(req.Context()); st != nil {
 		st.attempt = attempt + 1
+		st.handlerAsked = false
 		if st.c.logger != nil {
 			st.start = time.Now()
 		}
@@ -688,7 +764,12 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 	}
 	retry := st.decide(ctx, resp, err)
-	if c.logger != nil {
+	// retryablehttp asks again, with the response handler's verdict, after
+	// a buffered call's answer that is not retried: log that second call
+	// only, so that each attempt is logged once.
+	handlerNext := st.buffered && err == nil && resp != nil && !retry && !st.handlerAsked
+	st.handlerAsked = handlerNext
+	if c.logger != nil && !handlerNext {
 		st.log(ctx, resp, err, retry)
 	}
 	if cerr := ctx.Err(); cerr != nil {
@@ -713,7 +794,7 @@ func (st *callState) decide(ctx context.Context, resp *http.Response, err error)
 			return false
 		}
 		return true
-	case code >= 500 && code != http.StatusNotImplemented:
+	case code >= 500 && code <= 599 && code != http.StatusNotImplemented:
 		if !st.idempotent {
 			return false
 		}
@@ -824,14 +905,15 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
+	const maxSecs = int64(1 << 62 / time.Second)
 	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
 		if secs < 0 {
 			return 0, false
 		}
-		if secs > int64(1<<62/time.Second) {
-			secs = int64(1 << 62 / time.Second)
-		}
-		return time.Duration(secs) * time.Second, true
+		return time.Duration(min(secs, maxSecs)) * time.Second, true
+	} else if errors.Is(err, strconv.ErrRange) && v[0] != '-' {
+		// More seconds than int64 holds: longer than any cap.
+		return time.Duration(maxSecs) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		d := t.Sub(now)

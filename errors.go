@@ -132,10 +132,11 @@ func (e *APIError) Hint() string {
 }
 
 // Temporary reports whether retrying the same request later may succeed
-// (429 and 5xx other than 501).
+// (429, and 500 to 599 other than 501; statuses above 599 are not server
+// errors).
 func (e *APIError) Temporary() bool {
 	return e.StatusCode == http.StatusTooManyRequests ||
-		(e.StatusCode >= 500 && e.StatusCode != http.StatusNotImplemented)
+		(e.StatusCode >= 500 && e.StatusCode <= 599 && e.StatusCode != http.StatusNotImplemented)
 }
 
 func isAuthCode(code string) bool {

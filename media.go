@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"time"
@@ -190,22 +191,29 @@ func (c *Client) UploadMediaFile(ctx context.Context, sessionID string, mediaCon
 	if path == "" {
 		return nil, invalidInput("path", "empty file path")
 	}
+	// Stat before opening: opening a FIFO or a device could block
+	// forever, whatever the context says.
+	if fi, err := os.Stat(path); err != nil {
+		return nil, invalidInput("path", "cannot open media file: %v", fileErr(err))
+	} else if !fi.Mode().IsRegular() {
+		return nil, invalidInput("path", "not a regular file")
+	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, invalidInput("path", "cannot open media file: %v", err)
+		return nil, invalidInput("path", "cannot open media file: %v", fileErr(err))
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, invalidInput("path", "cannot stat media file: %v", err)
+		return nil, invalidInput("path", "cannot stat media file: %v", fileErr(err))
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, invalidInput("path", "%s is not a regular file", path)
+		return nil, invalidInput("path", "not a regular file")
 	}
 	var head [sniffLen]byte
 	n, err := io.ReadFull(f, head[:])
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-		return nil, invalidInput("path", "cannot read media file: %v", err)
+		return nil, invalidInput("path", "cannot read media file: %v", fileErr(err))
 	}
 	up, err := newUpload(mediaContext, time.Time{}, head[:n], fi.Size(), "path")
 	if err != nil {
@@ -226,12 +234,12 @@ func (c *Client) upload(ctx context.Context, sessionID string, up *upload) (*Med
 	// Sign by streaming the body once; the size is known arithmetically.
 	r, err := up.open()
 	if err != nil {
-		return nil, invalidInput("path", "cannot read media file: %v", err)
+		return nil, invalidInput("path", "cannot read media file: %v", fileErr(err))
 	}
 	sig, n, err := c.signer.signStream(r)
 	_ = r.Close()
 	if err != nil {
-		return nil, invalidInput("path", "cannot read media file: %v", err)
+		return nil, invalidInput("path", "cannot read media file: %v", fileErr(err))
 	}
 	if n != up.size {
 		return nil, fmt.Errorf("veriff: POST /v1/sessions/%s/media: %w: read %d body bytes, expected %d", sessionID, ErrMediaChanged, n, up.size)
@@ -342,21 +350,50 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // openChecked opens the file and checks that it still looks as it did when
 // it was first examined.
+// It stats the path before opening it, so that a FIFO or device put in the
+// file's place is refused rather than block the open. Errors never name
+// the path, which often holds a person's name or CURP.
 func (s *fileSource) openChecked() (*os.File, error) {
+	if fi, err := os.Stat(s.path); err != nil {
+		return nil, fileErr(err)
+	} else if err := s.check(fi); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(s.path)
 	if err != nil {
-		return nil, err
+		return nil, fileErr(err)
 	}
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
+		return nil, fileErr(err)
+	}
+	if err := s.check(fi); err != nil {
+		f.Close()
 		return nil, err
 	}
-	if fi.Size() != s.size || !fi.ModTime().Equal(s.modTime) {
-		f.Close()
-		return nil, fmt.Errorf("%w: %s now has %d bytes, expected %d, or a new modification time", ErrMediaChanged, s.path, fi.Size(), s.size)
-	}
 	return f, nil
+}
+
+// check reports whether fi still describes the regular file first examined.
+func (s *fileSource) check(fi os.FileInfo) error {
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%w: the media file is no longer a regular file", ErrMediaChanged)
+	}
+	if fi.Size() != s.size || !fi.ModTime().Equal(s.modTime) {
+		return fmt.Errorf("%w: the media file now has %d bytes, expected %d, or a new modification time", ErrMediaChanged, fi.Size(), s.size)
+	}
+	return nil
+}
+
+// fileErr drops the path from a file system error: the path of a media
+// file often holds personal data.
+func fileErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
 }
 
 // uploadReader yields one upload body: prefix, base64 of the content, then
@@ -461,7 +498,7 @@ func (r *uploadReader) encode(dst []byte) (int, error) {
 		src = r.raw[:want]
 		if _, err := io.ReadFull(r.file, src); err != nil {
 			if err == io.EOF || err == io.ErrUnexpectedEOF {
-				err = fmt.Errorf("%w: %s is shorter than %d bytes", ErrMediaChanged, r.src.path, r.src.size)
+				err = fmt.Errorf("%w: the media file is shorter than %d bytes", ErrMediaChanged, r.src.size)
 			}
 			return 0, err
 		}
@@ -488,14 +525,14 @@ func (r *uploadReader) finishContent() error {
 	}
 	var one [1]byte
 	if m, _ := r.file.Read(one[:]); m > 0 {
-		return fmt.Errorf("%w: %s is longer than %d bytes", ErrMediaChanged, r.src.path, r.src.size)
+		return fmt.Errorf("%w: the media file is longer than %d bytes", ErrMediaChanged, r.src.size)
 	}
 	if !r.src.crcSet {
 		r.src.crc, r.src.crcSet = r.crc, true
 		return nil
 	}
 	if r.crc != r.src.crc {
-		return fmt.Errorf("%w: %s has new content", ErrMediaChanged, r.src.path)
+		return fmt.Errorf("%w: the media file has new content", ErrMediaChanged)
 	}
 	return nil
 }
@@ -541,9 +578,12 @@ func (c *Client) AttemptMedia(ctx context.Context, attemptID string) (*MediaList
 
 // DownloadMedia streams the file of one image or video (its ID from
 // SessionMedia or AttemptMedia) into w and returns how many bytes it
-// wrote. The file is not buffered in memory and not size-capped; an error
-// while reading the response or writing to w is returned with the count of
-// bytes written so far. The request is signed over the media ID.
+// wrote. The file is not buffered in memory; it is delivered as Veriff sent
+// it (the request asks for Accept-Encoding: identity, and a compressed
+// answer is not inflated). It is not size-capped unless the client has a
+// cap (WithMaxDownloadBytes). An error while reading the response or
+// writing to w is returned with the count of bytes written so far. The
+// request is signed over the media ID.
 //
 // Veriff API: GET /v1/media/{id}
 func (c *Client) DownloadMedia(ctx context.Context, mediaID string, w io.Writer) (int64, error) {
@@ -560,9 +600,23 @@ func (c *Client) DownloadMedia(ctx context.Context, mediaID string, w io.Writer)
 		return 0, err
 	}
 	defer resp.Body.Close()
-	n, err := io.Copy(w, resp.Body)
+	limit := c.maxDownloadBytes
+	if limit > 0 && resp.ContentLength > limit {
+		return 0, c.wrapErr(r, fmt.Errorf("%w: media of %d bytes exceeds %d bytes", ErrResponseTooLarge, resp.ContentLength, limit))
+	}
+	body := io.Reader(resp.Body)
+	if limit > 0 {
+		body = io.LimitReader(resp.Body, limit)
+	}
+	n, err := io.Copy(w, body)
 	if err != nil {
 		return n, c.wrapErr(r, fmt.Errorf("copying media after %d bytes: %w", n, err))
+	}
+	if limit > 0 && n == limit {
+		var one [1]byte
+		if m, _ := io.ReadFull(resp.Body, one[:]); m > 0 {
+			return n, c.wrapErr(r, fmt.Errorf("%w: media exceeds %d bytes", ErrResponseTooLarge, limit))
+		}
 	}
 	return n, nil
 }

@@ -288,7 +288,7 @@ func (r *CreateSessionRequest) Validate() error {
 
 func checkDate(field, s string) error {
 	if _, err := time.Parse(dateLayout, s); err != nil {
-		return invalidInput(field, "%q is not a date formatted YYYY-MM-DD", s)
+		return invalidInput(field, "not a date formatted YYYY-MM-DD")
 	}
 	return nil
 }
@@ -857,7 +857,9 @@ func (c *Client) Decision(ctx context.Context, sessionID string) (*Decision, err
 // flow again) and review included: check Verification.Status.
 //
 // Temporary failures (429, 5xx, connection errors, already retried by the
-// client) do not end the wait; a Retry-After longer than every is honoured.
+// client) do not end the wait; a Retry-After longer than every is honoured
+// up to the client's cap (WithRetryAfterCap), and one above the cap ends the
+// wait with its *APIError.
 // Any other error ends it. When ctx is done the wait ends at once with an
 // error for which errors.Is(err, ctx.Err()) holds and that also wraps the
 // last temporary failure, if any (errors.As finds its *APIError): give ctx
@@ -898,6 +900,9 @@ func (c *Client) WaitForDecision(ctx context.Context, sessionID string, every ti
 		wait := every
 		var apiErr *APIError
 		if errors.As(err, &apiErr) && apiErr.RetryAfter > wait {
+			if apiErr.RetryAfter > c.retryAfterCap {
+				return nil, err // longer than the client will wait (WithRetryAfterCap)
+			}
 			wait = apiErr.RetryAfter
 		}
 		if timer == nil {
@@ -1380,7 +1385,7 @@ func (d *CollectedData) Validate() error {
 		return invalidInput("ProviderName", "%d characters, more than 255", n)
 	}
 	if net.ParseIP(d.Network.IP) == nil {
-		return invalidInput("Network.IP", "%q is not an IPv4 or IPv6 address", d.Network.IP)
+		return invalidInput("Network.IP", "not an IPv4 or IPv6 address")
 	}
 	switch n := utf8.RuneCountInString(d.Device.Fingerprint); {
 	case strings.TrimSpace(d.Device.Fingerprint) == "":

@@ -61,9 +61,12 @@ var (
 //
 // VerifyWebhook returns nil when one secret matches. Otherwise its error
 // wraps ErrMissingSignature (no signature header, or an empty one) or
-// ErrInvalidSignature (malformed, matching no secret, or no non-empty secret
-// given: with no secret, nothing ever verifies). Errors never contain the
-// signature or a secret.
+// ErrInvalidSignature (malformed, matching no secret, or no non-blank secret
+// given: with no secret, nothing ever verifies; empty or white-space secrets
+// are ignored). Errors never contain the signature or a secret. When a
+// hand-built header map holds the signature header under several
+// spellings, the canonical one wins, then the first in byte order, so the
+// answer never depends on map order.
 //
 // Verify the exact bytes received, before any parsing: re-encoding parsed
 // JSON does not reproduce Veriff's bytes.
@@ -74,7 +77,7 @@ var (
 func VerifyWebhook(body []byte, header http.Header, secrets ...string) error {
 	configured := false
 	for _, s := range secrets {
-		if s != "" {
+		if !blankSecret(s) {
 			configured = true
 			break
 		}
@@ -94,7 +97,7 @@ func VerifyWebhook(body []byte, header http.Header, secrets ...string) error {
 		return errSigMalformed
 	}
 	for _, s := range secrets {
-		if s == "" {
+		if blankSecret(s) {
 			continue
 		}
 		m, pool := getKeyedMAC(s)
@@ -109,6 +112,10 @@ func VerifyWebhook(body []byte, header http.Header, secrets ...string) error {
 	}
 	return errSigMismatch
 }
+
+// blankSecret reports whether a secret is empty or only white space: such a
+// secret is never used, as NewClient refuses it.
+func blankSecret(s string) bool { return strings.TrimSpace(s) == "" }
 
 // keyedMAC is an HMAC-SHA256 state keyed with one secret, with room for its
 // sum, reused across calls so that verifying costs no allocation.
@@ -177,19 +184,22 @@ func addMACPool(secret string) *sync.Pool {
 
 // headerValue returns the first non-empty value of the header whose
 // canonical name is canon, looking the name up without regard to case when
-// the map holds it in another form.
+// the map holds it in another form. With several such forms (a map built
+// by hand), the least in byte order wins: the answer never depends on map
+// iteration order.
 func headerValue(h http.Header, canon string) string {
 	if v := firstNonEmpty(h[canon]); v != "" {
 		return v
 	}
+	var key, val string
 	for k, vs := range h {
-		if len(k) == len(canon) && k != canon && strings.EqualFold(k, canon) {
+		if len(k) == len(canon) && k != canon && strings.EqualFold(k, canon) && (key == "" || k < key) {
 			if v := firstNonEmpty(vs); v != "" {
-				return v
+				key, val = k, v
 			}
 		}
 	}
-	return ""
+	return val
 }
 
 func firstNonEmpty(vs []string) string {
@@ -349,8 +359,13 @@ func (w *Webhook) EndUserID() string { return w.identity().endUserID }
 // Veriff's retries (which resend the same body) and replays. It is built from
 // the kind, the session and attempt IDs and the outcome the webhook reports:
 //
-//   - decision: status, code and decisionTime;
-//   - event: code;
+//   - decision: status, code and decisionTime, read as a time (so
+//     "10:00:00Z" and "10:00:00.000Z" are one key): the key comes from the
+//     parsed verification alone, so the same decision fetched with
+//     Client.Decision and put in a Webhook by hand has the key of its
+//     webhook;
+//   - event: addressId (proof-of-address events), code and action, and the
+//     SHA-256 of the body when it has neither attemptId nor addressId;
 //   - INE, CURP and combined registries: data.code, data.status and the
 //     registry's verdict (active, statusCurp);
 //   - watchlist: checkType, matchStatus, totalHits and createdAt;
@@ -366,10 +381,46 @@ func (w *Webhook) DeliveryKey() string {
 		return w.key
 	}
 	// A Webhook built by hand rather than by ParseWebhook.
+	if w.Kind == WebhookDecision && w.Decision != nil && w.Decision.Verification != nil && w.Decision.Verification.ID != "" {
+		return decisionKey(w.Decision.Verification)
+	}
 	if sid := w.SessionID(); sid != "" {
 		return joinKey(string(w.Kind), sid, w.AttemptID(), bodyDigest(w.Raw))
 	}
 	return joinKey(string(w.Kind), bodyDigest(w.Raw))
+}
+
+// decisionKey is the delivery key of a decision: session, attempt, status,
+// code and decision time, all as parsed, so that the key does not depend
+// on how the JSON spelled them.
+func decisionKey(v *Verification) string {
+	t := ""
+	if v.DecisionTime != nil {
+		t = keyTime(*v.DecisionTime)
+	}
+	return joinKey(string(WebhookDecision), v.ID, v.AttemptID, string(v.Status), strconv.Itoa(v.Code), t)
+}
+
+// keyTime renders an instant in UTC, with milliseconds, or with
+// nanoseconds when it has a finer part: one spelling per instant.
+func keyTime(t time.Time) string {
+	t = t.UTC()
+	if t.Nanosecond()%int(time.Millisecond) == 0 {
+		return t.Format("2006-01-02T15:04:05.000Z07:00")
+	}
+	return t.Format("2006-01-02T15:04:05.000000000Z07:00")
+}
+
+// eventKey is the delivery key of an event: session, attempt, address
+// (proof-of-address events have one and no attempt), code and action. An
+// event with neither an attempt nor an address ID adds the body's digest,
+// since nothing else tells two such events apart.
+func eventKey(ev *Event, raw []byte) string {
+	parts := []string{string(WebhookEvent), ev.ID, ev.AttemptID, ev.AddressID, strconv.Itoa(ev.Code), ev.Action}
+	if ev.AttemptID == "" && ev.AddressID == "" {
+		parts = append(parts, bodyDigest(raw))
+	}
+	return joinKey(parts...)
 }
 
 func bodyDigest(b []byte) string {
@@ -396,8 +447,11 @@ type Event struct {
 	// ID is the session ID.
 	ID string `json:"id"`
 	// AttemptID is the attempt the event belongs to (absent in older
-	// payloads).
+	// payloads and in proof-of-address events).
 	AttemptID string `json:"attemptId"`
+	// AddressID is the proof-of-address check the event belongs to (code
+	// 7005 and neighbours); empty for identity events.
+	AddressID string `json:"addressId"`
 	// Feature is the product the event concerns ("selfid").
 	Feature string `json:"feature"`
 	// Code is 7001 (started) or 7002 (submitted).
@@ -715,7 +769,7 @@ func (w *Webhook) parseDecision(body []byte, verification json.RawMessage) error
 	d.Verification.ID, d.Verification.AttemptID = k.ID, k.AttemptID
 	w.Kind, w.Decision = WebhookDecision, &d
 	w.ids = webhookIDs{sessionID: k.ID, attemptID: k.AttemptID, vendorData: jsonString(k.VendorData), endUserID: jsonString(k.EndUserID)}
-	w.key = joinKey(string(WebhookDecision), k.ID, k.AttemptID, k.Status, k.Code.String(), deref(k.DecisionTime))
+	w.key = decisionKey(d.Verification)
 	return nil
 }
 
@@ -744,7 +798,7 @@ func (w *Webhook) parseEvent(body []byte, action, code json.RawMessage) error {
 	ev.Code = int(n)
 	w.Kind, w.Event = WebhookEvent, &ev
 	w.ids = webhookIDs{sessionID: ev.ID, attemptID: ev.AttemptID, vendorData: ev.VendorData, endUserID: ev.EndUserID}
-	w.key = joinKey(string(WebhookEvent), ev.ID, ev.AttemptID, strconv.FormatInt(n, 10))
+	w.key = eventKey(&ev, body)
 	return nil
 }
 
@@ -1076,11 +1130,13 @@ func (h *WebhookHandler) reply(r *http.Request, w http.ResponseWriter, status in
 	http.Error(w, reason, status)
 }
 
-// readBody reads r whole, sizing the buffer from a known Content-Length.
+// readBody reads r whole. The buffer grows with the bytes that arrive: a
+// declared Content-Length sizes it only up to readChunk, so that a client
+// declaring a large body and sending little costs little memory.
 func readBody(r io.Reader, contentLength int64) ([]byte, error) {
 	size := int64(512)
 	if contentLength > 0 {
-		size = contentLength + 1 // room to see EOF without growing
+		size = min(contentLength+1, readChunk) // +1: room to see EOF
 	}
 	buf := bytes.NewBuffer(make([]byte, 0, size))
 	_, err := buf.ReadFrom(r)

@@ -311,7 +311,7 @@ func TestParseWebhookKinds(t *testing.T) {
 			assert.Empty(t, ev.VendorData)
 			assert.Empty(t, ev.EndUserID)
 			assert.Equal(t, "", wh.VendorData())
-			assert.Equal(t, "event/3c1f2d8e-5b7a-4f0e-9a41-7d2c6e8b1f30/9b2e4c1a-0d3f-4e6b-8a75-c1d2e3f4a5b6/7001", wh.DeliveryKey())
+			assert.Equal(t, "event/3c1f2d8e-5b7a-4f0e-9a41-7d2c6e8b1f30/9b2e4c1a-0d3f-4e6b-8a75-c1d2e3f4a5b6//7001/started", wh.DeliveryKey())
 		}},
 		{"event_submitted_7002.json", WebhookEvent, func(t *testing.T, wh *Webhook) {
 			ev := wh.Event
