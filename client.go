@@ -178,7 +178,9 @@ func WithMaxDownloadBytes(n int64) Option {
 }
 
 // WithLogger sets a logger for one line per attempt: method, path, status,
-// attempt and duration. The default is silent. Bodies, the API key, the
+// attempt, duration and whether it is retried, at level Debug for a 2xx or
+// 3xx answer and Warn for a 4xx or 5xx answer or a connection error. The
+// default is silent. Bodies, the API key, the
 // shared secret and signatures are never logged.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {

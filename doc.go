@@ -66,14 +66,16 @@
 // ErrNotFound, ErrConflict, ErrRateLimited, ErrBadRequest, ErrServer. Bad
 // input (empty or malformed IDs, bad options, unsupported or oversized media)
 // is refused before anything is sent with an *InputError that matches
-// ErrInvalidInput. IDs are validated, never escaped: an ID holding '/', '?',
-// '#', '%', white space or ".." is refused.
+// ErrInvalidInput. IDs are validated, never escaped: Veriff's IDs are UUIDs,
+// and an ID is accepted only when it holds ASCII letters, digits, '-' and
+// '_', 1 to 128 bytes.
 //
 // # Safety
 //
 // The client never logs bodies, the API key, the shared secret or
 // signatures; WithLogger adds one line per attempt (method, path, status,
-// attempt, duration). Credentials never travel over plain HTTP to a remote
+// attempt, duration): Debug for a 2xx or 3xx answer, Warn for a 4xx or 5xx
+// answer or a connection error. Credentials never travel over plain HTTP to a remote
 // host: NewClient accepts http:// only for loopback addresses, and redirects
 // are never followed. JSON responses are read with a bound
 // (WithMaxResponseBytes, default 10 MiB). Webhook signatures are compared in
