@@ -350,8 +350,11 @@ type sessionEnvelope struct {
 // client's integration ID, if any, is sent as vrf-integration-id.
 //
 // Veriff documents no idempotency key: the request is never retried once it
-// may have reached Veriff, so on an error check for a duplicate session
-// through VendorData or EndUserID before creating another.
+// may have reached Veriff, and Veriff may have created a session even when
+// the call failed. Veriff cannot look sessions up by VendorData: store the
+// session ID as soon as this returns, and after a failure either create
+// again and keep the first session you learn of, or treat the unknown one
+// as abandoned (sessions expire after 7 days).
 //
 // Veriff API: POST /v1/sessions
 func (c *Client) CreateSession(ctx context.Context, req CreateSessionRequest) (*Session, error) {
