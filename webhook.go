@@ -958,7 +958,6 @@ func rawKey(raw json.RawMessage) string {
 	return string(raw)
 }
 
-
 // WebhookHandler is an http.Handler that receives Veriff's webhooks: it
 // checks the method, bounds and verifies the body, parses it and passes it
 // to Handle. It answers
