@@ -61,6 +61,7 @@ type Client struct {
 	logger           *slog.Logger
 	retryAfterCap    time.Duration
 	maxResponseBytes int64
+	ext              clientExt // With, response verification, the Feedback API's signing (with.go)
 
 	inner *http.Client          // the user's client (or ours): transport and per-attempt timeout
 	rc    *retryablehttp.Client // drives inner through a redirect-refusing wrapper
@@ -76,6 +77,7 @@ type config struct {
 	userAgent        string
 	retryAfterCap    time.Duration
 	maxResponseBytes int64
+	extConfig        // WithPlainHTTP, WithResponseVerification (with.go)
 }
 
 // Option configures a Client. An option given an invalid value makes
@@ -208,8 +210,14 @@ func NewClient(apiKey, sharedSecret string, opts ...Option) (*Client, error) {
 	if sharedSecret == "" {
 		return nil, invalidInput("sharedSecret", "empty shared secret")
 	}
+	return newClient(apiKey, newSigner(sharedSecret), nil, opts)
+}
+
+// newClient builds a Client from checked credentials; With and
+// NewFeedbackClient share it (with.go). auth nil is Veriff's Public API.
+func newClient(apiKey string, s *signer, auth *authScheme, opts []Option) (*Client, error) {
 	cfg := config{
-		baseURL:          DefaultBaseURL,
+		baseURL:          auth.defaultBaseURL(),
 		maxRetries:       defaultMaxRetries,
 		waitMin:          defaultRetryWaitMin,
 		waitMax:          defaultRetryWaitMax,
@@ -224,7 +232,7 @@ func NewClient(apiKey, sharedSecret string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	base, err := normalizeBaseURL(cfg.baseURL)
+	base, err := normalizeBaseURL(cfg.baseURL, cfg.plainHTTP)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +245,7 @@ func NewClient(apiKey, sharedSecret string, opts ...Option) (*Client, error) {
 	}
 	c := &Client{
 		apiKey:           apiKey,
-		signer:           newSigner(sharedSecret),
+		signer:           s,
 		baseURL:          base,
 		integrationID:    cfg.integrationID,
 		userAgent:        ua,
@@ -245,6 +253,7 @@ func NewClient(apiKey, sharedSecret string, opts ...Option) (*Client, error) {
 		retryAfterCap:    cfg.retryAfterCap,
 		maxResponseBytes: cfg.maxResponseBytes,
 		inner:            cfg.hc,
+		ext:              newClientExt(auth, cfg.extConfig, opts),
 	}
 	c.rc = &retryablehttp.Client{
 		HTTPClient: &http.Client{
@@ -279,7 +288,7 @@ func defaultHTTPClient() *http.Client {
 func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // normalizeBaseURL checks rawURL and returns it with "/v1" appended once.
-func normalizeBaseURL(rawURL string) (string, error) {
+func normalizeBaseURL(rawURL string, plainHTTP bool) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil {
 		return "", invalidInput("WithBaseURL", "cannot parse URL: %v", err)
@@ -293,8 +302,11 @@ func normalizeBaseURL(rawURL string) (string, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !isLoopback(u.Hostname()) {
+		if !plainHTTP && !isLoopback(u.Hostname()) {
 			return "", invalidInput("WithBaseURL", "plain http is allowed only to a loopback host, not %q: credentials must not travel in clear text", u.Hostname())
+		}
+		if err := checkPlainHTTP(u.Hostname()); err != nil {
+			return "", err
 		}
 	default:
 		return "", invalidInput("WithBaseURL", "scheme must be https, got %q", u.Scheme)
@@ -429,9 +441,9 @@ func (c *Client) exchange(ctx context.Context, r *request, buffer bool) (*callSt
 		if err != nil {
 			return nil, nil, invalidInput("request body", "cannot encode JSON: %v", err)
 		}
-		raw, sig = b, c.signer.sign(b)
+		raw, sig = b, c.ext.sign(c.signer, r, b)
 	default:
-		sig = c.signer.signString(r.signID)
+		sig = c.ext.sign(c.signer, r, nil)
 	}
 
 	st := &callState{
@@ -452,8 +464,8 @@ func (c *Client) exchange(ctx context.Context, r *request, buffer bool) (*callSt
 		req.SetResponseHandler(st.readBody)
 	}
 	h := req.Header
-	h.Set(headerAuthClient, c.apiKey)
-	h.Set(headerSignature, sig)
+	h.Set(c.ext.auth.keyHeader(), c.apiKey)
+	h.Set(c.ext.auth.sigHeader(), sig)
 	h.Set("User-Agent", c.userAgent)
 	if r.binary {
 		h.Set("Accept", "*/*")
@@ -482,6 +494,11 @@ func (c *Client) exchange(ctx context.Context, r *request, buffer bool) (*callSt
 		return nil, nil, st.transportErr(err)
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		if err := c.ext.verifyResponse(st, resp, buffer); err != nil {
+			st.release()
+			drainClose(resp.Body)
+			return nil, nil, err
+		}
 		return st, resp, nil
 	}
 	st.release()
@@ -496,6 +513,7 @@ func (c *Client) exchange(ctx context.Context, r *request, buffer bool) (*callSt
 		apiErr.RetryAfter = d
 	}
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodyBytes))
+	apiErr.Header, apiErr.Body = safeHeader(resp.Header), data
 	var eb errorBody
 	if len(data) > 0 && json.Unmarshal(data, &eb) == nil {
 		apiErr.Status, apiErr.Code, apiErr.Message = eb.Status, string(eb.Code), eb.Message
@@ -565,7 +583,8 @@ func (c *Client) decode(st *callState, resp *http.Response, out any) error {
 		var eb errorBody
 		if json.Unmarshal(data, &eb) == nil && eb.Status == "fail" {
 			return &APIError{StatusCode: resp.StatusCode, Status: eb.Status, Code: string(eb.Code),
-				Message: eb.Message, Method: st.method, Path: st.path, Attempts: st.attempt}
+				Message: eb.Message, Method: st.method, Path: st.path, Attempts: st.attempt,
+				Header: safeHeader(resp.Header), Body: errorBodyCopy(data)}
 		}
 	}
 	if out == nil {
