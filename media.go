@@ -137,6 +137,8 @@ func (m *Media) UnmarshalJSON(b []byte) error {
 type MediaList struct {
 	Images []Media `json:"images"`
 	Videos []Media `json:"videos"`
+	// NFCDocuments are the NFC chip data read from documents.
+	NFCDocuments []Media `json:"nfcDocuments,omitempty"`
 }
 
 // UploadMedia uploads one image (or PDF) to a session, before it is
@@ -551,18 +553,5 @@ func (c *Client) DownloadMedia(ctx context.Context, mediaID string, w io.Writer)
 	if err != nil {
 		return 0, err
 	}
-	if w == nil {
-		return 0, invalidInput("w", "nil io.Writer")
-	}
-	r.binary = true
-	resp, err := c.send(ctx, r)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	n, err := io.Copy(w, resp.Body)
-	if err != nil {
-		return n, c.wrapErr(r, fmt.Errorf("copying media after %d bytes: %w", n, err))
-	}
-	return n, nil
+	return c.download(ctx, r, w, "media")
 }
