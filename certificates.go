@@ -71,29 +71,6 @@ func (f *CertificateFile) UnmarshalJSON(data []byte) error {
 	return err
 }
 
-// certificateList accepts the list as {"certificates":[...]}, as
-// {"data":[...]} or as a bare array.
-type certificateList []Certificate
-
-func (l *certificateList) UnmarshalJSON(data []byte) error {
-	data = bytes.TrimSpace(data)
-	if len(data) > 0 && data[0] == '[' {
-		return unmarshalLenient(data, (*[]Certificate)(l))
-	}
-	var env struct {
-		Certificates []Certificate `json:"certificates"`
-		Data         []Certificate `json:"data"`
-	}
-	if err := unmarshalLenient(data, &env); err != nil {
-		return err
-	}
-	*l = env.Certificates
-	if *l == nil {
-		*l = env.Data
-	}
-	return nil
-}
-
 // Certificates lists the session's long-term preservation certificates
 // (nil when there are none). The request is signed over the session ID.
 //
@@ -103,7 +80,7 @@ func (c *Client) Certificates(ctx context.Context, sessionID string) ([]Certific
 	if err != nil {
 		return nil, err
 	}
-	var l certificateList
+	var l itemList[Certificate]
 	if err := c.do(ctx, r, &l); err != nil {
 		return nil, err
 	}

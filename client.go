@@ -201,16 +201,24 @@ func WithUserAgent(ua string) Option {
 // NewClient returns a Client for the integration with the given API key and
 // shared secret key. It refuses an empty key or secret, and invalid options.
 func NewClient(apiKey, sharedSecret string, opts ...Option) (*Client, error) {
-	if strings.TrimSpace(apiKey) == "" {
-		return nil, invalidInput("apiKey", "empty API key")
-	}
-	if hasControl(apiKey) {
-		return nil, invalidInput("apiKey", "contains control characters")
-	}
-	if sharedSecret == "" {
-		return nil, invalidInput("sharedSecret", "empty shared secret")
+	if err := checkCredentials(apiKey, sharedSecret); err != nil {
+		return nil, err
 	}
 	return newClient(apiKey, newSigner(sharedSecret), nil, opts)
+}
+
+// checkCredentials refuses an empty or malformed API key or secret.
+func checkCredentials(apiKey, sharedSecret string) error {
+	if strings.TrimSpace(apiKey) == "" {
+		return invalidInput("apiKey", "empty API key")
+	}
+	if hasControl(apiKey) {
+		return invalidInput("apiKey", "contains control characters")
+	}
+	if sharedSecret == "" {
+		return invalidInput("sharedSecret", "empty shared secret")
+	}
+	return nil
 }
 
 // newClient builds a Client from checked credentials; With and
