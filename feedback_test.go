@@ -60,7 +60,10 @@ func TestFeedbackWire(t *testing.T) {
 			`{"reports":[{"sessionId":"` + fbSession1 + `","categories":["identity_theft"],"comment":"same face, other names"},` +
 				`{"sessionId":"` + fbSession2 + `","categories":["document_forgery","synthetic_identity"],"comment":null}]}`},
 		{"retrieve reports", http.MethodPost, "/v1/feedback/fraud-reports/retrieve", "api/fraud-reports-retrieve.json",
-			func(f *FeedbackClient) error { _, err := f.FraudReports(context.Background(), fbSession1, fbSession2); return err },
+			func(f *FeedbackClient) error {
+				_, err := f.FraudReports(context.Background(), fbSession1, fbSession2)
+				return err
+			},
 			`{"sessionIds":["` + fbSession1 + `","` + fbSession2 + `"]}`},
 	}
 	for _, tt := range tests {
