@@ -62,6 +62,7 @@ type Client struct {
 	retryAfterCap    time.Duration
 	maxResponseBytes int64
 	maxDownloadBytes int64
+	ext              clientExt // With, response verification, the Feedback API's signing (with.go)
 
 	inner *http.Client          // the user's client (or ours): transport and per-attempt timeout
 	rc    *retryablehttp.Client // drives inner through a redirect-refusing wrapper
@@ -78,6 +79,7 @@ type config struct {
 	retryAfterCap    time.Duration
 	maxResponseBytes int64
 	maxDownloadBytes int64
+	extConfig        // WithPlainHTTP, WithResponseVerification (with.go)
 }
 
 // Option configures a Client. An option given an invalid value makes
@@ -216,17 +218,31 @@ func WithUserAgent(ua string) Option {
 // NewClient returns a Client for the integration with the given API key and
 // shared secret key. It refuses an empty key or secret, and invalid options.
 func NewClient(apiKey, sharedSecret string, opts ...Option) (*Client, error) {
+	if err := checkCredentials(apiKey, sharedSecret); err != nil {
+		return nil, err
+	}
+	return newClient(apiKey, newSigner(sharedSecret), nil, opts)
+}
+
+// checkCredentials refuses an empty or malformed API key or secret.
+func checkCredentials(apiKey, sharedSecret string) error {
 	if strings.TrimSpace(apiKey) == "" {
-		return nil, invalidInput("apiKey", "empty API key")
+		return invalidInput("apiKey", "empty API key")
 	}
 	if hasControl(apiKey) {
-		return nil, invalidInput("apiKey", "contains control characters")
+		return invalidInput("apiKey", "contains control characters")
 	}
 	if strings.TrimSpace(sharedSecret) == "" {
-		return nil, invalidInput("sharedSecret", "empty shared secret (or only white space)")
+		return invalidInput("sharedSecret", "empty shared secret (or only white space)")
 	}
+	return nil
+}
+
+// newClient builds a Client from checked credentials; With and
+// NewFeedbackClient share it (with.go). auth nil is Veriff's Public API.
+func newClient(apiKey string, s *signer, auth *authScheme, opts []Option) (*Client, error) {
 	cfg := config{
-		baseURL:          DefaultBaseURL,
+		baseURL:          auth.defaultBaseURL(),
 		maxRetries:       defaultMaxRetries,
 		waitMin:          defaultRetryWaitMin,
 		waitMax:          defaultRetryWaitMax,
@@ -241,7 +257,7 @@ func NewClient(apiKey, sharedSecret string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	base, err := normalizeBaseURL(cfg.baseURL)
+	base, err := normalizeBaseURL(cfg.baseURL, cfg.plainHTTP)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +270,7 @@ func NewClient(apiKey, sharedSecret string, opts ...Option) (*Client, error) {
 	}
 	c := &Client{
 		apiKey:           apiKey,
-		signer:           newSigner(sharedSecret),
+		signer:           s,
 		baseURL:          base,
 		integrationID:    cfg.integrationID,
 		userAgent:        ua,
@@ -263,6 +279,7 @@ func NewClient(apiKey, sharedSecret string, opts ...Option) (*Client, error) {
 		maxResponseBytes: cfg.maxResponseBytes,
 		maxDownloadBytes: cfg.maxDownloadBytes,
 		inner:            cfg.hc,
+		ext:              newClientExt(auth, cfg.extConfig, opts),
 	}
 	c.rc = &retryablehttp.Client{
 		HTTPClient: &http.Client{
@@ -313,7 +330,8 @@ func proxyUnlessPlainLoopback(req *http.Request) (*url.URL, error) {
 
 // CloseIdleConnections closes the idle keep-alive connections of the
 // client's inner *http.Client (see WithHTTPClient); connections in use are
-// not interrupted. Call it when a Client is no longer needed.
+// not interrupted. Copies made by With share the pool. Call it when a Client
+// is no longer needed.
 func (c *Client) CloseIdleConnections() {
 	c.inner.CloseIdleConnections()
 }
@@ -321,7 +339,7 @@ func (c *Client) CloseIdleConnections() {
 func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // normalizeBaseURL checks rawURL and returns it with "/v1" appended once.
-func normalizeBaseURL(rawURL string) (string, error) {
+func normalizeBaseURL(rawURL string, plainHTTP bool) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil {
 		var ue *url.Error
@@ -339,8 +357,11 @@ func normalizeBaseURL(rawURL string) (string, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !isLoopback(u.Hostname()) {
+		if !plainHTTP && !isLoopback(u.Hostname()) {
 			return "", invalidInput("WithBaseURL", "plain http is allowed only to a loopback host, not %q: credentials must not travel in clear text", u.Hostname())
+		}
+		if err := checkPlainHTTP(u.Hostname()); err != nil {
+			return "", err
 		}
 	default:
 		return "", invalidInput("WithBaseURL", "scheme must be https, got %q", u.Scheme)
@@ -485,9 +506,9 @@ func (c *Client) exchange(ctx context.Context, r *request, buffer bool) (*callSt
 		if err != nil {
 			return nil, nil, invalidInput("request body", "cannot encode JSON: %v", err)
 		}
-		raw, sig = b, c.signer.sign(b)
+		raw, sig = b, c.ext.sign(c.signer, r, b)
 	default:
-		sig = c.signer.signString(r.signID)
+		sig = c.ext.sign(c.signer, r, nil)
 	}
 
 	st := &callState{
@@ -516,8 +537,8 @@ func (c *Client) exchange(ctx context.Context, r *request, buffer bool) (*callSt
 		req.Request.GetBody = nil
 	}
 	h := req.Header
-	h.Set(headerAuthClient, c.apiKey)
-	h.Set(headerSignature, sig)
+	h.Set(c.ext.auth.keyHeader(), c.apiKey)
+	h.Set(c.ext.auth.sigHeader(), sig)
 	h.Set("User-Agent", c.userAgent)
 	if r.binary {
 		h.Set("Accept", "*/*")
@@ -549,6 +570,11 @@ func (c *Client) exchange(ctx context.Context, r *request, buffer bool) (*callSt
 		return nil, nil, st.transportErr(err)
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		if err := c.ext.verifyResponse(st, resp, buffer); err != nil {
+			st.release()
+			drainClose(resp.Body)
+			return nil, nil, err
+		}
 		return st, resp, nil
 	}
 	st.release()
@@ -563,6 +589,7 @@ func (c *Client) exchange(ctx context.Context, r *request, buffer bool) (*callSt
 		apiErr.RetryAfter = d
 	}
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodyBytes))
+	apiErr.Header, apiErr.Body = safeHeader(resp.Header), data
 	var eb errorBody
 	if len(data) > 0 && json.Unmarshal(data, &eb) == nil {
 		apiErr.Status, apiErr.Code, apiErr.Message = eb.Status, string(eb.Code), eb.Message
@@ -632,7 +659,8 @@ func (c *Client) decode(st *callState, resp *http.Response, out any) error {
 		var eb errorBody
 		if json.Unmarshal(data, &eb) == nil && eb.Status == "fail" {
 			return &APIError{StatusCode: resp.StatusCode, Status: eb.Status, Code: string(eb.Code),
-				Message: eb.Message, Method: st.method, Path: st.path, Attempts: st.attempt}
+				Message: eb.Message, Method: st.method, Path: st.path, Attempts: st.attempt,
+				Header: safeHeader(resp.Header), Body: errorBodyCopy(data)}
 		}
 	}
 	if out == nil {

@@ -68,6 +68,11 @@ type APIError struct {
 	Status string
 	// Attempts is how many times the request was sent.
 	Attempts int
+	// Header holds the response's headers minus those that carry
+	// credentials or signatures (X-AUTH-CLIENT, X-HMAC-SIGNATURE, VRF-*).
+	Header http.Header
+	// Body is the start of the response body, at most 64 KiB.
+	Body []byte
 }
 
 // Error implements error.

@@ -138,6 +138,8 @@ func (m *Media) UnmarshalJSON(b []byte) error {
 type MediaList struct {
 	Images []Media `json:"images"`
 	Videos []Media `json:"videos"`
+	// NFCDocuments are the NFC chip data read from documents.
+	NFCDocuments []Media `json:"nfcDocuments,omitempty"`
 }
 
 // UploadMedia uploads one image (or PDF) to a session, before it is
@@ -591,32 +593,5 @@ func (c *Client) DownloadMedia(ctx context.Context, mediaID string, w io.Writer)
 	if err != nil {
 		return 0, err
 	}
-	if w == nil {
-		return 0, invalidInput("w", "nil io.Writer")
-	}
-	r.binary = true
-	resp, err := c.send(ctx, r)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	limit := c.maxDownloadBytes
-	if limit > 0 && resp.ContentLength > limit {
-		return 0, c.wrapErr(r, fmt.Errorf("%w: media of %d bytes exceeds %d bytes", ErrResponseTooLarge, resp.ContentLength, limit))
-	}
-	body := io.Reader(resp.Body)
-	if limit > 0 {
-		body = io.LimitReader(resp.Body, limit)
-	}
-	n, err := io.Copy(w, body)
-	if err != nil {
-		return n, c.wrapErr(r, fmt.Errorf("copying media after %d bytes: %w", n, err))
-	}
-	if limit > 0 && n == limit {
-		var one [1]byte
-		if m, _ := io.ReadFull(resp.Body, one[:]); m > 0 {
-			return n, c.wrapErr(r, fmt.Errorf("%w: media exceeds %d bytes", ErrResponseTooLarge, limit))
-		}
-	}
-	return n, nil
+	return c.download(ctx, r, w, "media")
 }

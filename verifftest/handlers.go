@@ -110,6 +110,7 @@ func (s *Server) routes() {
 	s.handle("GET /v1/sessions/{id}/attempts", s.listAttempts)
 	s.handle("GET /v1/sessions/{id}/watchlist-screening", s.watchlist)
 	s.handle("POST /v1/sessions/{id}/collected-data", s.collectedData)
+	s.routesAPI()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusNotFound, "", "Not found")
 	})
@@ -491,11 +492,16 @@ func (s *Server) mediaOut(m *mediaItem) mediaOut {
 
 func (s *Server) mediaList(w http.ResponseWriter, items []*mediaItem) {
 	out := struct {
-		Status string     `json:"status"`
-		Images []mediaOut `json:"images"`
-		Videos []mediaOut `json:"videos"`
-	}{Status: "success", Images: []mediaOut{}, Videos: []mediaOut{}}
+		Status       string     `json:"status"`
+		Images       []mediaOut `json:"images"`
+		Videos       []mediaOut `json:"videos"`
+		NFCDocuments []mediaOut `json:"nfcDocuments"`
+	}{Status: "success", Images: []mediaOut{}, Videos: []mediaOut{}, NFCDocuments: []mediaOut{}}
 	for _, m := range items {
+		if m.context == veriff.ContextDocumentNFC {
+			out.NFCDocuments = append(out.NFCDocuments, s.mediaOut(m))
+			continue
+		}
 		out.Images = append(out.Images, s.mediaOut(m))
 	}
 	s.writeJSON(w, http.StatusOK, out)
@@ -693,7 +699,7 @@ func (s *Server) watchlist(w http.ResponseWriter, r *http.Request, _ []byte) {
 	}
 	s.writeJSON(w, http.StatusOK, map[string]any{
 		"status": "success",
-		"data": map[string]any{
+		"data": s.withWatchlistState(ss.id, map[string]any{
 			"attemptId":   ss.attempts[len(ss.attempts)-1].id,
 			"sessionId":   ss.id,
 			"vendorData":  ss.vendorData,
@@ -704,7 +710,7 @@ func (s *Server) watchlist(w http.ResponseWriter, r *http.Request, _ []byte) {
 			"totalHits":   0,
 			"createdAt":   formatTime(ss.createdAt),
 			"hits":        []any{},
-		},
+		}),
 	})
 }
 

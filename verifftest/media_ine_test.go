@@ -80,7 +80,7 @@ func TestMediaListAndDownload(t *testing.T) {
 	// An attempt with no media gives empty arrays.
 	other := a.create(`{"verification":{}}`)
 	r = a.get(http.MethodGet, "/v1/sessions/"+other+"/media", other)
-	assert.JSONEq(t, `{"status":"success","images":[],"videos":[]}`, string(r.Body))
+	assert.JSONEq(t, `{"status":"success","images":[],"videos":[],"nfcDocuments":[]}`, string(r.Body))
 }
 
 func TestINERegistry(t *testing.T) {

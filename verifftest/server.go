@@ -62,6 +62,7 @@ type Server struct {
 	hookWait   time.Duration
 	deliveries []Delivery
 	delivered  chan struct{} // closed and replaced whenever a delivery ends
+	apiSt      *apiState     // the newer endpoints (api.go)
 }
 
 // NewServer starts a fake of Veriff's Public API v1 on 127.0.0.1 that

@@ -1,0 +1,127 @@
+package veriff
+
+import "fmt"
+
+// Verdict is the one answer AssessINE gives a compliance team to gate on.
+type Verdict string
+
+// Verdicts of AssessINE.
+const (
+	// VerdictVerified: approved, the credential is active in the INE
+	// registry, and no INE biometric check failed. The only verdict that
+	// lets the person through.
+	VerdictVerified Verdict = "verified"
+	// VerdictRejected: declined, expired or abandoned, or the INE registry
+	// reports the credential as inactive.
+	VerdictRejected Verdict = "rejected"
+	// VerdictResubmit: Veriff asked the person to try again.
+	VerdictResubmit Verdict = "resubmit"
+	// VerdictReview: a person must look (Veriff's review status, an
+	// approved session whose INE biometric check failed, or a status the
+	// SDK does not know).
+	VerdictReview Verdict = "review"
+	// VerdictPending: not decided yet, or approved while the INE registry
+	// answer is still to come. Ask again later.
+	VerdictPending Verdict = "pending"
+)
+
+// Assessment is the result of AssessINE.
+type Assessment struct {
+	Verdict Verdict
+	// Reasons explain the verdict in plain language, in the order they
+	// decided it. They hold no personal data.
+	Reasons []string
+}
+
+// AssessINE combines the three results of Veriff's INE (Mexican voter
+// credential) products into one conservative verdict:
+//
+//   - d is the session's decision (Client.Decision or the decision
+//     webhook). Its status already reflects the current INE Database
+//     Verification when the integration uses it: those results ride in the
+//     decision (additionalVerifiedData, kept in Raw). It also carries the
+//     INE biometric check, additionalVerifiedData.ineBiometricRegistryValidation
+//     (Decision.INEBiometric).
+//   - registry is the legacy INE registry check, Client.INERegistry
+//     (GET /v1/sessions/{id}/decision/ine-registry) or the ine_registry
+//     webhook; nil when not queried or not known yet.
+//
+// The rule: no decision (nil d, or no verification) is Pending; created,
+// started and submitted are Pending; declined, expired and abandoned are
+// Rejected; resubmission_requested is Resubmit; an inactive credential is
+// Rejected; review is Review; approved with a failed biometric check
+// (faceMatch false, a similarity below the threshold, or responseStatus
+// "failure") is Review; approved with a nil registry is Pending, since the
+// registry answer follows the decision; approved with an active credential
+// and no failed biometric check is Verified. An unknown status is Review.
+func AssessINE(d *Decision, registry *INERegistryResult) Assessment {
+	var a Assessment
+	add := func(format string, args ...any) { a.Reasons = append(a.Reasons, fmt.Sprintf(format, args...)) }
+	if d == nil || d.Verification == nil {
+		add("Veriff has not decided the session yet")
+		a.Verdict = VerdictPending
+		return a
+	}
+	status := d.Verification.Status
+	switch status {
+	case StatusCreated, StatusStarted, StatusSubmitted:
+		add("the session is %s and not decided yet", status)
+		a.Verdict = VerdictPending
+		return a
+	case StatusDeclined, StatusExpired, StatusAbandoned:
+		add("Veriff's decision is %s", status)
+		if rc := d.Verification.ReasonCode; rc != nil && ReasonCodeText(*rc) != "" {
+			add("reason %d: %s", *rc, ReasonCodeText(*rc))
+		}
+		a.Verdict = VerdictRejected
+		return a
+	case StatusResubmissionRequested:
+		add("Veriff asked for the verification to be done again")
+		a.Verdict = VerdictResubmit
+		return a
+	case StatusApproved, StatusReview:
+	default:
+		add("Veriff's decision has a status the SDK does not know (%q): a person must look", status)
+		a.Verdict = VerdictReview
+		return a
+	}
+	if registry != nil && !registry.Active {
+		add("the INE registry reports the voter credential as not active")
+		a.Verdict = VerdictRejected
+		return a
+	}
+	if status == StatusReview {
+		add("Veriff sent the session to manual review")
+		a.Verdict = VerdictReview
+		return a
+	}
+	add("Veriff approved the session")
+	if bio := d.INEBiometric(); biometricFailed(bio) {
+		add("%s", bio.Reason())
+		a.Verdict = VerdictReview
+		return a
+	}
+	if registry == nil {
+		add("the INE registry answer has not arrived yet")
+		a.Verdict = VerdictPending
+		return a
+	}
+	add("the INE registry reports the voter credential as active")
+	if bio := d.INEBiometric(); bio != nil {
+		add("%s", bio.Reason())
+	} else {
+		add("no INE biometric check was reported")
+	}
+	a.Verdict = VerdictVerified
+	return a
+}
+
+// biometricFailed reports whether the INE biometric check failed: a face
+// mismatch, a failure answer, or a credential the registry did not find.
+func biometricFailed(v *INEBiometricRegistryValidation) bool {
+	switch v.Verdict() {
+	case INEVerdictFaceMismatch, INEVerdictFailure, INEVerdictNotFound:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,91 @@
+package veriff
+
+import (
+	"net"
+	"os"
+	"strings"
+)
+
+// Environment variables read by NewClientFromEnv.
+const (
+	EnvAPIKey        = "VERIFF_API_KEY"
+	EnvSharedSecret  = "VERIFF_SHARED_SECRET"
+	EnvBaseURL       = "VERIFF_BASE_URL"
+	EnvIntegrationID = "VERIFF_INTEGRATION_ID"
+)
+
+// NewClientFromEnv returns a Client configured from the environment:
+// VERIFF_API_KEY and VERIFF_SHARED_SECRET (required), VERIFF_BASE_URL (the
+// integration's base URL from the Customer Portal; DefaultBaseURL when
+// unset) and VERIFF_INTEGRATION_ID (optional). opts are applied after the
+// environment, so they win. An error names a missing or invalid variable,
+// never its value.
+func NewClientFromEnv(opts ...Option) (*Client, error) {
+	key, secret := os.Getenv(EnvAPIKey), os.Getenv(EnvSharedSecret)
+	if strings.TrimSpace(key) == "" {
+		return nil, invalidInput(EnvAPIKey, "environment variable is not set")
+	}
+	if secret == "" {
+		return nil, invalidInput(EnvSharedSecret, "environment variable is not set")
+	}
+	// What the options set decides whether the variables matter.
+	var probe config
+	for _, opt := range opts {
+		if opt != nil && opt(&probe) != nil {
+			break // NewClient reports it
+		}
+	}
+	var all []Option
+	if v := os.Getenv(EnvBaseURL); v != "" && probe.baseURL == "" {
+		if _, err := normalizeBaseURL(v, probe.plainHTTP); err != nil {
+			return nil, invalidInput(EnvBaseURL, "not a usable base URL: it must be absolute https (plain http only to loopback, or with WithPlainHTTP to a host outside veriff.com and veriff.me), without user info, query or fragment")
+		}
+		all = append(all, WithBaseURL(v))
+	}
+	if v := os.Getenv(EnvIntegrationID); v != "" {
+		all = append(all, envOption(EnvIntegrationID, WithIntegrationID(v)))
+	}
+	all = append(all, opts...)
+	if hasControl(key) {
+		return nil, invalidInput(EnvAPIKey, "contains control characters")
+	}
+	return NewClient(key, secret, all...)
+}
+
+// envOption applies opt and reports a failure under the variable's name,
+// without the value.
+func envOption(name string, opt Option) Option {
+	return func(c *config) error {
+		if err := opt(c); err != nil {
+			return invalidInput(name, "invalid value")
+		}
+		return nil
+	}
+}
+
+// WithPlainHTTP allows a base URL with plain http:// to a host that is not
+// loopback. It is meant for emulators on a private network (such as the
+// veriff emulator in a container); never use it against Veriff. The API key
+// then travels in clear text, so http:// to *.veriff.com and *.veriff.me
+// stays refused even with this option. Loopback hosts need no option.
+func WithPlainHTTP() Option {
+	return func(c *config) error {
+		c.plainHTTP = true
+		return nil
+	}
+}
+
+// checkPlainHTTP refuses plain http to Veriff's own domains, with or
+// without WithPlainHTTP.
+func checkPlainHTTP(host string) error {
+	h := strings.TrimSuffix(strings.ToLower(host), ".")
+	if net.ParseIP(h) != nil {
+		return nil
+	}
+	for _, d := range []string{"veriff.com", "veriff.me"} {
+		if h == d || strings.HasSuffix(h, "."+d) {
+			return invalidInput("WithBaseURL", "plain http to %s is refused: Veriff is reached over https only", d)
+		}
+	}
+	return nil
+}

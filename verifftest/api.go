@@ -1,0 +1,369 @@
+package verifftest
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/veriffgo/veriff"
+)
+
+// apiState is what the newer endpoints keep per session (watchlist
+// reviews, monitoring, fraud reports). Guarded by Server.mu.
+type apiState struct {
+	monitor map[string]string           // session ID → monitorStatus
+	hits    map[string][]*watchlistHit  // session ID → hits
+	reports map[string][]map[string]any // session ID → fraud reports
+	seq     int
+}
+
+type watchlistHit struct {
+	ID          string  `json:"id"`
+	MatchedName string  `json:"matchedName"`
+	MatchStatus string  `json:"matchStatus"`
+	RiskLevel   *string `json:"riskLevel"`
+	Whitelisted bool    `json:"isWhitelisted"`
+}
+
+// FraudCategories are the categories the fake's Feedback API accepts.
+var FraudCategories = []string{"identity_theft", "synthetic_identity", "document_forgery", "account_takeover", "money_mule"}
+
+// api returns the state of the newer endpoints; s.mu must be held.
+func (s *Server) api() *apiState {
+	if s.apiSt == nil {
+		s.apiSt = &apiState{monitor: map[string]string{}, hits: map[string][]*watchlistHit{}, reports: map[string][]map[string]any{}}
+	}
+	return s.apiSt
+}
+
+// routesAPI registers the newer endpoints: the watchlist PATCH, the
+// certificates, and the Feedback API (under /v1/feedback on the same
+// server, with the Feedback API's own authentication).
+func (s *Server) routesAPI() {
+	s.handle("PATCH /v1/sessions/{id}/watchlist-screening", s.patchWatchlist)
+	s.handle("GET /v1/sessions/{id}/certificates", s.certificates)
+	s.handle("GET /v1/sessions/{id}/certificates/{cert}/files/{file}", s.certificateFile)
+	s.handleFeedback("GET /v1/feedback/fraud-categories", s.fraudCategories)
+	s.handleFeedback("POST /v1/feedback/fraud-reports", s.reportFraud)
+	s.handleFeedback("POST /v1/feedback/fraud-reports/retrieve", s.retrieveFraudReports)
+}
+
+// AddWatchlistHit adds a hit (match status potential_match) to the
+// session's screening, for ReviewWatchlistHit and friends to act on.
+func (s *Server) AddWatchlistHit(sessionID, hitID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sessions[sessionID] == nil {
+		return ErrUnknownSession
+	}
+	st := s.api()
+	st.hits[sessionID] = append(st.hits[sessionID], &watchlistHit{ID: hitID, MatchedName: "Example Listed Person", MatchStatus: string(veriff.HitPotentialMatch)})
+	return nil
+}
+
+// withWatchlistState adds to a GET watchlist-screening data object what
+// the PATCH operations changed: monitorStatus and the hits; s.mu must be
+// held.
+func (s *Server) withWatchlistState(sessionID string, data map[string]any) map[string]any {
+	st := s.api()
+	data["monitorStatus"] = "enabled"
+	if m := st.monitor[sessionID]; m != "" {
+		data["monitorStatus"] = m
+	}
+	if hits := st.hits[sessionID]; len(hits) > 0 {
+		data["hits"], data["totalHits"], data["matchStatus"] = hits, len(hits), "possible_match"
+	}
+	return data
+}
+
+// PATCH /v1/sessions/{id}/watchlist-screening: exactly one operation.
+func (s *Server) patchWatchlist(w http.ResponseWriter, r *http.Request, body []byte) {
+	var ops map[string]json.RawMessage
+	if json.Unmarshal(body, &ops) != nil {
+		s.fail(w, http.StatusBadRequest, "1102", "The body is not a JSON object.")
+		return
+	}
+	if len(ops) != 1 {
+		s.fail(w, http.StatusBadRequest, "1104", "Exactly one operation is allowed per request.")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss := s.lookup(w, r)
+	if ss == nil {
+		return
+	}
+	st := s.api()
+	if raw, ok := ops["monitorStatus"]; ok {
+		var v string
+		if json.Unmarshal(raw, &v) != nil || v != "disabled" {
+			s.fail(w, http.StatusBadRequest, "1104", "monitorStatus must be \"disabled\".")
+			return
+		}
+		st.monitor[ss.id] = v
+		s.writeJSON(w, http.StatusOK, map[string]any{"status": "success"})
+		return
+	}
+	raw, ok := ops["hit"]
+	var in struct {
+		ID          string  `json:"id"`
+		MatchStatus *string `json:"matchStatus"`
+		RiskLevel   *string `json:"riskLevel"`
+		Whitelisted *bool   `json:"isWhitelisted"`
+	}
+	if !ok || json.Unmarshal(raw, &in) != nil || in.ID == "" {
+		s.fail(w, http.StatusBadRequest, "1104", "Unknown operation or malformed hit.")
+		return
+	}
+	var hit *watchlistHit
+	for _, h := range st.hits[ss.id] {
+		if h.ID == in.ID {
+			hit = h
+		}
+	}
+	if hit == nil {
+		s.fail(w, http.StatusNotFound, "", "Hit not found.")
+		return
+	}
+	status := hit.MatchStatus
+	if in.MatchStatus != nil {
+		switch veriff.HitMatchStatus(*in.MatchStatus) {
+		case veriff.HitFalsePositive, veriff.HitPotentialMatch, veriff.HitTrueMatch, veriff.HitInconclusive:
+			status = *in.MatchStatus
+		default:
+			s.fail(w, http.StatusBadRequest, "1104", "Invalid matchStatus.")
+			return
+		}
+	}
+	if in.RiskLevel != nil {
+		if status != string(veriff.HitTrueMatch) {
+			s.fail(w, http.StatusBadRequest, "1104", "riskLevel is allowed only for true_match hits.")
+			return
+		}
+		if *in.RiskLevel != string(veriff.RiskLevelLow) && *in.RiskLevel != string(veriff.RiskLevelHigh) {
+			s.fail(w, http.StatusBadRequest, "1104", "Invalid riskLevel.")
+			return
+		}
+		level := *in.RiskLevel
+		hit.RiskLevel = &level
+	}
+	hit.MatchStatus = status
+	if in.Whitelisted != nil {
+		hit.Whitelisted = *in.Whitelisted
+	}
+	s.writeJSON(w, http.StatusOK, map[string]any{"status": "success"})
+}
+
+// GET /v1/sessions/{id}/certificates: one long-term preservation
+// certificate over the files of the current attempt, once there are any.
+func (s *Server) certificates(w http.ResponseWriter, r *http.Request, _ []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss := s.lookup(w, r)
+	if ss == nil {
+		return
+	}
+	certs := []any{}
+	if media := ss.attempts[len(ss.attempts)-1].media; len(media) > 0 {
+		files := make([]map[string]any, 0, len(media))
+		for _, m := range media {
+			files = append(files, map[string]any{"id": m.id, "name": m.name, "mimetype": m.mimeType, "context": string(m.context), "size": len(m.data)})
+		}
+		certs = append(certs, map[string]any{"id": certificateID(ss.id), "type": "long_term_preservation", "status": "issued",
+			"createdAt": formatTime(ss.createdAt), "files": files})
+	}
+	s.writeJSON(w, http.StatusOK, map[string]any{"status": "success", "certificates": certs})
+}
+
+func certificateID(sessionID string) string { return "cert-" + sessionID }
+
+// GET /v1/sessions/{id}/certificates/{cert}/files/{file}: the file, byte
+// for byte, signed over the session ID like every session GET.
+func (s *Server) certificateFile(w http.ResponseWriter, r *http.Request, _ []byte) {
+	s.mu.Lock()
+	ss := s.lookup(w, r)
+	var m *mediaItem
+	if ss != nil && r.PathValue("cert") == certificateID(ss.id) {
+		for _, it := range ss.attempts[len(ss.attempts)-1].media {
+			if it.id == r.PathValue("file") {
+				m = it
+			}
+		}
+	}
+	s.mu.Unlock()
+	if ss == nil {
+		return
+	}
+	if m == nil {
+		s.fail(w, http.StatusNotFound, "", "Certificate file not found.")
+		return
+	}
+	s.writeRaw(w, http.StatusOK, m.mimeType, m.data)
+}
+
+// handleFeedback registers h behind the Feedback API's authentication:
+// VRF-AUTH-CLIENT, and VRF-HMAC-SIGNATURE = HMAC-SHA256 of the path, a
+// newline and the body. Answers are signed in VRF-HMAC-SIGNATURE (and
+// X-HMAC-SIGNATURE) over the body.
+func (s *Server) handleFeedback(pattern string, h handlerFunc) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				s.fail(w, http.StatusRequestEntityTooLarge, "", "Request body too large")
+				return
+			}
+			s.fail(w, http.StatusBadRequest, "", "Could not read the request body")
+			return
+		}
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("VRF-AUTH-CLIENT")), []byte(s.apiKey)) != 1 {
+			s.fail(w, http.StatusUnauthorized, "", "Missing or unknown VRF-AUTH-CLIENT.")
+			return
+		}
+		got, err := hex.DecodeString(r.Header.Get("VRF-HMAC-SIGNATURE"))
+		mac := hmac.New(sha256.New, []byte(s.secret))
+		_, _ = io.WriteString(mac, r.URL.Path+"\n")
+		mac.Write(body)
+		if err != nil || !hmac.Equal(got, mac.Sum(nil)) {
+			s.fail(w, http.StatusUnauthorized, "", "VRF-HMAC-SIGNATURE does not match the HMAC-SHA256 of the path and body.")
+			return
+		}
+		h(w, r, body)
+	})
+}
+
+// writeFeedback answers v signed as the Feedback API signs its answers.
+func (s *Server) writeFeedback(w http.ResponseWriter, v any) {
+	b, _ := json.Marshal(v)
+	w.Header().Set("VRF-HMAC-SIGNATURE", veriff.Sign(s.secret, b))
+	w.Header().Set("VRF-AUTH-CLIENT", s.apiKey)
+	s.writeRaw(w, http.StatusOK, "application/json", b)
+}
+
+func (s *Server) fraudCategories(w http.ResponseWriter, _ *http.Request, _ []byte) {
+	s.writeFeedback(w, map[string]any{"categories": FraudCategories})
+}
+
+// POST /v1/feedback/fraud-reports: each report is judged on its own; an
+// unknown session or category is an "error" item, not a failed call.
+func (s *Server) reportFraud(w http.ResponseWriter, _ *http.Request, body []byte) {
+	var in struct {
+		Reports []struct {
+			SessionID  string   `json:"sessionId"`
+			Categories []string `json:"categories"`
+			Comment    *string  `json:"comment"`
+		} `json:"reports"`
+	}
+	if json.Unmarshal(body, &in) != nil || len(in.Reports) == 0 {
+		s.fail(w, http.StatusBadRequest, "", "reports must be a non-empty array.")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.api()
+	out := make([]map[string]any, 0, len(in.Reports))
+	for _, rep := range in.Reports {
+		item := map[string]any{"sessionId": rep.SessionID}
+		if detail := s.checkReport(rep.SessionID, rep.Categories); detail != "" {
+			item["status"], item["details"] = "error", detail
+			out = append(out, item)
+			continue
+		}
+		st.seq++
+		id := fmt.Sprintf("rep-%04d", st.seq)
+		item["status"], item["reportId"] = "reported", id
+		st.reports[rep.SessionID] = append(st.reports[rep.SessionID], map[string]any{
+			"reportId": id, "categories": rep.Categories, "comment": rep.Comment, "createdAt": formatTime(time.Now()),
+		})
+		out = append(out, item)
+	}
+	s.writeFeedback(w, map[string]any{"reports": out})
+}
+
+// checkReport returns why a report is refused, or ""; s.mu must be held.
+func (s *Server) checkReport(sessionID string, cats []string) string {
+	if s.sessions[sessionID] == nil {
+		return "Session not found"
+	}
+	if len(cats) == 0 {
+		return "At least one category is required"
+	}
+	seen := map[string]bool{}
+	for _, c := range cats {
+		known := false
+		for _, k := range FraudCategories {
+			known = known || k == c
+		}
+		if !known {
+			return "Unknown category"
+		}
+		if seen[c] {
+			return "Duplicate category"
+		}
+		seen[c] = true
+	}
+	return ""
+}
+
+// POST /v1/feedback/fraud-reports/retrieve: 1 to 10 session IDs.
+func (s *Server) retrieveFraudReports(w http.ResponseWriter, _ *http.Request, body []byte) {
+	var in struct {
+		SessionIDs []string `json:"sessionIds"`
+	}
+	if json.Unmarshal(body, &in) != nil || len(in.SessionIDs) == 0 || len(in.SessionIDs) > 10 {
+		s.fail(w, http.StatusBadRequest, "", "sessionIds must hold 1 to 10 session IDs.")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]map[string]any, 0, len(in.SessionIDs))
+	for _, id := range in.SessionIDs {
+		if reps := s.api().reports[id]; len(reps) > 0 {
+			out = append(out, map[string]any{"sessionId": id, "status": "FOUND", "details": map[string]any{"reports": reps}})
+			continue
+		}
+		out = append(out, map[string]any{"sessionId": id, "status": "NOT_FOUND", "errorMessage": "No fraud reports for this session"})
+	}
+	s.writeFeedback(w, map[string]any{"sessions": out})
+}
+
+// NewFeedbackClient returns a *veriff.FeedbackClient for this server's
+// Feedback API (served under URL + "/v1/feedback"), with short retry waits.
+func (s *Server) NewFeedbackClient(opts ...veriff.Option) (*veriff.FeedbackClient, error) {
+	all := append([]veriff.Option{
+		veriff.WithBaseURL(s.URL),
+		veriff.WithRetryWait(time.Millisecond, 10*time.Millisecond),
+	}, opts...)
+	return veriff.NewFeedbackClient(s.apiKey, s.secret, all...)
+}
+
+// AddNFCDocument records NFC chip data read from the session's document in
+// its current attempt, as Veriff's SDKs upload it: it is listed under
+// nfcDocuments by SessionMedia and AttemptMedia and downloadable with
+// DownloadMedia. It returns the media ID.
+func (s *Server) AddNFCDocument(sessionID string, data []byte) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss := s.sessions[sessionID]
+	if ss == nil {
+		return "", ErrUnknownSession
+	}
+	a := s.current(ss)
+	m := &mediaItem{
+		id: newUUID(), name: string(veriff.ContextDocumentNFC), mimeType: "application/octet-stream",
+		sessionID: ss.id, attempID: a.id, context: veriff.ContextDocumentNFC,
+		data: bytes.Clone(data), uploadedAt: time.Now(),
+	}
+	a.media = append(a.media, m)
+	s.media[m.id] = m
+	return m.id, nil
+}

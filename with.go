@@ -1,0 +1,210 @@
+package veriff
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// extConfig holds the settings of the options in this file.
+type extConfig struct {
+	plainHTTP       bool
+	verifyResponses bool
+}
+
+// clientExt is what a Client keeps beyond its transport settings: the
+// options it was built with (replayed by With), whether responses are
+// verified, and how requests are authenticated.
+type clientExt struct {
+	opts   []Option
+	verify bool
+	auth   *authScheme // nil: Veriff's Public API v1
+}
+
+func newClientExt(auth *authScheme, cfg extConfig, opts []Option) clientExt {
+	return clientExt{opts: slices.Clip(slices.Clone(opts)), verify: cfg.verifyResponses, auth: auth}
+}
+
+// authScheme is how one of Veriff's APIs authenticates a request: the
+// header names of the API key and of the signature, and what is signed.
+// The nil scheme is the Public API v1's: X-AUTH-CLIENT and X-HMAC-SIGNATURE
+// over the body (POST, PATCH) or the ID in the path (GET, DELETE).
+type authScheme struct {
+	keyHdr, sigHdr string
+	baseURL        string
+	// pathSigned signs "/v1" + path + "\n" + body for every call, the
+	// Feedback API's scheme.
+	pathSigned bool
+}
+
+func (a *authScheme) keyHeader() string {
+	if a == nil {
+		return headerAuthClient
+	}
+	return a.keyHdr
+}
+
+func (a *authScheme) sigHeader() string {
+	if a == nil {
+		return headerSignature
+	}
+	return a.sigHdr
+}
+
+func (a *authScheme) defaultBaseURL() string {
+	if a == nil {
+		return DefaultBaseURL
+	}
+	return a.baseURL
+}
+
+// sign returns the signature of r, whose marshalled body (nil for none) is
+// body: the one place that decides what a request's signature covers.
+func (e clientExt) sign(s *signer, r *request, body []byte) string {
+	switch {
+	case e.auth != nil && e.auth.pathSigned:
+		msg := make([]byte, 0, 3+len(r.path)+1+len(body))
+		msg = append(append(append(msg, "/v1"...), r.path...), '\n')
+		return s.sign(append(msg, body...))
+	case body != nil:
+		return s.sign(body)
+	}
+	return s.signString(r.signID)
+}
+
+// With returns a copy of c with opts applied after the options c was built
+// with, for per-call variation (another logger, fewer retries, response
+// verification). The copy shares c's credentials and, unless opts hold
+// WithHTTPClient, c's inner *http.Client and so its connection pool. An
+// invalid option returns an error and leaves c unchanged; c itself is
+// never modified.
+func (c *Client) With(opts ...Option) (*Client, error) {
+	all := make([]Option, 0, 1+len(c.ext.opts)+len(opts))
+	all = append(all, WithHTTPClient(c.inner))
+	all = append(all, c.ext.opts...)
+	all = append(all, opts...)
+	return newClient(c.apiKey, c.signer, c.ext.auth, all)
+}
+
+// WithResponseVerification makes the client check the signature Veriff
+// puts on its responses: the x-hmac-signature header (or
+// vrf-hmac-signature), the HMAC-SHA256 of the response body under the
+// shared secret, compared in constant time. A mismatch, and a success
+// response without the header, is an error wrapping ErrInvalidSignature;
+// nothing is decoded from it. A streamed download is checked when its end
+// is read, so the bytes already written must then be discarded. Error
+// responses (non-2xx) are not checked. Off by default.
+func WithResponseVerification() Option {
+	return func(c *config) error {
+		c.verifyResponses = true
+		return nil
+	}
+}
+
+// Response signature headers, in the order they are looked for.
+var responseSigHeaders = []string{"X-Hmac-Signature", "Vrf-Hmac-Signature"}
+
+// verifyResponse checks the signature of a 2xx response when verification
+// is on: a buffered body at once, a streamed one when its end is read.
+func (e clientExt) verifyResponse(st *callState, resp *http.Response, buffered bool) error {
+	if !e.verify {
+		return nil
+	}
+	want, err := responseSignature(resp.Header)
+	if err != nil {
+		return fmt.Errorf("veriff: %s %s: response: %w", st.method, st.path, err)
+	}
+	if !buffered {
+		resp.Body = &verifyingBody{rc: resp.Body, mac: hmacOf(st.c.signer), want: want, st: st}
+		return nil
+	}
+	if st.tooLarge {
+		return nil // decode reports ErrResponseTooLarge
+	}
+	if !hmac.Equal(macSum(st.c.signer, st.body), want) {
+		return fmt.Errorf("veriff: %s %s: response: %w: signature does not match the body", st.method, st.path, ErrInvalidSignature)
+	}
+	return nil
+}
+
+// responseSignature returns the decoded signature of a response.
+func responseSignature(h http.Header) ([]byte, error) {
+	for _, name := range responseSigHeaders {
+		if v := strings.TrimSpace(h.Get(name)); v != "" {
+			sig, err := hex.DecodeString(v)
+			if err != nil || len(sig) != sha256.Size {
+				return nil, fmt.Errorf("%w: malformed signature header", ErrInvalidSignature)
+			}
+			return sig, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: no x-hmac-signature header", ErrInvalidSignature)
+}
+
+func macSum(s *signer, body []byte) []byte {
+	mac := hmacOf(s)
+	mac.Write(body)
+	sum := mac.Sum(nil)
+	s.pool.Put(mac)
+	return sum
+}
+
+// hmacOf returns a fresh keyed HMAC state of the signer (not pooled: a
+// streamed body holds it for the whole download).
+func hmacOf(s *signer) hash.Hash {
+	m := s.pool.Get().(hash.Hash)
+	m.Reset()
+	return m
+}
+
+// verifyingBody hashes a streamed body as it is read and turns its end
+// into ErrInvalidSignature when the signature does not match.
+type verifyingBody struct {
+	rc   io.ReadCloser
+	mac  hash.Hash
+	want []byte
+	st   *callState
+	done bool
+}
+
+func (b *verifyingBody) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	b.mac.Write(p[:n])
+	if errors.Is(err, io.EOF) && !b.done {
+		b.done = true
+		if !hmac.Equal(b.mac.Sum(nil), b.want) {
+			return n, fmt.Errorf("veriff: %s %s: response: %w: signature does not match the body", b.st.method, b.st.path, ErrInvalidSignature)
+		}
+	}
+	return n, err
+}
+
+func (b *verifyingBody) Close() error { return b.rc.Close() }
+
+// safeHeader returns a copy of h without the headers that carry
+// credentials or signatures: X-AUTH-CLIENT, X-HMAC-SIGNATURE and VRF-*.
+func safeHeader(h http.Header) http.Header {
+	out := make(http.Header, len(h))
+	for k, v := range h {
+		ck := http.CanonicalHeaderKey(k)
+		if ck == "X-Auth-Client" || ck == "X-Hmac-Signature" || ck == "X-Signature" || strings.HasPrefix(ck, "Vrf-") {
+			continue
+		}
+		out[ck] = slices.Clone(v)
+	}
+	return out
+}
+
+// errorBodyCopy copies at most maxErrorBodyBytes of a success body that
+// carried "status":"fail" (its buffer goes back to a pool).
+func errorBodyCopy(data []byte) []byte {
+	return bytes.Clone(data[:min(len(data), maxErrorBodyBytes)])
+}

@@ -1,0 +1,187 @@
+package veriff
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// sigHeader is a response header pair carrying Veriff's response
+// signature of body, for reply.
+func sigHeader(name string, body []byte) []string {
+	return []string{name, Sign(testSecret, body)}
+}
+
+// lastSeen returns the last request rec saw.
+func lastSeen(t *testing.T, rec *recorder) seenRequest {
+	t.Helper()
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	require.NotEmpty(t, rec.seen, "no request was sent")
+	return rec.seen[len(rec.seen)-1]
+}
+
+func TestWithCopiesAndSharesPool(t *testing.T) {
+	var logs bytes.Buffer
+	c, mt := newMockClient(t, WithMaxRetries(0))
+	url := testBase + "/v1/sessions/" + testSessionID + "/decision"
+	mt.RegisterResponder(http.MethodGet, url, sequence(status(503), status(503), okResp()))
+
+	c2, err := c.With(WithMaxRetries(2), WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	require.NoError(t, err)
+	assert.Same(t, c.inner, c2.inner, "the copy shares the inner client and so its connection pool")
+	assert.Same(t, c.signer, c2.signer)
+	assert.Equal(t, c.BaseURL(), c2.BaseURL())
+
+	_, err = c2.Decision(context.Background(), testSessionID)
+	require.NoError(t, err, "the copy retries twice")
+	assert.Equal(t, 3, mt.GetTotalCallCount())
+
+	_, err = c.Decision(context.Background(), testSessionID)
+	require.NoError(t, err, "the last responder repeats")
+	mt.RegisterResponder(http.MethodGet, url, status(503))
+	_, err = c.Decision(context.Background(), testSessionID)
+	require.ErrorIs(t, err, ErrServer)
+	assert.Equal(t, 5, mt.GetTotalCallCount(), "the original still does not retry")
+	assert.NotContains(t, logs.String(), testSecret)
+}
+
+func TestWithRefusesBadOptionsAndKeepsOriginal(t *testing.T) {
+	c, _ := newMockClient(t)
+	tests := []struct {
+		name string
+		opt  Option
+	}{
+		{"negative retries", WithMaxRetries(-1)},
+		{"relative base", WithBaseURL("/v1")},
+		{"plain http remote", WithBaseURL("http://10.1.1.1")},
+		{"nil http client", WithHTTPClient(nil)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c2, err := c.With(tt.opt)
+			require.ErrorIs(t, err, ErrInvalidInput)
+			assert.Nil(t, c2)
+			assert.Equal(t, testBase+"/v1", c.BaseURL())
+			assert.Equal(t, 2, c.rc.RetryMax)
+		})
+	}
+	c3, err := c.With(WithBaseURL("https://other.example.test"))
+	require.NoError(t, err)
+	assert.Equal(t, "https://other.example.test/v1", c3.BaseURL())
+	assert.Equal(t, testBase+"/v1", c.BaseURL(), "With never changes the original")
+	c.CloseIdleConnections()
+}
+
+func TestResponseVerification(t *testing.T) {
+	body := []byte(`{"status":"success","verification":{"id":"` + testSessionID + `","status":"approved"}}`)
+	tampered := bytes.Replace(body, []byte("approved"), []byte("declined"), 1)
+	tests := []struct {
+		name   string
+		verify bool
+		sent   []byte
+		header []string
+		ok     bool
+	}{
+		{"off: unsigned accepted", false, body, nil, true},
+		{"off: wrong signature accepted", false, tampered, sigHeader("X-Hmac-Signature", body), true},
+		{"on: x-hmac-signature", true, body, sigHeader("x-hmac-signature", body), true},
+		{"on: vrf-hmac-signature", true, body, sigHeader("vrf-hmac-signature", body), true},
+		{"on: upper-case hex", true, body, []string{"X-Hmac-Signature", strings.ToUpper(Sign(testSecret, body))}, true},
+		{"on: missing header", true, body, nil, false},
+		{"on: tampered body", true, tampered, sigHeader("X-Hmac-Signature", body), false},
+		{"on: wrong secret", true, body, []string{"X-Hmac-Signature", Sign("other", body)}, false},
+		{"on: not hex", true, body, []string{"X-Hmac-Signature", "zz"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var opts []Option
+			if tt.verify {
+				opts = append(opts, WithResponseVerification())
+			}
+			c, mt := newMockClient(t, opts...)
+			newRecorder(mt, reply(200, tt.sent, tt.header...))
+			d, err := c.Decision(context.Background(), testSessionID)
+			if tt.ok {
+				require.NoError(t, err)
+				assert.NotNil(t, d.Verification)
+				return
+			}
+			require.ErrorIs(t, err, ErrInvalidSignature)
+			assert.Nil(t, d)
+			assert.NotContains(t, err.Error(), Sign(testSecret, body))
+		})
+	}
+}
+
+func TestResponseVerificationStreamed(t *testing.T) {
+	file := bytes.Repeat([]byte("media bytes "), 5000)
+	tests := []struct {
+		name   string
+		header []string
+		ok     bool
+	}{
+		{"signed", sigHeader("X-Hmac-Signature", file), true},
+		{"signed over other bytes", sigHeader("X-Hmac-Signature", file[1:]), false},
+		{"unsigned", nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := newMockClient(t, WithResponseVerification())
+			newRecorder(mt, reply(200, file, tt.header...))
+			var out bytes.Buffer
+			n, err := c.DownloadMedia(context.Background(), "m-1", &out)
+			if tt.ok {
+				require.NoError(t, err)
+				assert.Equal(t, int64(len(file)), n)
+				assert.Equal(t, file, out.Bytes())
+				return
+			}
+			require.ErrorIs(t, err, ErrInvalidSignature)
+		})
+	}
+}
+
+func TestAPIErrorHeaderAndBody(t *testing.T) {
+	big := append([]byte(`{"status":"fail","code":"1104","message":"`), bytes.Repeat([]byte("x"), 100<<10)...)
+	tests := []struct {
+		name     string
+		status   int
+		body     []byte
+		wantBody int
+	}{
+		{"400 with JSON body", 400, fixture(t, "core/error_400_numeric_code.json"), -1},
+		{"502 with HTML body", 502, fixture(t, "core/error_502.html"), -1},
+		{"body cut at 64 KiB", 500, big, 64 << 10},
+		{"200 with status fail", 200, fixture(t, "core/error_200_fail.json"), -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := newMockClient(t, WithMaxRetries(0))
+			newRecorder(mt, reply(tt.status, tt.body,
+				"X-Auth-Client", testAPIKey, "X-Hmac-Signature", "deadbeef",
+				"Vrf-Hmac-Signature", "deadbeef", "Vrf-Auth-Client", testAPIKey,
+				"Vrf-Integration-Id", "integ", "X-Request-Id", "req-42"))
+			_, err := c.Decision(context.Background(), testSessionID)
+			var ae *APIError
+			require.True(t, errors.As(err, &ae), "%v", err)
+			assert.Equal(t, "req-42", ae.Header.Get("X-Request-Id"))
+			assert.Equal(t, "application/json", ae.Header.Get("Content-Type"))
+			for _, h := range []string{"X-Auth-Client", "X-Hmac-Signature", "Vrf-Hmac-Signature", "Vrf-Auth-Client", "Vrf-Integration-Id"} {
+				assert.Empty(t, ae.Header.Values(h), h)
+			}
+			want := tt.body
+			if tt.wantBody >= 0 {
+				want = tt.body[:tt.wantBody]
+			}
+			assert.Equal(t, want, ae.Body)
+		})
+	}
+}
