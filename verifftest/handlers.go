@@ -110,9 +110,10 @@ func (s *Server) routes() {
 	s.handle("GET /v1/sessions/{id}/attempts", s.listAttempts)
 	s.handle("GET /v1/sessions/{id}/watchlist-screening", s.watchlist)
 	s.handle("POST /v1/sessions/{id}/collected-data", s.collectedData)
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusNotFound, "", "Not found")
 	})
+	s.emulatorRoutes()
 }
 
 // decodeVerification reads {"verification":{...}} into out: 1102 when the
@@ -225,7 +226,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request, body []by
 	ss.seq = s.seq
 	s.sessions[ss.id] = ss
 	s.attempts[ss.attempts[0].id] = ss.attempts[0]
-	resp := s.sessionResponse(ss)
+	resp := s.sessionResponse(ss, s.baseFor(r))
 	s.mu.Unlock()
 	s.writeJSON(w, http.StatusCreated, resp)
 }
@@ -239,16 +240,17 @@ type sessionOut struct {
 	SessionToken string  `json:"sessionToken"`
 }
 
-// sessionResponse is the answer of POST and PATCH; s.mu must be held.
-func (s *Server) sessionResponse(ss *session) any {
+// sessionResponse is the answer of POST and PATCH, with URLs under base;
+// s.mu must be held.
+func (s *Server) sessionResponse(ss *session, base string) any {
 	return struct {
 		Status       string     `json:"status"`
 		Verification sessionOut `json:"verification"`
 	}{"success", sessionOut{
 		ID:           ss.id,
-		URL:          s.base + "/v/" + ss.token,
+		URL:          base + "/v/" + ss.token,
 		VendorData:   ss.vendorData,
-		Host:         s.base,
+		Host:         base,
 		Status:       string(ss.status),
 		SessionToken: ss.token,
 	}}
@@ -316,7 +318,7 @@ func (s *Server) patchSession(w http.ResponseWriter, r *http.Request, body []byt
 	s.sendEvent(ss, a, 7002, "submitted")
 	// Veriff answers the submit itself with "submitted"; a decision comes
 	// later, by webhook or query.
-	resp := s.sessionResponse(ss)
+	resp := s.sessionResponse(ss, s.baseFor(r))
 	if s.autoDecide != "" {
 		// An unsupported AutoDecide status leaves the session submitted.
 		_ = s.decideLocked(ss, s.autoDecide, 0)
@@ -463,7 +465,7 @@ func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request, body []byte
 	s.writeJSON(w, http.StatusOK, struct {
 		Status string   `json:"status"`
 		Image  mediaOut `json:"image"`
-	}{"success", s.mediaOut(m)})
+	}{"success", mediaOutOf(m, s.baseFor(r))})
 }
 
 type mediaOut struct {
@@ -477,26 +479,26 @@ type mediaOut struct {
 	SessionID string  `json:"sessionId"`
 }
 
-func (s *Server) mediaOut(m *mediaItem) mediaOut {
+func mediaOutOf(m *mediaItem, base string) mediaOut {
 	return mediaOut{
 		ID:        m.id,
 		Name:      m.name,
 		Context:   string(m.context),
 		Size:      len(m.data),
 		MimeType:  m.mimeType,
-		URL:       s.base + "/v1/media/" + m.id,
+		URL:       base + "/v1/media/" + m.id,
 		SessionID: m.sessionID,
 	}
 }
 
-func (s *Server) mediaList(w http.ResponseWriter, items []*mediaItem) {
+func (s *Server) mediaList(w http.ResponseWriter, r *http.Request, items []*mediaItem) {
 	out := struct {
 		Status string     `json:"status"`
 		Images []mediaOut `json:"images"`
 		Videos []mediaOut `json:"videos"`
 	}{Status: "success", Images: []mediaOut{}, Videos: []mediaOut{}}
 	for _, m := range items {
-		out.Images = append(out.Images, s.mediaOut(m))
+		out.Images = append(out.Images, mediaOutOf(m, s.baseFor(r)))
 	}
 	s.writeJSON(w, http.StatusOK, out)
 }
@@ -509,7 +511,7 @@ func (s *Server) sessionMedia(w http.ResponseWriter, r *http.Request, _ []byte) 
 	if ss == nil {
 		return
 	}
-	s.mediaList(w, ss.attempts[len(ss.attempts)-1].media)
+	s.mediaList(w, r, ss.attempts[len(ss.attempts)-1].media)
 }
 
 // GET /v1/attempts/{id}/media
@@ -521,7 +523,7 @@ func (s *Server) attemptMedia(w http.ResponseWriter, r *http.Request, _ []byte) 
 		s.fail(w, http.StatusNotFound, "", "Attempt not found.")
 		return
 	}
-	s.mediaList(w, a.media)
+	s.mediaList(w, r, a.media)
 }
 
 // GET /v1/media/{id}: the file, byte for byte.

@@ -10,10 +10,9 @@ import (
 	"errors"
 	"io"
 	"log"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"sort"
+	"sync/atomic"
 	"strings"
 	"sync"
 	"time"
@@ -39,9 +38,11 @@ type Server struct {
 
 	apiKey string
 	secret string
-	base   string // == URL, written before the listener serves
-	ts     *httptest.Server
+	cfg    serverConfig
+	base   atomic.Pointer[string] // URL, for requests that name no host
+	hs     *http.Server           // serves Start and Serve
 	mux    *http.ServeMux
+	csrf   string // the portal forms' token
 
 	ctx    context.Context // cancelled by Close: stops webhook deliveries
 	cancel context.CancelFunc
@@ -69,14 +70,32 @@ type Server struct {
 // sharedSecret, exactly as the real API judges them. Stop it with Close.
 //
 // The server starts with no webhook URL (see SetWebhookURL), no automatic
-// decisions (see AutoDecide) and no injected faults.
-func NewServer(apiKey, sharedSecret string) *Server {
+// decisions (see AutoDecide) and no injected faults. It is
+// NewUnstartedServer followed by Start.
+func NewServer(apiKey, sharedSecret string, opts ...ServerOption) *Server {
+	s := NewUnstartedServer(apiKey, sharedSecret, opts...)
+	s.Start()
+	return s
+}
+
+// NewUnstartedServer returns a Server that is not yet listening, as
+// httptest.NewUnstartedServer does: start it with Start (a loopback port)
+// or Serve (a listener of your own), or mount Handler in a server of your
+// own. Call Close when done, in every case, to stop webhook deliveries.
+func NewUnstartedServer(apiKey, sharedSecret string, opts ...ServerOption) *Server {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = nil // webhooks go to the URL as given, never through a proxy
 	s := &Server{
 		apiKey:    apiKey,
 		secret:    sharedSecret,
+		cfg:       cfg,
 		mux:       http.NewServeMux(),
 		ctx:       ctx,
 		cancel:    cancel,
@@ -87,21 +106,24 @@ func NewServer(apiKey, sharedSecret string) *Server {
 		hookTries: defaultWebhookAttempts,
 		hookWait:  defaultWebhookBackoff,
 		delivered: make(chan struct{}),
+		csrf:      newUUID(),
 	}
 	s.routes()
-	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
-	// Dropped connections (fault injection) make net/http log; keep tests quiet.
-	s.ts.Config.ErrorLog = log.New(io.Discard, "", 0)
-	s.base = "http://" + s.ts.Listener.Addr().String()
-	s.URL = s.base
-	s.ts.Start()
+	s.hs = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		// Dropped connections (fault injection) make net/http log; keep tests quiet.
+		ErrorLog: log.New(io.Discard, "", 0),
+	}
 	return s
 }
 
 // Close stops the server: it cancels webhook deliveries still waiting for
-// a retry or in flight, waits for their goroutines to end, and shuts the
-// listener down. Call WaitForDeliveries first to be sure that the webhooks
-// you expect were delivered. Close may be called more than once.
+// a retry or in flight, waits for their goroutines to end, and closes the
+// listeners of Start and Serve with every connection, also one whose client
+// stalls in the middle of a body: Close always returns. Call
+// WaitForDeliveries first to be sure that the webhooks you expect were
+// delivered. Close may be called more than once.
 func (s *Server) Close() {
 	s.mu.Lock()
 	if s.closed {
@@ -112,7 +134,7 @@ func (s *Server) Close() {
 	s.mu.Unlock()
 	s.cancel()
 	s.wg.Wait()
-	s.ts.Close()
+	_ = s.hs.Close()
 	s.hc.CloseIdleConnections()
 }
 
@@ -204,112 +226,6 @@ func (s *Server) ResetRequests() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = nil
-}
-
-// serveHTTP records the request, applies any injected fault, then routes.
-func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	_, pattern := s.mux.Handler(r)
-	route := pattern
-	if i := strings.IndexByte(route, ' '); i >= 0 {
-		route = route[i+1:]
-	}
-	if route == "/" {
-		route = ""
-	}
-	rec := &Request{
-		Method:   r.Method,
-		Path:     r.URL.Path,
-		RawQuery: r.URL.RawQuery,
-		Route:    route,
-		Header:   r.Header.Clone(),
-		Time:     time.Now(),
-	}
-	s.mu.Lock()
-	f := s.takeFault(r.Method, route, r.URL.Path)
-	switch {
-	case f == nil:
-	case f.Drop:
-		rec.Fault = "drop"
-	case f.DropAfterProcessing:
-		rec.Fault = "drop-after-processing"
-	default:
-		rec.Fault = "fail"
-	}
-	s.requests = append(s.requests, rec)
-	s.mu.Unlock()
-
-	status := 0
-	switch {
-	case f == nil:
-		sw := &statusWriter{ResponseWriter: w}
-		s.mux.ServeHTTP(sw, r)
-		status = sw.status()
-	case f.Drop:
-		dropConn(w)
-	case f.DropAfterProcessing:
-		buf := httptest.NewRecorder()
-		s.mux.ServeHTTP(buf, r)
-		dropConn(w)
-	default:
-		st := f.Status
-		if st == 0 {
-			st = http.StatusInternalServerError
-		}
-		if f.RetryAfter != "" {
-			w.Header().Set("Retry-After", f.RetryAfter)
-		}
-		msg := f.Message
-		if msg == "" {
-			msg = http.StatusText(st)
-		}
-		s.fail(w, st, f.Code, msg)
-		status = st
-	}
-	s.mu.Lock()
-	rec.Status = status
-	s.mu.Unlock()
-}
-
-// dropConn closes the client's connection without an answer.
-func dropConn(w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		panic("verifftest: connection cannot be hijacked")
-	}
-	conn, _, err := hj.Hijack()
-	if err != nil {
-		return
-	}
-	if tc, ok := conn.(*net.TCPConn); ok {
-		_ = tc.SetLinger(0)
-	}
-	_ = conn.Close()
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	code int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.code == 0 {
-		w.code = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(p []byte) (int, error) {
-	if w.code == 0 {
-		w.code = http.StatusOK
-	}
-	return w.ResponseWriter.Write(p)
-}
-
-func (w *statusWriter) status() int {
-	if w.code == 0 {
-		return http.StatusOK
-	}
-	return w.code
 }
 
 // handlerFunc serves an authenticated request; body is the raw request body
