@@ -12,9 +12,9 @@ import (
 	"log"
 	"net/http"
 	"sort"
-	"sync/atomic"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/veriffgo/veriff"
