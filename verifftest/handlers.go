@@ -265,6 +265,17 @@ func (s *Server) lookup(w http.ResponseWriter, r *http.Request) *session {
 	return ss
 }
 
+// lookupRegistry is lookup for the registry queries: 404 also while the
+// registry has no answer yet (see registryReady); s.mu must be held.
+func (s *Server) lookupRegistry(w http.ResponseWriter, r *http.Request) *session {
+	ss := s.lookup(w, r)
+	if ss != nil && !registryReady(ss) {
+		s.fail(w, http.StatusNotFound, "", "Registry result not found: the session is not decided yet.")
+		return nil
+	}
+	return ss
+}
+
 // open reports whether media and submission are still accepted.
 func (ss *session) open() bool {
 	switch ss.status {
@@ -573,7 +584,7 @@ func (s *Server) ineRegistry(w http.ResponseWriter, r *http.Request, _ []byte) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ss := s.lookup(w, r)
+	ss := s.lookupRegistry(w, r)
 	if ss == nil {
 		return
 	}
@@ -604,7 +615,7 @@ func (s *Server) curpRegistry(w http.ResponseWriter, r *http.Request, _ []byte) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ss := s.lookup(w, r)
+	ss := s.lookupRegistry(w, r)
 	if ss == nil {
 		return
 	}
@@ -618,7 +629,7 @@ func (s *Server) combinedRegistry(w http.ResponseWriter, r *http.Request, _ []by
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ss := s.lookup(w, r)
+	ss := s.lookupRegistry(w, r)
 	if ss == nil {
 		return
 	}

@@ -24,9 +24,34 @@ import (
 // base64; the fake allows a little more for the JSON around them.
 const maxBodyBytes = 32 << 20
 
+// maxDrainBytes is how much of a body over its cap the server still reads
+// (and discards) before it answers 413, so that the client, which is still
+// writing, reads the answer instead of a connection reset.
+const maxDrainBytes = 128 << 20
+
+var errTooLarge = errors.New("verifftest: request body too large")
+
+// readBody reads a body of at most limit bytes. Above the limit it reads
+// on, discarding, up to maxDrainBytes more, and returns errTooLarge.
+func readBody(body io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(body, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		_, _ = io.Copy(io.Discard, io.LimitReader(body, maxDrainBytes))
+		return nil, errTooLarge
+	}
+	return b, nil
+}
+
 // ErrUnknownSession is returned by the Server's methods (Decide,
 // SetINERegistry, ...) for a session ID the server does not know.
 var ErrUnknownSession = errors.New("verifftest: unknown session")
+
+// ErrNoINEConsent is returned by SetINERegistry for a session created
+// without an approved "ine" consent.
+var ErrNoINEConsent = errors.New("verifftest: session has no INE consent")
 
 // Server is an in-process fake of Veriff's Public API v1, listening on a
 // loopback address. Create it with NewServer and stop it with Close. All of
@@ -242,13 +267,12 @@ func (s *Server) handle(pattern string, h handlerFunc) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		var body []byte
 		if bodySigned {
-			b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+			b, err := readBody(r.Body, maxBodyBytes)
+			if errors.Is(err, errTooLarge) {
+				s.fail(w, http.StatusRequestEntityTooLarge, "", "Request body too large")
+				return
+			}
 			if err != nil {
-				var mbe *http.MaxBytesError
-				if errors.As(err, &mbe) {
-					s.fail(w, http.StatusRequestEntityTooLarge, "", "Request body too large")
-					return
-				}
 				s.fail(w, http.StatusBadRequest, "1102", "Could not read the request body")
 				return
 			}
