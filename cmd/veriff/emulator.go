@@ -139,7 +139,8 @@ func serveEmulator(ctx context.Context, env *cmdEnv, srv *verifftest.Server, l n
 	return exitOK
 }
 
-// printBanner writes the first stdout line and the credentials in use.
+// printBanner writes the first stdout line and the credentials in use; its
+// last line always starts with "export ".
 // Credentials given on the command line are the user's: they are not
 // echoed.
 func printBanner(env *cmdEnv, base string, srv *verifftest.Server, devKey, devSecret bool) {
@@ -159,6 +160,8 @@ func printBanner(env *cmdEnv, base string, srv *verifftest.Server, devKey, devSe
 	fmt.Fprintf(w, "admin API:     %s/_emulator/sessions (X-AUTH-CLIENT: the api key)\n", base)
 	if devKey && devSecret {
 		fmt.Fprintf(w, "export VERIFF_BASE_URL=%s VERIFF_API_KEY=%s VERIFF_SHARED_SECRET=%s\n", base, key, secret)
+	} else {
+		fmt.Fprintf(w, "export VERIFF_BASE_URL=%s\n", base)
 	}
 }
 
