@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -237,7 +238,12 @@ func (s *Server) dispatch(kind veriff.WebhookKind, sessionID string, body []byte
 	case kindINE:
 		url = s.hooks.INERegistry
 	}
-	if url == "" {
+	s.dispatchTo(kind, sessionID, url, body)
+}
+
+// dispatchTo starts the delivery of a webhook to url; s.mu must be held.
+func (s *Server) dispatchTo(kind veriff.WebhookKind, sessionID, url string, body []byte) {
+	if url == "" || s.closed {
 		return
 	}
 	d := Delivery{
@@ -250,6 +256,24 @@ func (s *Server) dispatch(kind veriff.WebhookKind, sessionID string, body []byte
 	tries, wait := s.hookTries, s.hookWait
 	s.wg.Add(1)
 	go s.deliver(d, tries, wait)
+}
+
+// ErrUnknownDelivery is returned by Resend for a delivery number the
+// server does not have.
+var ErrUnknownDelivery = errors.New("verifftest: unknown delivery")
+
+// Resend sends the webhook of delivery n again (n counts from 1 in the
+// order of Deliveries), with the same body and signature, to the same URL.
+// The new delivery is recorded as any other, once it ends.
+func (s *Server) Resend(n int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n < 1 || n > len(s.deliveries) {
+		return fmt.Errorf("%w: %d", ErrUnknownDelivery, n)
+	}
+	d := s.deliveries[n-1]
+	s.dispatchTo(d.Kind, d.SessionID, d.URL, append([]byte(nil), d.Body...))
+	return nil
 }
 
 func (s *Server) deliver(d Delivery, tries int, wait time.Duration) {
