@@ -16,7 +16,6 @@ import (
 	"github.com/veriffgo/veriff/verifftest"
 )
 
-
 // submittedSession creates a session through the SDK, uploads the three
 // images and submits it, as an integration would.
 func submittedSession(t *testing.T, srv *verifftest.Server, vendorData string) *veriff.Session {
