@@ -215,7 +215,10 @@ type Request struct {
 	Time time.Time
 }
 
-// Requests returns copies of every request received so far, oldest first.
+// Requests returns copies of the API v1 requests received so far, oldest
+// first: the most recent ones, up to WithMaxRecordedRequests (default
+// 10000). Requests to the portal, the hosted flow and the admin API are not
+// recorded.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
