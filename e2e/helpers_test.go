@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
@@ -235,4 +236,11 @@ func pageText(t *testing.T, ctx context.Context) string {
 	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
 	require.NoError(t, err)
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// clickAndLoad clicks sel and waits for the page it leads to to load.
+func clickAndLoad(t *testing.T, ctx context.Context, sel chromedp.CSS) {
+	t.Helper()
+	_, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(sel)))
+	require.NoError(t, err, "click %s", sel)
 }

@@ -54,11 +54,10 @@ func disableJS(t *testing.T, ctx context.Context) {
 // next page replaced the form.
 func submitUpload(t *testing.T, ctx context.Context) {
 	t.Helper()
-	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`form.upload button[type=submit]`)),
-		chromedp.WaitNotPresent(chromedp.CSS(`form.upload`)),
-		chromedp.WaitReady(chromedp.CSS(`body`)),
-	))
+	clickAndLoad(t, ctx, chromedp.CSS(`form.upload button[type=submit]`))
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('form.upload').length`))
+	require.NoError(t, err)
+	require.Zero(t, n, "the form was replaced: %s", pageText(t, ctx))
 }
 
 // openHosted opens a session's verification URL and waits for its form.
@@ -147,10 +146,8 @@ func TestHostedFlowRedirectsToCallback(t *testing.T) {
 	require.NoError(t, chromedp.Do(ctx, chooseFiles(testImages(t))))
 	_, err := chromedp.Run(ctx, chromedp.Poll[bool](previewsShown))
 	require.NoError(t, err)
-	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`form.upload button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.ID("back")),
-	))
+	clickAndLoad(t, ctx, chromedp.CSS(`form.upload button[type=submit]`))
+	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("back"))))
 	assert.True(t, strings.HasPrefix(location(t, ctx), back.URL+"/verified"), location(t, ctx))
 	screenshot(t, ctx, "hosted-flow-callback", "")
 	snap, ok := srv.Session(s.ID)
@@ -187,11 +184,9 @@ func TestHostedFlowRefusesANonImage(t *testing.T) {
 	ctx := newBrowser(t)
 	disableJS(t, ctx) // the server's check, not the page's
 	openHosted(t, ctx, s.URL)
-	require.NoError(t, chromedp.Do(ctx,
-		chooseFiles(paths),
-		chromedp.Click(chromedp.CSS(`form.upload button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[role=alert]`)),
-	))
+	require.NoError(t, chromedp.Do(ctx, chooseFiles(paths)))
+	clickAndLoad(t, ctx, chromedp.CSS(`form.upload button[type=submit]`))
+	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`[role=alert]`))))
 	msg, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[role=alert]`)))
 	require.NoError(t, err)
 	assert.Regexp(t, `(?i)image`, msg)

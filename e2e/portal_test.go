@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -47,13 +46,6 @@ func waitDeliveries(t *testing.T, srv *verifftest.Server, n int) []verifftest.De
 	ds, err := srv.WaitForDeliveries(ctx, n)
 	require.NoError(t, err)
 	return ds
-}
-
-// clickAndLoad clicks sel and waits for the page it leads to to load.
-func clickAndLoad(t *testing.T, ctx context.Context, sel chromedp.CSS) {
-	t.Helper()
-	_, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(sel)))
-	require.NoError(t, err, "click %s", sel)
 }
 
 // waitBadge waits until the session page's heading shows status.
@@ -128,8 +120,8 @@ func TestPortalDeclineWithReasonAndResend(t *testing.T) {
 	assert.Contains(t, text, "declined")
 	assert.Contains(t, text, reason)
 	assert.Contains(t, text, veriff.ReasonCodeText(code))
-	row, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(
-		`[...document.querySelectorAll('tbody tr')].map(r => r.textContent.replace(/\s+/g, ' ').trim()).find(t => t.includes('decision')) || ''`)))
+	row, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+		`[...document.querySelectorAll('tbody tr')].map(r => r.textContent.replace(/\s+/g, ' ').trim()).find(t => t.includes('decision')) || ''`))
 	require.NoError(t, err)
 	assert.Contains(t, row, "200")
 	screenshot(t, ctx, "portal-3-declined", "portal.png")
