@@ -114,12 +114,18 @@ func TestRequestLog(t *testing.T) {
 	id := a.create(`{"verification":{}}`)
 	a.get(http.MethodGet, "/v1/sessions/"+id+"/decision", id)
 	a.do(http.MethodGet, "/v1/sessions/"+id+"/decision", nil, nil)
+	_, vurl := a.createHosted(`{"verification":{}}`)
+	getPage(t, vurl)
+	getPage(t, srv.URL+"/_emulator/sessions")
 	mu.Lock()
 	defer mu.Unlock()
 	assert.Equal(t, []line{
 		{"POST", "/v1/sessions", 201},
 		{"GET", "/v1/sessions/" + id + "/decision", 200},
 		{"GET", "/v1/sessions/" + id + "/decision", 401},
+		{"POST", "/v1/sessions", 201},
+		{"GET", "/v/{token}", 200}, // the token is not logged
+		{"GET", "/_emulator/sessions", 401},
 	}, lines)
 }
 
