@@ -81,9 +81,8 @@ func TestPortalDeclineWithReasonAndResend(t *testing.T) {
 	text := pageText(t, ctx)
 	assert.Contains(t, text, "Maria")
 	assert.Contains(t, text, "order-1042")
-	thumbs, err := chromedp.Run(ctx, chromedp.Evaluate[int](`[...document.querySelectorAll('ul.thumbs img')].filter(i => i.complete && i.naturalWidth > 0).length`))
-	require.NoError(t, err)
-	assert.Equal(t, 3, thumbs, "three media thumbnails")
+	_, err = chromedp.Run(ctx, chromedp.Poll[bool](`[...document.querySelectorAll('ul.thumbs img')].filter(i => i.complete && i.naturalWidth > 0).length === 3`))
+	require.NoError(t, err, "three media thumbnails load")
 	screenshot(t, ctx, "portal-2-session", "")
 
 	// Decline with the first decline reason the page offers.
