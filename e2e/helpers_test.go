@@ -33,10 +33,14 @@ const (
 	pageTimeout = 60 * time.Second
 )
 
-// chromiumPath returns the Chromium to drive: $E2E_CHROMIUM, else Debian's
-// /usr/bin/chromium, else one on $PATH; "" when there is none.
+// chromiumPath returns the Chromium to drive: $E2E_CHROMIUM when set (""
+// when that file is missing), else Debian's /usr/bin/chromium, else one on
+// $PATH; "" when there is none.
 func chromiumPath() string {
 	if p := os.Getenv("E2E_CHROMIUM"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "" // named but missing: as if there were none
+		}
 		return p
 	}
 	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
