@@ -108,6 +108,13 @@ func TestHostedFlowChooseSeePreviewsSubmitDone(t *testing.T) {
 	_, err := chromedp.Run(ctx, chromedp.Poll[bool](previewsShown))
 	require.NoError(t, err, "the three previews show")
 	screenshot(t, ctx, "hosted-flow-2-previews", "hosted-flow.png")
+	// At a phone's width the page fits: nothing wider than the viewport.
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)))
+	overflow, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
+	require.NoError(t, err)
+	assert.False(t, overflow, "no horizontal scrolling at 390px")
+	screenshot(t, ctx, "hosted-flow-2-previews-phone", "")
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)))
 
 	submitUpload(t, ctx)
 	assert.Contains(t, pageText(t, ctx), "Thank you")
