@@ -206,3 +206,22 @@ func TestHostedFlowRefusesANonImage(t *testing.T) {
 		assert.Empty(t, a.Media, "nothing is half-uploaded")
 	}
 }
+
+// The form can be filled from the keyboard: Tab reaches the skip link, the
+// three file inputs in order and then the submit button.
+func TestHostedFlowKeyboardOrder(t *testing.T) {
+	srv := newServer(t)
+	s := createSession(t, newClient(t, srv), veriff.CreateSessionRequest{})
+	ctx := newBrowser(t)
+	openHosted(t, ctx, s.URL)
+	want := []string{"skip", "document-front", "document-back", "face", "primary"}
+	var got []string
+	for range want {
+		require.NoError(t, chromedp.Do(ctx, chromedp.KeyEvent("\t")))
+		name, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+			`(e => e.name || e.className || e.tagName.toLowerCase())(document.activeElement)`))
+		require.NoError(t, err)
+		got = append(got, name)
+	}
+	assert.Equal(t, want, got, "the tab order")
+}
