@@ -407,6 +407,7 @@ func TestClientINERegistryRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	sess, err := c.CreateSession(ctx, ineRequest("ine-roundtrip"))
 	require.NoError(t, err)
+	require.NoError(t, srv.Decide(sess.ID, veriff.StatusApproved))
 	for _, want := range []veriff.INERegistryResult{
 		{Active: true, DocumentState: "El documento es válido."},
 		{Active: false, DocumentState: "No se obtuvieron datos de la consulta con los parámetros seleccionados"},

@@ -104,7 +104,10 @@ func (s *Server) decide(sessionID string, status veriff.SessionStatus, reasonCod
 // session (every field but Status, which that body has no room for), the
 // INE section of the combined INE+CURP answer, and what the INE registry
 // webhook sent by Decide carries. Set it before Decide for the webhook to
-// carry it.
+// carry it. As at Veriff, the registry queries answer 404 until the session
+// is decided, whatever was set. A session created without an approved
+// "ine" consent has no registry answer to set: SetINERegistry returns
+// ErrNoINEConsent, and its queries always answer the no-data result below.
 //
 // Until it is set, the answer follows the decision: {"active":true,
 // "documentState":"El documento es válido."} once the session is approved,
@@ -117,6 +120,9 @@ func (s *Server) SetINERegistry(sessionID string, res veriff.INERegistryResult) 
 	ss := s.sessions[sessionID]
 	if ss == nil {
 		return fmt.Errorf("%w: %q", ErrUnknownSession, sessionID)
+	}
+	if !ss.ineConsent {
+		return fmt.Errorf("%w: %q", ErrNoINEConsent, sessionID)
 	}
 	ss.ine = &res
 	return nil
@@ -134,12 +140,36 @@ func (s *Server) SetINEBiometric(sessionID string, v veriff.INEBiometricRegistry
 	if ss == nil {
 		return fmt.Errorf("%w: %q", ErrUnknownSession, sessionID)
 	}
-	ss.ineBiometric = &v
+	ss.ineBiometric = &veriff.INEBiometricRegistryValidation{
+		FaceMatch:           clonePtr(v.FaceMatch),
+		FaceMatchPercentage: clonePtr(v.FaceMatchPercentage),
+		ResponseStatus:      clonePtr(v.ResponseStatus),
+	}
 	return nil
 }
 
-// ineResult is the session's INE registry answer; s.mu must be held.
+// clonePtr returns a pointer to a copy of *p, or nil.
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+// registryReady reports whether the registry queries have an answer: once
+// the session is decided (and not expired or abandoned: no check ran), as
+// Veriff answers 404 before; s.mu must be held.
+func registryReady(ss *session) bool {
+	return ss.decision != nil && ss.status != veriff.StatusExpired && ss.status != veriff.StatusAbandoned
+}
+
+// ineResult is the session's INE registry answer; s.mu must be held. A
+// session without the INE consent never has an active credential.
 func ineResult(ss *session) veriff.INERegistryResult {
+	if !ss.ineConsent {
+		return veriff.INERegistryResult{Active: false, DocumentState: ineNoDataState}
+	}
 	if ss.ine != nil {
 		return *ss.ine
 	}

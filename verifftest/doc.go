@@ -39,8 +39,14 @@
 // DELETE removes a session in any state but submitted; deleting an
 // unfinished session sends an expired or abandoned decision webhook first.
 //
+// A session created with person.firstName "Approve", "Decline" or
+// "Resubmit" is decided that way as soon as it is submitted (Veriff's own
+// test-integration trick); otherwise AutoDecide applies.
+//
 // Server.SetINERegistry sets the answer of the INE registry query; see its
-// documentation for the default. Server.Sessions and Server.Session return
+// documentation for the default. The registry queries answer 404 until the
+// session is decided, and never report an active credential for a session
+// created without the INE consent. Server.Sessions and Server.Session return
 // snapshots of the state, uploaded media included, for assertions. The
 // Server's own methods return ErrUnknownSession for an ID it does not hold.
 //
@@ -53,13 +59,55 @@
 // receivers must not depend on it. Server.WaitForDeliveries waits for them
 // without sleeping, and Server.Deliveries lists them.
 //
+// SetWebhookURL accepts loopback URLs only, unless the server was made
+// with WithAllowRemoteWebhooks; Server.NewWebhookRequest and the package's
+// SignWebhook and NewWebhookRequest build signed webhook requests for tests
+// of a receiver.
+//
+// # Emulator: serving, hosted flow, portal and admin API
+//
+// NewServer listens on a loopback port at once. NewUnstartedServer leaves
+// that to Start, to Serve on a listener of your own (the veriff emulator
+// command does), or to a server of your own mounting Handler. The URLs the
+// server hands out (verification.url, host, media URLs) follow the Host
+// header of each request, so they work under any name the server is
+// reached by (http://veriff:8700 in docker-compose); WithPublicURL fixes
+// them instead. WithRequestLog reports method, path and status of every
+// request, never bodies or credentials.
+//
+// Besides API v1 the server serves, with embedded pages that need no
+// JavaScript and no network:
+//
+//   - the hosted verification flow at each session's verification.url
+//     (/v/{token}): a form with the images document-front, document-back
+//     and face, posted as one multipart/form-data request that uploads them
+//     and submits the session as the API does (events 7001 and 7002,
+//     webhooks, AutoDecide and the firstName trick), then shows a done page
+//     or redirects (303) to the session's callback. A second submit, a
+//     file that is not an image or is over MaxHostedImageBytes, a missing
+//     file or a session no longer open are refused on the page, with
+//     nothing changed;
+//   - the portal at /: the sessions, newest first, and a page per session
+//     with the data sent, media thumbnails, attempts, the decision, forms
+//     to decide, to set the INE registry answer and to resend webhooks. Its
+//     forms carry a per-server token and refuse cross-site requests;
+//   - the admin API under /_emulator/ (JSON; X-AUTH-CLIENT must be the API
+//     key, else 401): GET /_emulator/sessions, POST
+//     /_emulator/sessions/{id}/decision, PUT
+//     /_emulator/sessions/{id}/ine-registry, GET /_emulator/deliveries, POST
+//     /_emulator/deliveries/{n}/resend and POST /_emulator/faults. Bodies
+//     with unknown fields or bad values get a 4xx {"error":"..."} and change
+//     nothing.
+//
 // # Faults
 //
 // Server.FailNext, Server.DropNext, Server.DropAfterProcessingNext and
 // Server.InjectFault make the next requests fail with a given status (and
 // Retry-After), lose their connection, or lose their answer after being
 // processed, to test a client's retries. Server.Requests and
-// Server.RequestCount tell what the server received.
+// Server.RequestCount tell what the server received (the most recent
+// 10000 requests by default; see WithMaxRecordedRequests). Faults and the
+// record concern API v1 requests only, not the pages or the admin API.
 //
 // # Example
 //

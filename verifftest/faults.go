@@ -5,7 +5,8 @@ import "net/http"
 // Fault describes misbehaviour to inject into the next matching requests,
 // for testing a client's retry and error handling. Faults are consumed in
 // the order they were injected; a request takes at most one fault, before
-// any authentication or routing.
+// any authentication or routing. Faults apply to API v1 requests only,
+// never to the portal, the hosted flow or the admin API.
 type Fault struct {
 	// Method limits the fault to one HTTP method; "" matches any.
 	Method string

@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/veriffgo/veriff"
-	"github.com/veriffgo/veriff/internal/mediatype"
 )
 
 // session is the server's state of one verification session.
@@ -111,9 +110,10 @@ func (s *Server) routes() {
 	s.handle("GET /v1/sessions/{id}/watchlist-screening", s.watchlist)
 	s.handle("POST /v1/sessions/{id}/collected-data", s.collectedData)
 	s.routesAPI()
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusNotFound, "", "Not found")
 	})
+	s.emulatorRoutes()
 }
 
 // decodeVerification reads {"verification":{...}} into out: 1102 when the
@@ -226,7 +226,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request, body []by
 	ss.seq = s.seq
 	s.sessions[ss.id] = ss
 	s.attempts[ss.attempts[0].id] = ss.attempts[0]
-	resp := s.sessionResponse(ss)
+	resp := s.sessionResponse(ss, s.baseFor(r))
 	s.mu.Unlock()
 	s.writeJSON(w, http.StatusCreated, resp)
 }
@@ -240,16 +240,17 @@ type sessionOut struct {
 	SessionToken string  `json:"sessionToken"`
 }
 
-// sessionResponse is the answer of POST and PATCH; s.mu must be held.
-func (s *Server) sessionResponse(ss *session) any {
+// sessionResponse is the answer of POST and PATCH, with URLs under base;
+// s.mu must be held.
+func (s *Server) sessionResponse(ss *session, base string) any {
 	return struct {
 		Status       string     `json:"status"`
 		Verification sessionOut `json:"verification"`
 	}{"success", sessionOut{
 		ID:           ss.id,
-		URL:          s.base + "/v/" + ss.token,
+		URL:          base + "/v/" + ss.token,
 		VendorData:   ss.vendorData,
-		Host:         s.base,
+		Host:         base,
 		Status:       string(ss.status),
 		SessionToken: ss.token,
 	}}
@@ -260,6 +261,17 @@ func (s *Server) lookup(w http.ResponseWriter, r *http.Request) *session {
 	ss := s.sessions[r.PathValue("id")]
 	if ss == nil {
 		s.fail(w, http.StatusNotFound, "", "Session not found.")
+	}
+	return ss
+}
+
+// lookupRegistry is lookup for the registry queries: 404 also while the
+// registry has no answer yet (see registryReady); s.mu must be held.
+func (s *Server) lookupRegistry(w http.ResponseWriter, r *http.Request) *session {
+	ss := s.lookup(w, r)
+	if ss != nil && !registryReady(ss) {
+		s.fail(w, http.StatusNotFound, "", "Registry result not found: the session is not decided yet.")
+		return nil
 	}
 	return ss
 }
@@ -311,18 +323,45 @@ func (s *Server) patchSession(w http.ResponseWriter, r *http.Request, body []byt
 		s.fail(w, http.StatusConflict, "1304", `Cannot transition to "submitted" status.`)
 		return
 	}
+	// Veriff answers the submit itself with "submitted"; a decision comes
+	// later, by webhook or query.
+	resp := s.sessionResponse(s.submitLocked(ss), s.baseFor(r))
+	s.writeJSON(w, http.StatusOK, resp)
+}
+
+// submitLocked submits the open session ss: event 7002, then the decision
+// of the firstName trick or of AutoDecide. It returns a copy of the
+// session as submitted, before any decision, for the answer; s.mu must be
+// held.
+func (s *Server) submitLocked(ss *session) *session {
 	a := s.current(ss)
 	a.status = veriff.StatusSubmitted
 	ss.status = veriff.StatusSubmitted
 	s.sendEvent(ss, a, 7002, "submitted")
-	// Veriff answers the submit itself with "submitted"; a decision comes
-	// later, by webhook or query.
-	resp := s.sessionResponse(ss)
-	if s.autoDecide != "" {
-		// An unsupported AutoDecide status leaves the session submitted.
-		_ = s.decideLocked(ss, s.autoDecide, 0)
+	submitted := *ss
+	status := s.autoDecide
+	if t := trickStatus(ss.person.FirstName); t != "" {
+		status = t
 	}
-	s.writeJSON(w, http.StatusOK, resp)
+	if status != "" {
+		// An unsupported AutoDecide status leaves the session submitted.
+		_ = s.decideLocked(ss, status, 0)
+	}
+	return &submitted
+}
+
+// trickStatus is the decision Veriff's test integrations make for a
+// person.firstName of "Approve", "Decline" or "Resubmit", or "".
+func trickStatus(firstName string) veriff.SessionStatus {
+	switch strings.ToLower(strings.TrimSpace(firstName)) {
+	case "approve":
+		return veriff.StatusApproved
+	case "decline":
+		return veriff.StatusDeclined
+	case "resubmit":
+		return veriff.StatusResubmissionRequested
+	}
+	return ""
 }
 
 // DELETE /v1/sessions/{id}
@@ -361,404 +400,6 @@ func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request, _ []byte)
 	}{"success"})
 }
 
-// imageContexts are the image contexts Veriff documents.
-var imageContexts = map[string]bool{
-	"face": true, "face-pre": true, "face-nfc": true, "face-cropped": true, "face-reference": true,
-	"document-front": true, "document-front-pre": true, "document-front-qrcode": true,
-	"document-front-qrcode-pre": true, "document-front-face-cropped": true,
-	"document-front-with-signature": true, "document-front-with-signature-pre": true,
-	"document-back": true, "document-back-pre": true, "document-back-barcode": true,
-	"document-back-barcode-pre": true, "document-back-qrcode": true, "document-back-qrcode-pre": true,
-	"document-and-face": true, "document-and-face-pre": true,
-	"address-front": true, "registry-face": true,
-}
-
-// decodeImage decodes base64 content, in data-URI form
-// ("data:image/jpeg;base64,...") or bare.
-func decodeImage(content string) ([]byte, bool) {
-	if rest, ok := strings.CutPrefix(content, "data:"); ok {
-		meta, data, found := strings.Cut(rest, ",")
-		if !found || !strings.HasSuffix(meta, ";base64") {
-			return nil, false
-		}
-		content = data
-	}
-	b, err := base64.StdEncoding.DecodeString(content)
-	if err != nil {
-		b, err = base64.RawStdEncoding.DecodeString(content)
-	}
-	return b, err == nil
-}
-
-// POST /v1/sessions/{id}/media
-func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request, body []byte) {
-	var in struct {
-		Image *struct {
-			Context   *string `json:"context"`
-			Content   *string `json:"content"`
-			Timestamp *string `json:"timestamp"`
-		} `json:"image"`
-	}
-	s.mu.Lock()
-	ss := s.lookup(w, r)
-	s.mu.Unlock()
-	if ss == nil {
-		return
-	}
-	if err := json.Unmarshal(body, &in); err != nil {
-		s.fail(w, http.StatusBadRequest, "1102", "Mandatory parameters are missing from the request: the body is not a JSON object.")
-		return
-	}
-	img := in.Image
-	if img == nil {
-		s.fail(w, http.StatusBadRequest, "1400", "Image data not found.")
-		return
-	}
-	if img.Context == nil || img.Content == nil {
-		s.fail(w, http.StatusBadRequest, "1403", "Image property is missing: context and content are required.")
-		return
-	}
-	if !imageContexts[*img.Context] {
-		s.fail(w, http.StatusBadRequest, "1402", "Image context is not supported.")
-		return
-	}
-	data, ok := decodeImage(*img.Content)
-	if !ok {
-		s.fail(w, http.StatusBadRequest, "1401", "Image is not valid base64.")
-		return
-	}
-	if len(data) == 0 {
-		s.fail(w, http.StatusBadRequest, "1400", "Image data not found.")
-		return
-	}
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.sessions[ss.id] != ss { // deleted meanwhile
-		s.fail(w, http.StatusNotFound, "", "Session not found.")
-		return
-	}
-	if !ss.open() {
-		s.fail(w, http.StatusConflict, "1304", "Media cannot be uploaded: the session is "+string(ss.status)+".")
-		return
-	}
-	a := s.current(ss)
-	m := &mediaItem{
-		id:         newUUID(),
-		name:       *img.Context,
-		mimeType:   mimeTypeOf(data),
-		sessionID:  ss.id,
-		attempID:   a.id,
-		context:    veriff.MediaContext(*img.Context),
-		data:       data,
-		uploadedAt: time.Now().UTC(),
-	}
-	a.media = append(a.media, m)
-	s.media[m.id] = m
-	a.status = veriff.StatusStarted
-	ss.status = veriff.StatusStarted
-	if !a.startedSent {
-		a.startedSent = true
-		s.sendEvent(ss, a, 7001, "started")
-	}
-	s.writeJSON(w, http.StatusOK, struct {
-		Status string   `json:"status"`
-		Image  mediaOut `json:"image"`
-	}{"success", s.mediaOut(m)})
-}
-
-type mediaOut struct {
-	ID        string  `json:"id"`
-	Name      string  `json:"name"`
-	Context   string  `json:"context"`
-	Timestamp *string `json:"timestamp"`
-	Size      int     `json:"size"`
-	MimeType  string  `json:"mimetype"`
-	URL       string  `json:"url"`
-	SessionID string  `json:"sessionId"`
-}
-
-func (s *Server) mediaOut(m *mediaItem) mediaOut {
-	return mediaOut{
-		ID:        m.id,
-		Name:      m.name,
-		Context:   string(m.context),
-		Size:      len(m.data),
-		MimeType:  m.mimeType,
-		URL:       s.base + "/v1/media/" + m.id,
-		SessionID: m.sessionID,
-	}
-}
-
-func (s *Server) mediaList(w http.ResponseWriter, items []*mediaItem) {
-	out := struct {
-		Status       string     `json:"status"`
-		Images       []mediaOut `json:"images"`
-		Videos       []mediaOut `json:"videos"`
-		NFCDocuments []mediaOut `json:"nfcDocuments"`
-	}{Status: "success", Images: []mediaOut{}, Videos: []mediaOut{}, NFCDocuments: []mediaOut{}}
-	for _, m := range items {
-		if m.context == veriff.ContextDocumentNFC {
-			out.NFCDocuments = append(out.NFCDocuments, s.mediaOut(m))
-			continue
-		}
-		out.Images = append(out.Images, s.mediaOut(m))
-	}
-	s.writeJSON(w, http.StatusOK, out)
-}
-
-// GET /v1/sessions/{id}/media: the media of the most recent attempt.
-func (s *Server) sessionMedia(w http.ResponseWriter, r *http.Request, _ []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss := s.lookup(w, r)
-	if ss == nil {
-		return
-	}
-	s.mediaList(w, ss.attempts[len(ss.attempts)-1].media)
-}
-
-// GET /v1/attempts/{id}/media
-func (s *Server) attemptMedia(w http.ResponseWriter, r *http.Request, _ []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a := s.attempts[r.PathValue("id")]
-	if a == nil {
-		s.fail(w, http.StatusNotFound, "", "Attempt not found.")
-		return
-	}
-	s.mediaList(w, a.media)
-}
-
-// GET /v1/media/{id}: the file, byte for byte.
-func (s *Server) downloadMedia(w http.ResponseWriter, r *http.Request, _ []byte) {
-	s.mu.Lock()
-	m := s.media[r.PathValue("id")]
-	s.mu.Unlock()
-	if m == nil {
-		s.fail(w, http.StatusNotFound, "", "Media not found.")
-		return
-	}
-	w.Header().Set("Content-Length", fmt.Sprint(len(m.data)))
-	s.writeRaw(w, http.StatusOK, m.mimeType, m.data) // data is never modified
-}
-
-// GET /v1/sessions/{id}/decision
-func (s *Server) getDecision(w http.ResponseWriter, r *http.Request, _ []byte) {
-	s.mu.Lock()
-	ss := s.lookup(w, r)
-	var body []byte
-	if ss != nil {
-		body = ss.decision
-	}
-	s.mu.Unlock()
-	if ss == nil {
-		return
-	}
-	if body == nil {
-		body = []byte(`{"status":"success","verification":null}`)
-	}
-	s.writeRaw(w, http.StatusOK, "application/json", body)
-}
-
-// requireVersion answers 400 1102 when the version query parameter is missing.
-func (s *Server) requireVersion(w http.ResponseWriter, r *http.Request) bool {
-	if r.URL.Query().Get("version") == "" {
-		s.fail(w, http.StatusBadRequest, "1102", "Mandatory parameters are missing from the request: version.")
-		return false
-	}
-	return true
-}
-
-// GET /v1/sessions/{id}/decision/ine-registry?version=1.0.0
-func (s *Server) ineRegistry(w http.ResponseWriter, r *http.Request, _ []byte) {
-	if !s.requireVersion(w, r) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss := s.lookup(w, r)
-	if ss == nil {
-		return
-	}
-	res := ineResult(ss)
-	// The endpoint's body has no room for the registry's Status: its
-	// top-level "status" would be the envelope's. The combined result has.
-	res.Status = ""
-	s.writeJSON(w, http.StatusOK, res)
-}
-
-type curpOut struct {
-	StatusCurp string `json:"statusCurp"`
-	Curp       string `json:"curp"`
-}
-
-func curpOf(ss *session) curpOut {
-	st := "inactive"
-	if ineResult(ss).Active {
-		st = "active"
-	}
-	return curpOut{StatusCurp: st, Curp: curpFor(ss)}
-}
-
-// GET /v1/sessions/{id}/decision/curp-registry?version=1.0.0
-func (s *Server) curpRegistry(w http.ResponseWriter, r *http.Request, _ []byte) {
-	if !s.requireVersion(w, r) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss := s.lookup(w, r)
-	if ss == nil {
-		return
-	}
-	s.writeJSON(w, http.StatusOK, curpOf(ss))
-}
-
-// GET /v1/sessions/{id}/decision/combined-ine-curp-registry?version=1.0.0
-func (s *Server) combinedRegistry(w http.ResponseWriter, r *http.Request, _ []byte) {
-	if !s.requireVersion(w, r) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss := s.lookup(w, r)
-	if ss == nil {
-		return
-	}
-	s.writeJSON(w, http.StatusOK, struct {
-		INE  veriff.INERegistryResult `json:"ine"`
-		CURP curpOut                  `json:"curp"`
-	}{ineResult(ss), curpOf(ss)})
-}
-
-// GET /v1/sessions/{id}/person
-func (s *Server) person(w http.ResponseWriter, r *http.Request, _ []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss := s.lookup(w, r)
-	if ss == nil {
-		return
-	}
-	p := personFor(ss)
-	s.writeJSON(w, http.StatusOK, map[string]any{
-		"status": "success",
-		"person": map[string]any{
-			"id":                 ss.id,
-			"firstName":          p.FirstName,
-			"lastName":           p.LastName,
-			"dateOfBirth":        p.DateOfBirth,
-			"gender":             p.Gender,
-			"nationality":        p.Nationality,
-			"idNumber":           p.IDNumber,
-			"citizenship":        nil,
-			"placeOfBirth":       p.PlaceOfBirth,
-			"pepSanctionMatches": []any{},
-		},
-	})
-}
-
-// GET /v1/sessions/{id}/attempts
-func (s *Server) listAttempts(w http.ResponseWriter, r *http.Request, _ []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss := s.lookup(w, r)
-	if ss == nil {
-		return
-	}
-	type attemptOut struct {
-		ID              string `json:"id"`
-		Status          string `json:"status"`
-		CreatedTime     string `json:"createdTime"`
-		UserDefinedData []any  `json:"userDefinedData"`
-	}
-	out := struct {
-		Status        string       `json:"status"`
-		Verifications []attemptOut `json:"verifications"`
-	}{Status: "success", Verifications: []attemptOut{}}
-	for _, a := range ss.attempts {
-		out.Verifications = append(out.Verifications, attemptOut{
-			ID: a.id, Status: string(a.status), CreatedTime: formatTime(a.createdAt), UserDefinedData: []any{},
-		})
-	}
-	s.writeJSON(w, http.StatusOK, out)
-}
-
-// GET /v1/sessions/{id}/watchlist-screening: always a clean result.
-func (s *Server) watchlist(w http.ResponseWriter, r *http.Request, _ []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss := s.lookup(w, r)
-	if ss == nil {
-		return
-	}
-	p := personFor(ss)
-	year := ""
-	if len(p.DateOfBirth) >= 4 {
-		year = p.DateOfBirth[:4]
-	}
-	s.writeJSON(w, http.StatusOK, map[string]any{
-		"status": "success",
-		"data": s.withWatchlistState(ss.id, map[string]any{
-			"attemptId":   ss.attempts[len(ss.attempts)-1].id,
-			"sessionId":   ss.id,
-			"vendorData":  ss.vendorData,
-			"endUserId":   ss.endUserID,
-			"checkType":   "initial_result",
-			"matchStatus": "no_match",
-			"searchTerm":  map[string]any{"name": strings.TrimSpace(p.FirstName + " " + p.LastName), "year": year},
-			"totalHits":   0,
-			"createdAt":   formatTime(ss.createdAt),
-			"hits":        []any{},
-		}),
-	})
-}
-
-// POST /v1/sessions/{id}/collected-data
-func (s *Server) collectedData(w http.ResponseWriter, r *http.Request, body []byte) {
-	var in struct {
-		ProviderName *string `json:"providerName"`
-		Network      *struct {
-			IP *string `json:"ip"`
-		} `json:"network"`
-		Device *struct {
-			Fingerprint *string `json:"fingerprint"`
-		} `json:"device"`
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss := s.lookup(w, r)
-	if ss == nil {
-		return
-	}
-	if err := json.Unmarshal(body, &in); err != nil {
-		s.fail(w, http.StatusBadRequest, "1102", "Mandatory parameters are missing from the request: the body is not a JSON object.")
-		return
-	}
-	switch {
-	case in.ProviderName == nil || *in.ProviderName == "":
-		s.fail(w, http.StatusBadRequest, "1102", "Mandatory parameters are missing from the request: providerName.")
-		return
-	case in.Network == nil || in.Network.IP == nil || net.ParseIP(*in.Network.IP) == nil:
-		s.fail(w, http.StatusBadRequest, "1102", "Mandatory parameters are missing from the request: network.ip.")
-		return
-	case in.Device == nil || in.Device.Fingerprint == nil || *in.Device.Fingerprint == "":
-		s.fail(w, http.StatusBadRequest, "1102", "Mandatory parameters are missing from the request: device.fingerprint.")
-		return
-	case len(*in.ProviderName) > 255 || len(*in.Device.Fingerprint) > 255:
-		s.fail(w, http.StatusBadRequest, "1104", "Request includes invalid parameters: longer than 255 characters.")
-		return
-	}
-	if ss.status != veriff.StatusCreated && ss.status != veriff.StatusStarted {
-		s.fail(w, http.StatusConflict, "1304", "Collected data is accepted only for created or started sessions.")
-		return
-	}
-	ss.collected = append(ss.collected, append(json.RawMessage(nil), body...))
-	s.writeJSON(w, http.StatusOK, struct {
-		Status string `json:"status"`
-	}{"success"})
-}
-
 // newUUID returns a random UUID version 4.
 func newUUID() string {
 	var b [16]byte
@@ -791,13 +432,4 @@ func remoteIP(r *http.Request) string {
 // formatTime formats t as Veriff does: ISO 8601, UTC, microseconds.
 func formatTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05.000000Z")
-}
-
-// mimeTypeOf names the type of uploaded media as the SDK detects it (JPEG,
-// PNG, WebP, HEIC/HEIF, PDF), else as net/http sniffs it.
-func mimeTypeOf(data []byte) string {
-	if t := mediatype.Detect(data); t != "" {
-		return t
-	}
-	return http.DetectContentType(data)
 }

@@ -170,3 +170,5 @@ func dataURI(mime string, b []byte) string {
 }
 
 func upper(s string) string { return strings.ToUpper(s) }
+
+func jsonDecode(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/verifftest"
 )
 
 func TestMediaListAndDownload(t *testing.T) {
@@ -93,6 +94,13 @@ func TestINERegistry(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, r.Status, "version is required")
 	assert.Equal(t, "1102", r.Code(t))
 
+	// Issue 9 point 22: 404 until decided, as Veriff answers.
+	for _, p := range []string{path, "/v1/sessions/" + id + "/decision/curp-registry", "/v1/sessions/" + id + "/decision/combined-ine-curp-registry"} {
+		r = a.get(http.MethodGet, p+"?version=1.0.0", id)
+		assert.Equal(t, http.StatusNotFound, r.Status, p)
+		assert.Equal(t, "fail", r.JSON(t)["status"])
+	}
+	require.NoError(t, srv.Decide(id, veriff.StatusDeclined))
 	r = a.get(http.MethodGet, path+"?version=1.0.0", id)
 	require.Equal(t, http.StatusOK, r.Status)
 	assert.JSONEq(t, `{"active":false,"documentState":"No se obtuvieron datos de la consulta con los parámetros seleccionados"}`, string(r.Body))
@@ -118,6 +126,42 @@ func TestINERegistry(t *testing.T) {
 	r = a.get(http.MethodGet, "/v1/sessions/"+id+"/decision/combined-ine-curp-registry?version=1.0.0", id)
 	require.Equal(t, http.StatusOK, r.Status)
 	assert.JSONEq(t, `{"ine":{"active":true,"documentState":"ok"},"curp":{"statusCurp":"active","curp":"PEGJ850720HDFRRN04"}}`, string(r.Body))
+}
+
+// Issue 9 point 22: no active credential without the INE consent.
+func TestINERegistryWithoutConsent(t *testing.T) {
+	srv := newServer(t)
+	a := newAPI(t, srv)
+	id := a.create(`{"verification":{"vendorData":"no-consent"}}`)
+	require.ErrorIs(t, srv.SetINERegistry(id, veriff.INERegistryResult{Active: true}), verifftest.ErrNoINEConsent)
+	require.NoError(t, srv.Decide(id, veriff.StatusApproved))
+	tests := []struct{ path, want string }{
+		{"/decision/ine-registry", `{"active":false,"documentState":"No se obtuvieron datos de la consulta con los parámetros seleccionados"}`},
+		{"/decision/curp-registry", `{"statusCurp":"inactive","curp":"HELG900215MDFRPD09"}`},
+	}
+	for _, tt := range tests {
+		r := a.get(http.MethodGet, "/v1/sessions/"+id+tt.path+"?version=1.0.0", id)
+		require.Equal(t, http.StatusOK, r.Status, tt.path)
+		assert.JSONEq(t, tt.want, string(r.Body), tt.path)
+	}
+	s, _ := srv.Session(id)
+	assert.Nil(t, s.INERegistry)
+}
+
+// Issue 9 point 17: SetINEBiometric copies what the caller's pointers hold.
+func TestINEBiometricCopied(t *testing.T) {
+	srv := newServer(t)
+	a := newAPI(t, srv)
+	id := a.create(ineSessionBody)
+	match, pct, st := true, 90.0, "success"
+	require.NoError(t, srv.SetINEBiometric(id, veriff.INEBiometricRegistryValidation{
+		FaceMatch: &match, FaceMatchPercentage: &pct, ResponseStatus: &st,
+	}))
+	match, pct, st = false, 1, "changed by the caller"
+	require.NoError(t, srv.Decide(id, veriff.StatusApproved))
+	v := a.decision(id)["verification"].(map[string]any)
+	bio := v["additionalVerifiedData"].(map[string]any)["ineBiometricRegistryValidation"]
+	assert.Equal(t, map[string]any{"faceMatch": true, "faceMatchPercentage": 90.0, "responseStatus": "success"}, bio)
 }
 
 func TestINEBiometricOverride(t *testing.T) {

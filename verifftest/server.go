@@ -10,12 +10,11 @@ import (
 	"errors"
 	"io"
 	"log"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/veriffgo/veriff"
@@ -25,9 +24,34 @@ import (
 // base64; the fake allows a little more for the JSON around them.
 const maxBodyBytes = 32 << 20
 
+// maxDrainBytes is how much of a body over its cap the server still reads
+// (and discards) before it answers 413, so that the client, which is still
+// writing, reads the answer instead of a connection reset.
+const maxDrainBytes = 128 << 20
+
+var errTooLarge = errors.New("verifftest: request body too large")
+
+// readBody reads a body of at most limit bytes. Above the limit it reads
+// on, discarding, up to maxDrainBytes more, and returns errTooLarge.
+func readBody(body io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(body, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		_, _ = io.Copy(io.Discard, io.LimitReader(body, maxDrainBytes))
+		return nil, errTooLarge
+	}
+	return b, nil
+}
+
 // ErrUnknownSession is returned by the Server's methods (Decide,
 // SetINERegistry, ...) for a session ID the server does not know.
 var ErrUnknownSession = errors.New("verifftest: unknown session")
+
+// ErrNoINEConsent is returned by SetINERegistry for a session created
+// without an approved "ine" consent.
+var ErrNoINEConsent = errors.New("verifftest: session has no INE consent")
 
 // Server is an in-process fake of Veriff's Public API v1, listening on a
 // loopback address. Create it with NewServer and stop it with Close. All of
@@ -39,9 +63,11 @@ type Server struct {
 
 	apiKey string
 	secret string
-	base   string // == URL, written before the listener serves
-	ts     *httptest.Server
+	cfg    serverConfig
+	base   atomic.Pointer[string] // URL, for requests that name no host
+	hs     *http.Server           // serves Start and Serve
 	mux    *http.ServeMux
+	csrf   string // the portal forms' token
 
 	ctx    context.Context // cancelled by Close: stops webhook deliveries
 	cancel context.CancelFunc
@@ -70,14 +96,32 @@ type Server struct {
 // sharedSecret, exactly as the real API judges them. Stop it with Close.
 //
 // The server starts with no webhook URL (see SetWebhookURL), no automatic
-// decisions (see AutoDecide) and no injected faults.
-func NewServer(apiKey, sharedSecret string) *Server {
+// decisions (see AutoDecide) and no injected faults. It is
+// NewUnstartedServer followed by Start.
+func NewServer(apiKey, sharedSecret string, opts ...ServerOption) *Server {
+	s := NewUnstartedServer(apiKey, sharedSecret, opts...)
+	s.Start()
+	return s
+}
+
+// NewUnstartedServer returns a Server that is not yet listening, as
+// httptest.NewUnstartedServer does: start it with Start (a loopback port)
+// or Serve (a listener of your own), or mount Handler in a server of your
+// own. Call Close when done, in every case, to stop webhook deliveries.
+func NewUnstartedServer(apiKey, sharedSecret string, opts ...ServerOption) *Server {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = nil // webhooks go to the URL as given, never through a proxy
 	s := &Server{
 		apiKey:    apiKey,
 		secret:    sharedSecret,
+		cfg:       cfg,
 		mux:       http.NewServeMux(),
 		ctx:       ctx,
 		cancel:    cancel,
@@ -88,21 +132,24 @@ func NewServer(apiKey, sharedSecret string) *Server {
 		hookTries: defaultWebhookAttempts,
 		hookWait:  defaultWebhookBackoff,
 		delivered: make(chan struct{}),
+		csrf:      newUUID(),
 	}
 	s.routes()
-	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
-	// Dropped connections (fault injection) make net/http log; keep tests quiet.
-	s.ts.Config.ErrorLog = log.New(io.Discard, "", 0)
-	s.base = "http://" + s.ts.Listener.Addr().String()
-	s.URL = s.base
-	s.ts.Start()
+	s.hs = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		// Dropped connections (fault injection) make net/http log; keep tests quiet.
+		ErrorLog: log.New(io.Discard, "", 0),
+	}
 	return s
 }
 
 // Close stops the server: it cancels webhook deliveries still waiting for
-// a retry or in flight, waits for their goroutines to end, and shuts the
-// listener down. Call WaitForDeliveries first to be sure that the webhooks
-// you expect were delivered. Close may be called more than once.
+// a retry or in flight, waits for their goroutines to end, and closes the
+// listeners of Start and Serve with every connection, also one whose client
+// stalls in the middle of a body: Close always returns. Call
+// WaitForDeliveries first to be sure that the webhooks you expect were
+// delivered. Close may be called more than once.
 func (s *Server) Close() {
 	s.mu.Lock()
 	if s.closed {
@@ -113,7 +160,7 @@ func (s *Server) Close() {
 	s.mu.Unlock()
 	s.cancel()
 	s.wg.Wait()
-	s.ts.Close()
+	_ = s.hs.Close()
 	s.hc.CloseIdleConnections()
 }
 
@@ -169,7 +216,10 @@ type Request struct {
 	Time time.Time
 }
 
-// Requests returns copies of every request received so far, oldest first.
+// Requests returns copies of the API v1 requests received so far, oldest
+// first: the most recent ones, up to WithMaxRecordedRequests (default
+// 10000). Requests to the portal, the hosted flow and the admin API are not
+// recorded.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -207,112 +257,6 @@ func (s *Server) ResetRequests() {
 	s.requests = nil
 }
 
-// serveHTTP records the request, applies any injected fault, then routes.
-func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	_, pattern := s.mux.Handler(r)
-	route := pattern
-	if i := strings.IndexByte(route, ' '); i >= 0 {
-		route = route[i+1:]
-	}
-	if route == "/" {
-		route = ""
-	}
-	rec := &Request{
-		Method:   r.Method,
-		Path:     r.URL.Path,
-		RawQuery: r.URL.RawQuery,
-		Route:    route,
-		Header:   r.Header.Clone(),
-		Time:     time.Now(),
-	}
-	s.mu.Lock()
-	f := s.takeFault(r.Method, route, r.URL.Path)
-	switch {
-	case f == nil:
-	case f.Drop:
-		rec.Fault = "drop"
-	case f.DropAfterProcessing:
-		rec.Fault = "drop-after-processing"
-	default:
-		rec.Fault = "fail"
-	}
-	s.requests = append(s.requests, rec)
-	s.mu.Unlock()
-
-	status := 0
-	switch {
-	case f == nil:
-		sw := &statusWriter{ResponseWriter: w}
-		s.mux.ServeHTTP(sw, r)
-		status = sw.status()
-	case f.Drop:
-		dropConn(w)
-	case f.DropAfterProcessing:
-		buf := httptest.NewRecorder()
-		s.mux.ServeHTTP(buf, r)
-		dropConn(w)
-	default:
-		st := f.Status
-		if st == 0 {
-			st = http.StatusInternalServerError
-		}
-		if f.RetryAfter != "" {
-			w.Header().Set("Retry-After", f.RetryAfter)
-		}
-		msg := f.Message
-		if msg == "" {
-			msg = http.StatusText(st)
-		}
-		s.fail(w, st, f.Code, msg)
-		status = st
-	}
-	s.mu.Lock()
-	rec.Status = status
-	s.mu.Unlock()
-}
-
-// dropConn closes the client's connection without an answer.
-func dropConn(w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		panic("verifftest: connection cannot be hijacked")
-	}
-	conn, _, err := hj.Hijack()
-	if err != nil {
-		return
-	}
-	if tc, ok := conn.(*net.TCPConn); ok {
-		_ = tc.SetLinger(0)
-	}
-	_ = conn.Close()
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	code int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.code == 0 {
-		w.code = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(p []byte) (int, error) {
-	if w.code == 0 {
-		w.code = http.StatusOK
-	}
-	return w.ResponseWriter.Write(p)
-}
-
-func (w *statusWriter) status() int {
-	if w.code == 0 {
-		return http.StatusOK
-	}
-	return w.code
-}
-
 // handlerFunc serves an authenticated request; body is the raw request body
 // of a POST or PATCH (nil otherwise).
 type handlerFunc func(w http.ResponseWriter, r *http.Request, body []byte)
@@ -327,13 +271,12 @@ func (s *Server) handle(pattern string, h handlerFunc) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		var body []byte
 		if bodySigned {
-			b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+			b, err := readBody(r.Body, maxBodyBytes)
+			if errors.Is(err, errTooLarge) {
+				s.fail(w, http.StatusRequestEntityTooLarge, "", "Request body too large")
+				return
+			}
 			if err != nil {
-				var mbe *http.MaxBytesError
-				if errors.As(err, &mbe) {
-					s.fail(w, http.StatusRequestEntityTooLarge, "", "Request body too large")
-					return
-				}
 				s.fail(w, http.StatusBadRequest, "1102", "Could not read the request body")
 				return
 			}

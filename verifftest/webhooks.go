@@ -4,8 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	neturl "net/url"
+	"strings"
 	"time"
 
 	"github.com/veriffgo/veriff"
@@ -43,15 +48,55 @@ type WebhookURLs struct {
 // X-AUTH-CLIENT (the API key), X-HMAC-SIGNATURE (veriff.Sign of the body
 // with the shared secret) and Content-Type: application/json, from its own
 // goroutine, retrying on any answer but 200 (see SetWebhookRetry).
+//
+// url must be an absolute http or https URL of a loopback host
+// (localhost, 127.0.0.0/8, ::1), so that a test never posts signed
+// webhooks to a real host by mistake; the server option
+// WithAllowRemoteWebhooks lifts the loopback rule for emulators on a
+// container network. SetWebhookURL panics on any other url, as a
+// programming error; CheckWebhookURL tells beforehand.
 func (s *Server) SetWebhookURL(url string) {
 	s.SetWebhookURLs(WebhookURLs{Decision: url, Event: url, INERegistry: url})
 }
 
-// SetWebhookURLs sets the webhook URL of each kind.
+// SetWebhookURLs sets the webhook URL of each kind. Each URL follows the
+// rules of SetWebhookURL, and SetWebhookURLs panics, changing nothing, on
+// one that does not.
 func (s *Server) SetWebhookURLs(u WebhookURLs) {
+	for _, raw := range []string{u.Decision, u.Event, u.INERegistry} {
+		if err := s.CheckWebhookURL(raw); err != nil {
+			panic(err.Error())
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.hooks = u
+}
+
+// CheckWebhookURL returns the error for which SetWebhookURL would refuse
+// rawURL, or nil ("" is accepted: it stops webhooks).
+func (s *Server) CheckWebhookURL(rawURL string) error {
+	if rawURL == "" {
+		return nil
+	}
+	u, err := neturl.Parse(rawURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("verifftest: a webhook URL must be an absolute http or https URL")
+	}
+	if !s.cfg.allowRemoteWebhooks && !isLoopback(u.Hostname()) {
+		return errors.New("verifftest: a webhook URL must name a loopback host (localhost, 127.0.0.0/8, ::1) unless the server has WithAllowRemoteWebhooks")
+	}
+	return nil
+}
+
+// isLoopback reports whether host is localhost or a loopback address.
+func isLoopback(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // SetWebhookRetry sets how many times a webhook is sent at most (default
@@ -193,7 +238,12 @@ func (s *Server) dispatch(kind veriff.WebhookKind, sessionID string, body []byte
 	case kindINE:
 		url = s.hooks.INERegistry
 	}
-	if url == "" {
+	s.dispatchTo(kind, sessionID, url, body)
+}
+
+// dispatchTo starts the delivery of a webhook to url; s.mu must be held.
+func (s *Server) dispatchTo(kind veriff.WebhookKind, sessionID, url string, body []byte) {
+	if url == "" || s.closed {
 		return
 	}
 	d := Delivery{
@@ -206,6 +256,24 @@ func (s *Server) dispatch(kind veriff.WebhookKind, sessionID string, body []byte
 	tries, wait := s.hookTries, s.hookWait
 	s.wg.Add(1)
 	go s.deliver(d, tries, wait)
+}
+
+// ErrUnknownDelivery is returned by Resend for a delivery number the
+// server does not have.
+var ErrUnknownDelivery = errors.New("verifftest: unknown delivery")
+
+// Resend sends the webhook of delivery n again (n counts from 1 in the
+// order of Deliveries), with the same body and signature, to the same URL.
+// The new delivery is recorded as any other, once it ends.
+func (s *Server) Resend(n int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n < 1 || n > len(s.deliveries) {
+		return fmt.Errorf("%w: %d", ErrUnknownDelivery, n)
+	}
+	d := s.deliveries[n-1]
+	s.dispatchTo(d.Kind, d.SessionID, d.URL, append([]byte(nil), d.Body...))
+	return nil
 }
 
 func (s *Server) deliver(d Delivery, tries int, wait time.Duration) {

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/verifftest"
+)
+
+// The emulator's fixed dev credentials: test credentials of the emulator,
+// not Veriff's, printed at start so that any program can use them.
+const (
+	devAPIKey       = "veriff-emulator-dev-api-key"
+	devSharedSecret = "veriff-emulator-dev-shared-secret"
+)
+
+// shutdownGrace bounds how long requests in flight may take to finish
+// after SIGINT or SIGTERM.
+const shutdownGrace = 5 * time.Second
+
+// autoDecideStatuses are the values of -auto-decide.
+var autoDecideStatuses = []veriff.SessionStatus{
+	veriff.StatusApproved, veriff.StatusDeclined, veriff.StatusResubmissionRequested,
+	veriff.StatusReview, veriff.StatusExpired, veriff.StatusAbandoned,
+}
+
+const emulatorDescription = `Serves a local Veriff until SIGINT or SIGTERM: Veriff's API v1 under /v1/, the hosted
+verification flow at each session's verification.url, the portal page at / and the
+admin API under /_emulator/ (JSON; X-AUTH-CLIENT must carry the API key). The first
+line on stdout is "veriff emulator listening on http://HOST:PORT"; the credentials in
+use follow. Each request is logged on stderr (method, path, status; never a body or
+a credential). A session whose person.firstName is "Approve", "Decline" or "Resubmit"
+is decided that way on submit.`
+
+// runEmulator serves verifftest on -addr until ctx ends.
+func runEmulator(ctx context.Context, env *cmdEnv, args []string) int {
+	fs := newFlagSet(env, "emulator", "emulator [-addr 127.0.0.1:8700] [-api-key K] [-shared-secret S] [-webhook-url URL] [-auto-decide STATUS]", emulatorDescription)
+	addr := fs.String("addr", "127.0.0.1:8700", "the address to listen on; port 0 picks a free port")
+	apiKey := fs.String("api-key", devAPIKey, "the API key the emulator accepts")
+	secret := fs.String("shared-secret", devSharedSecret, "the shared secret the emulator checks and signs with")
+	webhookURL := fs.String("webhook-url", "", "where to POST the signed webhooks (decision, event, INE registry)")
+	autoDecide := fs.String("auto-decide", "", "decide every session with this status on submit: approved, declined, resubmission_requested, review, expired or abandoned")
+	publicURL := fs.String("public-url", "", "the base URL to put in verification URLs (default: the Host each request was sent to)")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return usage(env, fs, "unexpected argument %q", fs.Arg(0))
+	}
+	if *apiKey == "" || *secret == "" {
+		return usage(env, fs, "-api-key and -shared-secret must not be empty")
+	}
+	status, ok := parseAutoDecide(*autoDecide)
+	if !ok {
+		return usage(env, fs, "-auto-decide %q is not one of approved, declined, resubmission_requested, review, expired, abandoned", *autoDecide)
+	}
+	if *publicURL != "" {
+		if _, err := receiverURL(*publicURL); err != nil {
+			return usage(env, fs, "-public-url must be an absolute http:// or https:// URL")
+		}
+	}
+	logger := log.New(env.stderr, "", log.Ltime)
+	opts := []verifftest.ServerOption{
+		// The user names the webhook URL: it may be another container.
+		verifftest.WithAllowRemoteWebhooks(),
+		verifftest.WithRequestLog(func(method, path string, status int) {
+			logger.Printf("%s %s %d", method, path, status)
+		}),
+	}
+	if *publicURL != "" {
+		opts = append(opts, verifftest.WithPublicURL(*publicURL))
+	}
+	srv := verifftest.NewUnstartedServer(*apiKey, *secret, opts...)
+	defer srv.Close()
+	if *webhookURL != "" {
+		if err := srv.CheckWebhookURL(*webhookURL); err != nil {
+			return usage(env, fs, "-webhook-url: %v", err)
+		}
+		srv.SetWebhookURL(*webhookURL)
+	}
+	srv.AutoDecide(status)
+	l, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fail(env, fs, "cannot listen on %s: %v", *addr, err)
+	}
+	return serveEmulator(ctx, env, srv, l, *apiKey == devAPIKey, *secret == devSharedSecret)
+}
+
+func parseAutoDecide(s string) (veriff.SessionStatus, bool) {
+	if s == "" {
+		return "", true
+	}
+	for _, st := range autoDecideStatuses {
+		if string(st) == s {
+			return st, true
+		}
+	}
+	return "", false
+}
+
+// serveEmulator serves srv on l, prints the banner, and on ctx's end lets
+// requests in flight finish (up to shutdownGrace) before it stops srv.
+func serveEmulator(ctx context.Context, env *cmdEnv, srv *verifftest.Server, l net.Listener, devKey, devSecret bool) int {
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          log.New(discard{}, "", 0),
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(l) }()
+	base := "http://" + l.Addr().String()
+	printBanner(env, base, srv, devKey, devSecret)
+	select {
+	case err := <-served:
+		srv.Close()
+		fmt.Fprintf(env.stderr, "veriff emulator: %v\n", err)
+		return exitFailed
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(env.stderr, "veriff emulator: shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	srv.Close()
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintf(env.stderr, "veriff emulator: %v\n", err)
+		return exitFailed
+	}
+	if err != nil {
+		fmt.Fprintf(env.stderr, "veriff emulator: requests still running after %s were cut off\n", shutdownGrace)
+	}
+	fmt.Fprintln(env.stderr, "veriff emulator: stopped")
+	return exitOK
+}
+
+// printBanner writes the first stdout line and the credentials in use; its
+// last line always starts with "export ".
+// Credentials given on the command line are the user's: they are not
+// echoed.
+func printBanner(env *cmdEnv, base string, srv *verifftest.Server, devKey, devSecret bool) {
+	w := env.stdout
+	fmt.Fprintf(w, "veriff emulator listening on %s\n", base)
+	key, secret := "(as given with -api-key)", "(as given with -shared-secret)"
+	if devKey {
+		key = srv.APIKey()
+	}
+	if devSecret {
+		secret = srv.SharedSecret()
+	}
+	fmt.Fprintf(w, "api key:       %s\n", key)
+	fmt.Fprintf(w, "shared secret: %s\n", secret)
+	fmt.Fprintln(w, "(test credentials of this emulator, not Veriff's)")
+	fmt.Fprintf(w, "portal:        %s/\n", base)
+	fmt.Fprintf(w, "admin API:     %s/_emulator/sessions (X-AUTH-CLIENT: the api key)\n", base)
+	if devKey && devSecret {
+		fmt.Fprintf(w, "export VERIFF_BASE_URL=%s VERIFF_API_KEY=%s VERIFF_SHARED_SECRET=%s\n", base, key, secret)
+	} else {
+		fmt.Fprintf(w, "export VERIFF_BASE_URL=%s\n", base)
+	}
+}
+
+// discard is an io.Writer that drops everything (net/http's own log).
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }

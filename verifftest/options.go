@@ -1,0 +1,63 @@
+package verifftest
+
+import (
+	"strings"
+)
+
+// defaultMaxRequests is how many requests Requests keeps by default.
+const defaultMaxRequests = 10000
+
+// ServerOption configures a Server made by NewServer or NewUnstartedServer.
+type ServerOption func(*serverConfig)
+
+type serverConfig struct {
+	allowRemoteWebhooks bool
+	publicURL           string
+	requestLog          func(method, path string, status int)
+	maxRequests         int
+}
+
+func defaultConfig() serverConfig {
+	return serverConfig{maxRequests: defaultMaxRequests}
+}
+
+// WithAllowRemoteWebhooks lets SetWebhookURL and SetWebhookURLs name any
+// http or https host, not only loopback ones. By default the server posts
+// webhooks (signed, with the API key) to loopback addresses only, so that a
+// test cannot send them to a real host by mistake; an emulator running in
+// a container needs this option to reach its application on the container
+// network, such as http://app:8080/webhooks in docker-compose.
+func WithAllowRemoteWebhooks() ServerOption {
+	return func(c *serverConfig) { c.allowRemoteWebhooks = true }
+}
+
+// WithPublicURL fixes the base URL the server puts in the URLs it hands
+// out (a session's verification.url and host, media URLs), such as
+// "http://veriff:8700". Without it they are built from the Host header of
+// the request that asks for them, so that they work under whatever name a
+// client reached the server by (http://127.0.0.1:8700 from the host,
+// http://veriff:8700 from another container), and from URL when a request
+// names no host. A trailing "/" is dropped.
+func WithPublicURL(baseURL string) ServerOption {
+	return func(c *serverConfig) { c.publicURL = strings.TrimRight(baseURL, "/") }
+}
+
+// WithRequestLog calls log once per request the server answers, after the
+// answer, with the method, the path and the status (0 when the connection
+// was dropped without one), as an emulator's one line per request. It never
+// gets bodies, headers, queries or credentials; the secret part of the
+// hosted flow's path is replaced by "{token}". log may be called from many
+// goroutines at once.
+func WithRequestLog(log func(method, path string, status int)) ServerOption {
+	return func(c *serverConfig) { c.requestLog = log }
+}
+
+// WithMaxRecordedRequests sets how many requests Requests remembers (the
+// most recent ones; default 10000). n below 1 keeps the default.
+func WithMaxRecordedRequests(n int) ServerOption {
+	return func(c *serverConfig) {
+		if n >= 1 {
+			c.maxRequests = n
+		}
+	}
+}

@@ -1,0 +1,211 @@
+package verifftest_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/verifftest"
+)
+
+func TestServeOnListener(t *testing.T) {
+	srv := verifftest.NewUnstartedServer(testKey, testSecret)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(l) }()
+
+	base := "http://" + l.Addr().String()
+	req, err := http.NewRequest(http.MethodPost, base+"/v1/sessions", strings.NewReader(`{"verification":{}}`))
+	require.NoError(t, err)
+	req.Header.Set("X-AUTH-CLIENT", testKey)
+	resp, err := noKeepAlive.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusCreated, resp.StatusCode)
+
+	srv.Close()
+	require.NoError(t, <-done, "Serve returns nil after Close")
+	assert.Equal(t, base, srv.URL)
+}
+
+func TestHandlerMounted(t *testing.T) {
+	srv := verifftest.NewUnstartedServer(testKey, testSecret)
+	t.Cleanup(srv.Close)
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	c, err := veriff.NewClient(testKey, testSecret, veriff.WithBaseURL(hs.URL))
+	require.NoError(t, err)
+	sess, err := c.CreateSession(context.Background(), veriff.CreateSessionRequest{VendorData: "v"})
+	require.NoError(t, err)
+	assert.Equal(t, hs.URL+"/v/"+sess.SessionToken, sess.URL)
+	assert.Equal(t, hs.URL, sess.Host)
+}
+
+// createVia creates a session through srv with the given Host header and
+// returns the verification object.
+func createVia(t *testing.T, srv *verifftest.Server, host string) map[string]any {
+	t.Helper()
+	body := []byte(`{"verification":{}}`)
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/v1/sessions", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Host = host
+	req.Header.Set("X-AUTH-CLIENT", testKey)
+	resp, err := noKeepAlive.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+	var out struct {
+		Verification map[string]any `json:"verification"`
+	}
+	require.NoError(t, jsonDecode(resp.Body, &out))
+	return out.Verification
+}
+
+func TestVerificationURLFollowsHost(t *testing.T) {
+	plain := newServer(t)
+	public := verifftest.NewServer(testKey, testSecret, verifftest.WithPublicURL("https://veriff.example.test/"))
+	t.Cleanup(public.Close)
+	tests := []struct {
+		name string
+		srv  *verifftest.Server
+		host string
+		want string
+	}{
+		{"docker-compose name", plain, "veriff:8700", "http://veriff:8700"},
+		{"loopback as dialled", plain, "", plain.URL},
+		{"a Host unfit for URLs falls back to URL", plain, "bad host\"<", plain.URL},
+		{"WithPublicURL wins", public, "veriff:8700", "https://veriff.example.test"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := createVia(t, tt.srv, tt.host)
+			assert.Equal(t, tt.want, v["host"])
+			assert.Equal(t, tt.want+"/v/"+v["sessionToken"].(string), v["url"])
+		})
+	}
+}
+
+func TestRequestLog(t *testing.T) {
+	type line struct {
+		method, path string
+		status       int
+	}
+	var mu sync.Mutex
+	var lines []line
+	srv := verifftest.NewServer(testKey, testSecret, verifftest.WithRequestLog(func(m, p string, st int) {
+		mu.Lock()
+		defer mu.Unlock()
+		lines = append(lines, line{m, p, st})
+	}))
+	t.Cleanup(srv.Close)
+	a := newAPI(t, srv)
+	id := a.create(`{"verification":{}}`)
+	a.get(http.MethodGet, "/v1/sessions/"+id+"/decision", id)
+	a.do(http.MethodGet, "/v1/sessions/"+id+"/decision", nil, nil)
+	_, vurl := a.createHosted(`{"verification":{}}`)
+	getPage(t, vurl)
+	getPage(t, srv.URL+"/_emulator/sessions")
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []line{
+		{"POST", "/v1/sessions", 201},
+		{"GET", "/v1/sessions/" + id + "/decision", 200},
+		{"GET", "/v1/sessions/" + id + "/decision", 401},
+		{"POST", "/v1/sessions", 201},
+		{"GET", "/v/{token}", 200}, // the token is not logged
+		{"GET", "/_emulator/sessions", 401},
+	}, lines)
+}
+
+// Issue 9 point 17: Close returns while a client stalls in the middle of a body.
+func TestCloseWithStalledClient(t *testing.T) {
+	srv := verifftest.NewServer(testKey, testSecret)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = fmt.Fprintf(conn, "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nX-AUTH-CLIENT: %s\r\nContent-Length: 1000\r\n\r\n{", testKey)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return srv.RequestCount(http.MethodPost, "/v1/sessions") == 1 },
+		5*time.Second, time.Millisecond, "the request reached the handler")
+	closed := make(chan struct{})
+	go func() {
+		srv.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close blocked on a stalled client")
+	}
+}
+
+// Issue 9 point 17: Requests keeps a bounded number of requests.
+func TestRequestsCapped(t *testing.T) {
+	srv := verifftest.NewServer(testKey, testSecret, verifftest.WithMaxRecordedRequests(3))
+	t.Cleanup(srv.Close)
+	a := newAPI(t, srv)
+	var ids []string
+	for range 5 {
+		ids = append(ids, a.create(`{"verification":{}}`))
+	}
+	for _, id := range ids {
+		a.get(http.MethodGet, "/v1/sessions/"+id+"/decision", id)
+	}
+	reqs := srv.Requests()
+	require.Len(t, reqs, 3)
+	for i, r := range reqs {
+		assert.Equal(t, "/v1/sessions/"+ids[2+i]+"/decision", r.Path)
+	}
+	assert.Equal(t, 3, srv.RequestCount("", ""))
+}
+
+// Issue 9 point 17: webhooks go to loopback hosts unless allowed otherwise.
+func TestSetWebhookURLLoopbackOnly(t *testing.T) {
+	local := newServer(t)
+	remote := verifftest.NewServer(testKey, testSecret, verifftest.WithAllowRemoteWebhooks())
+	t.Cleanup(remote.Close)
+	tests := []struct {
+		url             string
+		local, remoteOK bool
+	}{
+		{"", true, true},
+		{"http://127.0.0.1:8080/hooks", true, true},
+		{"http://127.9.9.9/hooks", true, true},
+		{"http://LOCALHOST:8080/hooks", true, true},
+		{"https://[::1]:8443/hooks", true, true},
+		{"http://app:8080/webhooks", false, true},
+		{"https://example.com/hooks", false, true},
+		{"http://10.0.0.5/hooks", false, true},
+		{"ftp://127.0.0.1/hooks", false, false},
+		{"/relative", false, false},
+		{"http://[::1", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			check := func(srv *verifftest.Server, ok bool) {
+				if ok {
+					require.NoError(t, srv.CheckWebhookURL(tt.url))
+					assert.NotPanics(t, func() { srv.SetWebhookURL(tt.url) })
+					return
+				}
+				require.Error(t, srv.CheckWebhookURL(tt.url))
+				assert.Panics(t, func() { srv.SetWebhookURL(tt.url) })
+				assert.Panics(t, func() { srv.SetWebhookURLs(verifftest.WebhookURLs{Event: tt.url}) })
+			}
+			check(local, tt.local)
+			check(remote, tt.remoteOK)
+		})
+	}
+}
