@@ -16,6 +16,7 @@ import (
 
 	"github.com/veriffgo/veriff"
 	"github.com/veriffgo/veriff/inbox"
+	"github.com/veriffgo/veriff/verifftest"
 )
 
 const (
@@ -126,4 +127,32 @@ var errStoreDown = errors.New("store down")
 
 func (failingStore) Record(context.Context, inbox.NewDelivery) (bool, error) {
 	return false, errStoreDown
+}
+
+// decisionAnswer is the fake's raw GET /decision answer for a session: the
+// body Veriff's decision webhook for it carries.
+func decisionAnswer(t *testing.T, srv *verifftest.Server, sessionID string) []byte {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, srv.URL+"/v1/sessions/"+sessionID+"/decision", nil)
+	require.NoError(t, err)
+	req.Header.Set("X-AUTH-CLIENT", srv.APIKey())
+	req.Header.Set("X-HMAC-SIGNATURE", veriff.Sign(srv.SharedSecret(), []byte(sessionID)))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return body
+}
+
+// newSession creates a session on the fake.
+func newSession(t *testing.T, c *veriff.Client) string {
+	t.Helper()
+	s, err := c.CreateSession(context.Background(), veriff.CreateSessionRequest{
+		Callback: "https://example.com/done", VendorData: "inbox-test",
+		Consents: []veriff.Consent{veriff.INEConsent()},
+	})
+	require.NoError(t, err)
+	return s.ID
 }
