@@ -210,8 +210,9 @@ func TestRunTakesOverAnExpiredLease(t *testing.T) {
 		return nil
 	}, inbox.WithSecrets(testSecret), inbox.WithLease(time.Minute), inbox.WithPollInterval(10*time.Millisecond))
 	require.NoError(t, err)
-	runInbox(t, other)
+	stopOther := runInbox(t, other)
 	got.wait(t, 1, 10*time.Second)
+	stopOther() // its handler returned; let it mark the delivery done
 
 	close(release) // the hung handler returns; its lease is gone
 	stopHung()
