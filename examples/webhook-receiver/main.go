@@ -1,14 +1,24 @@
 // Command webhook-receiver is a small HTTP server that receives Veriff's
-// webhooks with veriff.WebhookHandler and records each delivery once.
+// webhooks into an inbox (package github.com/veriffgo/veriff/inbox) and
+// processes each delivery once.
 //
-//	VERIFF_SHARED_SECRET=<secret> go run ./examples/webhook-receiver -addr 127.0.0.1:8080
+//	cd examples/webhook-receiver
+//	VERIFF_SHARED_SECRET=<secret> go run . -addr 127.0.0.1:8080
+//	VERIFF_SHARED_SECRET=<secret> go run . -database-url postgres://user:pass@127.0.0.1/app
+//
+// Deliveries are held in memory by default (one process), or in PostgreSQL
+// with -database-url (or DATABASE_URL), so that several replicas share the
+// work and a restart loses nothing. The example is its own module because
+// the PostgreSQL store (inbox/pginbox) depends on pgx, which the SDK's root
+// module does not.
 //
 // It accepts POST /veriff/webhooks, verifies the signature with the shared
 // secret (VERIFF_SHARED_SECRET, comma-separated to accept several while
 // rotating: "new,old"), and, when VERIFF_API_KEY is set, also checks the
-// X-AUTH-CLIENT header Veriff sends. Each verified webhook is saved in a
-// Store under its delivery key and processed once; Veriff's retries and
-// replays of a recorded delivery are answered 200 and not processed again.
+// X-AUTH-CLIENT header Veriff sends. Each verified webhook is recorded under
+// its delivery key and answered 200, then processed once by the inbox's
+// workers; Veriff's retries and replays of a recorded delivery are answered
+// 200 and not processed again.
 // It logs one line per webhook: kind, session ID and status, never bodies
 // or personal data.
 //
@@ -34,7 +44,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/inbox"
+	"github.com/veriffgo/veriff/inbox/pginbox"
 )
 
 // webhookPath is where the server accepts webhooks.
@@ -72,6 +86,7 @@ type config struct {
 	addr    string
 	secrets []string // every live shared secret
 	apiKey  string   // "" skips the X-AUTH-CLIENT check
+	dbURL   string   // "" keeps deliveries in memory
 }
 
 func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -79,11 +94,13 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs := flag.NewFlagSet("webhook-receiver", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on; webhooks arrive at "+webhookPath)
+	fs.StringVar(&c.dbURL, "database-url", "", "PostgreSQL URL to record deliveries in (default $DATABASE_URL; none: in memory)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: webhook-receiver [-addr host:port]\n\n"+
 			"Environment:\n"+
 			"  VERIFF_SHARED_SECRET  the integration's shared secret; comma-separated to accept several (rotation). Required.\n"+
-			"  VERIFF_API_KEY        when set, webhooks must carry it in X-AUTH-CLIENT.\n\nFlags:\n")
+			"  VERIFF_API_KEY        when set, webhooks must carry it in X-AUTH-CLIENT.\n"+
+			"  DATABASE_URL          PostgreSQL URL, when -database-url is not given.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -100,6 +117,9 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 		return c, &usageError{"VERIFF_SHARED_SECRET is not set: the receiver needs the integration's shared secret to verify webhooks"}
 	}
 	c.apiKey = strings.TrimSpace(getenv("VERIFF_API_KEY"))
+	if c.dbURL == "" {
+		c.dbURL = strings.TrimSpace(getenv("DATABASE_URL"))
+	}
 	return c, nil
 }
 
@@ -125,20 +145,33 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	store, closeStore, err := openStore(ctx, cfg.dbURL)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	in, handler, err := newHandler(cfg, store, logger)
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           newHandler(cfg, NewMemoryStore(), logger),
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	worked := make(chan error, 1)
+	go func() { worked <- in.Run(workCtx) }()
+	defer func() { stopWork(); <-worked }()
 	url := "http://" + ln.Addr().String() + webhookPath
-	logger.Info("listening", "url", url, "secrets", len(cfg.secrets), "api_key_check", cfg.apiKey != "")
+	logger.Info("listening", "url", url, "secrets", len(cfg.secrets), "api_key_check", cfg.apiKey != "", "postgres", cfg.dbURL != "")
 	if ready != nil {
 		ready(url)
 	}
@@ -164,47 +197,51 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	return nil
 }
 
-// newHandler routes webhooks to a veriff.WebhookHandler that records them
-// in store.
-func newHandler(cfg config, store Store, logger *slog.Logger) http.Handler {
-	r := &receiver{store: store, log: logger}
-	mux := http.NewServeMux()
-	mux.Handle(webhookPath, &veriff.WebhookHandler{
-		Secrets: cfg.secrets, // 401 unless signed with one of them
-		APIKey:  cfg.apiKey,  // 401 unless X-AUTH-CLIENT matches, when set
-		Handle:  r.handle,
-		Logger:  logger, // one line per refused delivery (status, reason)
-	})
-	return mux
-}
-
-// receiver processes each verified webhook once.
-type receiver struct {
-	store Store
-	log   *slog.Logger
-}
-
-// handle records the delivery, then processes it if it is new. An error
-// answers 500, so Veriff sends the webhook again.
-func (r *receiver) handle(ctx context.Context, wh *veriff.Webhook) error {
-	isNew, err := r.store.Save(ctx, Delivery{
-		Key:        wh.DeliveryKey(),
-		Kind:       wh.Kind,
-		SessionID:  wh.SessionID(),
-		Body:       wh.Raw,
-		ReceivedAt: time.Now().UTC(),
-	})
+// openStore opens the PostgreSQL store when dbURL is set, the memory store
+// otherwise. The URL (it may hold a password) is never logged.
+func openStore(ctx context.Context, dbURL string) (inbox.Store, func(), error) {
+	if dbURL == "" {
+		return inbox.NewMemoryStore(), func() {}, nil
+	}
+	pool, err := pgxpool.New(ctx, dbURL)
 	if err != nil {
-		r.log.Error("webhook not recorded", "kind", wh.Kind, "session", wh.SessionID(), "error", err)
-		return err
+		return nil, nil, &usageError{"-database-url: not a valid PostgreSQL URL"}
 	}
-	r.log.Info("webhook", "kind", wh.Kind, "session", wh.SessionID(), "status", status(wh), "duplicate", !isNew)
-	if !isNew {
-		return nil // a retry or replay: acknowledged, not processed again
+	store, err := pginbox.New(ctx, pool)
+	if err != nil {
+		pool.Close()
+		return nil, nil, fmt.Errorf("opening the PostgreSQL inbox: %w", err)
 	}
-	// Process the delivery here, or better, in a worker reading the store:
-	// update the user's account on an approved decision, flag it for review
-	// on a decline, and so on.
+	return store, pool.Close, nil
+}
+
+// newHandler returns the inbox recording into store, routed at
+// webhookPath.
+func newHandler(cfg config, store inbox.Store, logger *slog.Logger) (*inbox.Inbox, http.Handler, error) {
+	in, err := inbox.New(store, (&receiver{log: logger}).handle,
+		inbox.WithSecrets(cfg.secrets...), // 401 unless signed with one of them
+		inbox.WithAPIKey(cfg.apiKey),      // 401 unless X-AUTH-CLIENT matches, when set
+		inbox.WithLogger(logger),          // one line per refused delivery or failed attempt
+	)
+	if err != nil {
+		return nil, nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle(webhookPath, in)
+	return in, mux, nil
+}
+
+// receiver processes each recorded delivery.
+type receiver struct {
+	log *slog.Logger
+}
+
+// handle processes one delivery, once per delivery key: an error is
+// retried with backoff by the inbox, not by Veriff.
+func (r *receiver) handle(ctx context.Context, wh *veriff.Webhook) error {
+	r.log.Info("webhook", "kind", wh.Kind, "session", wh.SessionID(), "status", status(wh))
+	// Process the delivery here: update the user's account on an approved
+	// decision, flag it for review on a decline, and so on.
 	return nil
 }
 

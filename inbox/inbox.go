@@ -1,0 +1,363 @@
+package inbox
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/veriffgo/veriff"
+)
+
+// HandleFunc processes one delivery. A nil error marks it done; an error
+// (or a panic) counts as a failed attempt, retried with backoff. ctx ends
+// when the delivery's lease runs out or when Run's shutdown grace is over.
+type HandleFunc func(ctx context.Context, wh *veriff.Webhook) error
+
+// Inbox receives Veriff's webhooks into a Store (ServeHTTP) and processes
+// them (Run). Several Inboxes, in one process or in several replicas, may
+// share one store. An Inbox is safe for concurrent use.
+type Inbox struct {
+	store  Store
+	handle HandleFunc
+	cfg    config
+	owner  string        // this Inbox's lease owner ID
+	wake   chan struct{} // wakes idle local workers
+}
+
+type config struct {
+	secrets        []string
+	apiKey         string
+	client         *veriff.Client
+	workers        int
+	retryMin       time.Duration
+	retryMax       time.Duration
+	maxAttempts    int
+	lease          time.Duration
+	reconcileAfter time.Duration
+	reconcileMax   time.Duration
+	poll           time.Duration
+	grace          time.Duration
+	maxBody        int64
+	logger         *slog.Logger
+}
+
+// Option configures an Inbox.
+type Option func(*config) error
+
+// Defaults of the options.
+const (
+	DefaultWorkers        = 4
+	DefaultRetryMin       = time.Second
+	DefaultRetryMax       = 5 * time.Minute
+	DefaultMaxAttempts    = 10
+	DefaultLease          = 30 * time.Second
+	DefaultReconcileAfter = 30 * time.Minute
+	DefaultReconcileMax   = 7 * 24 * time.Hour
+	DefaultPollInterval   = 500 * time.Millisecond
+	DefaultShutdownGrace  = 10 * time.Second
+)
+
+func bad(name, format string, args ...any) error {
+	return fmt.Errorf("inbox: %s: %s: %w", name, fmt.Sprintf(format, args...), veriff.ErrInvalidInput)
+}
+
+// WithSecrets sets the shared secrets webhooks are verified with (required):
+// every live one while they are rotated.
+func WithSecrets(secrets ...string) Option {
+	return func(c *config) error {
+		for _, s := range secrets {
+			if s != "" {
+				c.secrets = append(c.secrets, s)
+			}
+		}
+		return nil
+	}
+}
+
+// WithAPIKey makes ServeHTTP require the integration's API key in the
+// X-AUTH-CLIENT (or VRF-AUTH-CLIENT) header, compared in constant time.
+func WithAPIKey(key string) Option {
+	return func(c *config) error { c.apiKey = key; return nil }
+}
+
+// WithClient sets the client reconciliation queries decisions with; Watch
+// needs it.
+func WithClient(cl *veriff.Client) Option {
+	return func(c *config) error { c.client = cl; return nil }
+}
+
+// WithWorkers sets how many deliveries Run handles at once (default 4).
+func WithWorkers(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return bad("WithWorkers", "need at least one worker, got %d", n)
+		}
+		c.workers = n
+		return nil
+	}
+}
+
+// WithRetry sets the backoff of a failed Handle: the first retry waits about
+// min, each next one twice as long up to max, with jitter; after maxAttempts
+// calls (the first included) the delivery is marked failed and kept.
+// Defaults: 1s, 5m, 10.
+func WithRetry(min, max time.Duration, maxAttempts int) Option {
+	return func(c *config) error {
+		if min <= 0 || max < min {
+			return bad("WithRetry", "need 0 < min <= max, got %s and %s", min, max)
+		}
+		if maxAttempts < 1 {
+			return bad("WithRetry", "need at least one attempt, got %d", maxAttempts)
+		}
+		c.retryMin, c.retryMax, c.maxAttempts = min, max, maxAttempts
+		return nil
+	}
+}
+
+// WithLease sets how long a claimed delivery is a worker's before another
+// worker may take it over (default 30s). Handle's context ends with the
+// lease: keep handlers well within it.
+func WithLease(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return bad("WithLease", "lease must be positive, got %s", d)
+		}
+		c.lease = d
+		return nil
+	}
+}
+
+// WithReconcileAfter sets how long a watched session may go without a
+// decision webhook before Run queries its decision (default 30m).
+func WithReconcileAfter(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return bad("WithReconcileAfter", "window must be positive, got %s", d)
+		}
+		c.reconcileAfter = d
+		return nil
+	}
+}
+
+// WithReconcileMaxAge sets how long after Watch a session without a final
+// decision is still queried (default 7 days, Veriff's session lifetime).
+func WithReconcileMaxAge(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return bad("WithReconcileMaxAge", "age must be positive, got %s", d)
+		}
+		c.reconcileMax = d
+		return nil
+	}
+}
+
+// WithPollInterval sets how often idle workers look for due deliveries
+// (default 500ms); ServeHTTP and stores with a Notifier wake them sooner.
+func WithPollInterval(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return bad("WithPollInterval", "interval must be positive, got %s", d)
+		}
+		c.poll = d
+		return nil
+	}
+}
+
+// WithShutdownGrace bounds how long Run waits, once its context ends, for
+// in-flight handlers (default 10s); their context ends after it.
+func WithShutdownGrace(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return bad("WithShutdownGrace", "negative grace %s", d)
+		}
+		c.grace = d
+		return nil
+	}
+}
+
+// WithMaxBodyBytes bounds a webhook body (default
+// veriff.DefaultWebhookMaxBodyBytes, 1 MiB).
+func WithMaxBodyBytes(n int64) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return bad("WithMaxBodyBytes", "limit must be positive, got %d", n)
+		}
+		c.maxBody = n
+		return nil
+	}
+}
+
+// WithLogger receives one line per refused delivery, failed attempt or
+// store failure (status, kind, session ID, reason); never bodies, secrets or
+// signatures.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error { c.logger = l; return nil }
+}
+
+// New returns an Inbox recording into store and processing with handle.
+// WithSecrets is required.
+func New(store Store, handle HandleFunc, opts ...Option) (*Inbox, error) {
+	if store == nil {
+		return nil, bad("store", "nil store")
+	}
+	if handle == nil {
+		return nil, bad("handle", "nil handler")
+	}
+	cfg := config{
+		workers: DefaultWorkers, retryMin: DefaultRetryMin, retryMax: DefaultRetryMax,
+		maxAttempts: DefaultMaxAttempts, lease: DefaultLease, reconcileAfter: DefaultReconcileAfter,
+		reconcileMax: DefaultReconcileMax, poll: DefaultPollInterval, grace: DefaultShutdownGrace,
+		maxBody: veriff.DefaultWebhookMaxBodyBytes,
+	}
+	for _, o := range opts {
+		if o == nil {
+			return nil, bad("option", "nil option")
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if len(cfg.secrets) == 0 {
+		return nil, bad("WithSecrets", "no shared secret: nothing would ever verify")
+	}
+	if cfg.logger == nil {
+		cfg.logger = slog.New(discardHandler{})
+	}
+	var id [8]byte
+	_, _ = rand.Read(id[:])
+	return &Inbox{
+		store: store, handle: handle, cfg: cfg,
+		owner: "inbox-" + hex.EncodeToString(id[:]),
+		wake:  make(chan struct{}, cfg.workers),
+	}, nil
+}
+
+// ServeHTTP receives a webhook. It answers 405 (Allow: POST) to any method
+// but POST; 401 when WithAPIKey is set and X-AUTH-CLIENT differs; 413 above
+// the body limit; 401 when the signature is missing or wrong (checked
+// before parsing); 400 when the verified body is not a well-formed webhook;
+// 503 when the store fails, so that Veriff sends it again; and 200 once the
+// delivery is recorded under its DeliveryKey (a duplicate is answered 200
+// and recorded once). A decision webhook also ends the watch of its session.
+func (in *Inbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		in.refuse(r, w, http.StatusMethodNotAllowed, "method not allowed")
+		return
+	}
+	if in.cfg.apiKey != "" {
+		got := r.Header.Get("X-Auth-Client")
+		if got == "" {
+			got = r.Header.Get("Vrf-Auth-Client")
+		}
+		if subtle.ConstantTimeCompare([]byte(got), []byte(in.cfg.apiKey)) != 1 {
+			in.refuse(r, w, http.StatusUnauthorized, "API key missing or wrong")
+			return
+		}
+	}
+	body, status, reason := in.readBody(w, r)
+	if status != 0 {
+		in.refuse(r, w, status, reason)
+		return
+	}
+	if err := veriff.VerifyWebhook(body, r.Header, in.cfg.secrets...); err != nil {
+		reason := "signature wrong"
+		if errors.Is(err, veriff.ErrMissingSignature) {
+			reason = "signature missing"
+		}
+		in.refuse(r, w, http.StatusUnauthorized, reason)
+		return
+	}
+	wh, err := veriff.ParseWebhook(body)
+	if err != nil {
+		in.refuse(r, w, http.StatusBadRequest, "malformed webhook")
+		return
+	}
+	if err := in.record(r.Context(), wh, body); err != nil {
+		in.cfg.logger.LogAttrs(r.Context(), slog.LevelError, "veriff inbox: delivery not recorded",
+			slog.Int("status", http.StatusServiceUnavailable), slog.String("kind", string(wh.Kind)),
+			slog.String("session_id", wh.SessionID()), slog.String("error", err.Error()))
+		http.Error(w, "not recorded, send again", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, "ok\n")
+}
+
+// readBody reads the bounded body; a non-zero status is a refusal.
+func (in *Inbox) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int, string) {
+	if r.ContentLength > in.cfg.maxBody {
+		return nil, http.StatusRequestEntityTooLarge, "body too large"
+	}
+	rb := r.Body
+	if rb == nil {
+		rb = http.NoBody
+	}
+	var buf bytes.Buffer
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength) + 1)
+	}
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, rb, in.cfg.maxBody)); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, http.StatusRequestEntityTooLarge, "body too large"
+		}
+		return nil, http.StatusBadRequest, "cannot read body"
+	}
+	return buf.Bytes(), 0, ""
+}
+
+// record stores a verified, parsed delivery, wakes a local worker when it
+// is new, and ends the watch of a session whose final decision it is.
+func (in *Inbox) record(ctx context.Context, wh *veriff.Webhook, body []byte) error {
+	inserted, err := in.store.Record(ctx, NewDelivery{
+		Key: wh.DeliveryKey(), Kind: wh.Kind, SessionID: wh.SessionID(), Body: body, At: time.Now(),
+	})
+	if err != nil {
+		return err
+	}
+	if inserted {
+		select {
+		case in.wake <- struct{}{}:
+		default:
+		}
+	}
+	if isFinalDecision(wh) {
+		// Best effort: a watch left open only costs one more query,
+		// whose answer is then a duplicate.
+		if err := in.store.EndWatch(ctx, wh.SessionID(), WatchReconciled, time.Now()); err != nil {
+			in.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "veriff inbox: watch not ended",
+				slog.String("session_id", wh.SessionID()), slog.String("error", err.Error()))
+		}
+	}
+	return nil
+}
+
+func isFinalDecision(wh *veriff.Webhook) bool {
+	return wh.Kind == veriff.WebhookDecision && wh.Decision != nil &&
+		wh.Decision.Verification != nil && wh.Decision.Verification.Status.IsFinal()
+}
+
+func (in *Inbox) refuse(r *http.Request, w http.ResponseWriter, status int, reason string) {
+	in.cfg.logger.LogAttrs(r.Context(), slog.LevelWarn, "veriff inbox: refused",
+		slog.Int("status", status), slog.String("reason", reason))
+	http.Error(w, reason, status)
+}
+
+// discardHandler is a slog.Handler that drops everything (slog.DiscardHandler
+// needs Go 1.24).
+type discardHandler struct{}
+
+func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
+func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
+func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
+func (d discardHandler) WithGroup(string) slog.Handler           { return d }

@@ -1,0 +1,170 @@
+package inbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/veriffgo/veriff"
+)
+
+// reconcileBatch bounds the watches one round queries.
+const reconcileBatch = 20
+
+// maxRecheck caps the wait between two queries of an undecided session.
+const maxRecheck = time.Hour
+
+// Watch remembers a session, typically right after CreateSession: if no
+// final decision webhook for it arrives within the reconcile window
+// (WithReconcileAfter), Run queries its decision (Client.Decision, needs
+// WithClient). A decided answer is recorded as a decision delivery whose
+// Raw is the API answer, under the same DeliveryKey as the webhook of that
+// decision, so whichever comes second is a duplicate; it is then handled
+// like any other delivery. An undecided session is asked again later, with
+// backoff, until a final decision or the maximum age (WithReconcileMaxAge).
+// Watching a session twice is harmless.
+func (in *Inbox) Watch(ctx context.Context, sessionID string) error {
+	if in.cfg.client == nil {
+		return bad("Watch", "no client: set WithClient to reconcile sessions")
+	}
+	if sessionID == "" || strings.TrimSpace(sessionID) != sessionID || strings.ContainsAny(sessionID, "/?#") {
+		return bad("sessionID", "empty or malformed session ID")
+	}
+	now := time.Now()
+	return in.store.Watch(ctx, sessionID, now, now.Add(in.cfg.reconcileAfter))
+}
+
+// reconcileLoop queries due watched sessions every poll interval.
+func (in *Inbox) reconcileLoop(ctx context.Context) {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		}
+		pause := in.reconcileRound(ctx)
+		if pause < in.cfg.poll {
+			pause = in.cfg.poll
+		}
+		timer.Reset(jitter(pause))
+	}
+}
+
+// reconcileRound queries the due watches once; it returns how long to
+// pause, longer than the poll interval when Veriff asked to slow down.
+func (in *Inbox) reconcileRound(ctx context.Context) time.Duration {
+	now := time.Now()
+	// A claimed watch is skipped by other replicas for a lease.
+	watches, err := in.store.ClaimWatches(ctx, now, in.cfg.lease, reconcileBatch)
+	if err != nil {
+		if ctx.Err() == nil {
+			in.cfg.logger.LogAttrs(ctx, slog.LevelError, "veriff inbox: watches not read", slog.String("error", err.Error()))
+		}
+		return 0
+	}
+	for _, w := range watches {
+		if pause := in.reconcileOne(ctx, w); pause > 0 {
+			return pause
+		}
+	}
+	return 0
+}
+
+// reconcileOne queries one watched session; a positive result is Veriff's
+// Retry-After, which ends the round.
+func (in *Inbox) reconcileOne(ctx context.Context, w Watch) time.Duration {
+	now := time.Now()
+	if now.Sub(w.CreatedAt) > in.cfg.reconcileMax {
+		in.endWatch(ctx, w.SessionID, WatchExpired)
+		return 0
+	}
+	next := now.Add(recheck(in.cfg.reconcileAfter, w.Checks+1))
+	d, err := in.cfg.client.Decision(ctx, w.SessionID)
+	if err != nil {
+		var apiErr *veriff.APIError
+		var pause time.Duration
+		if errors.As(err, &apiErr) && apiErr.RetryAfter > 0 {
+			pause = apiErr.RetryAfter
+		} else if errors.Is(err, veriff.ErrRateLimited) {
+			pause = in.cfg.reconcileAfter
+		}
+		if t := now.Add(pause); t.After(next) {
+			next = t
+		}
+		if ctx.Err() == nil {
+			in.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "veriff inbox: decision query failed",
+				slog.String("session_id", w.SessionID), slog.String("error", err.Error()))
+		}
+		in.reschedule(ctx, w.SessionID, next)
+		return pause
+	}
+	if d.Verification == nil {
+		in.reschedule(ctx, w.SessionID, next)
+		return 0
+	}
+	wh, body, err := decisionDelivery(d)
+	if err == nil {
+		err = in.record(ctx, wh, body)
+	}
+	if err != nil {
+		in.cfg.logger.LogAttrs(ctx, slog.LevelError, "veriff inbox: queried decision not recorded",
+			slog.String("session_id", w.SessionID), slog.String("error", err.Error()))
+		in.reschedule(ctx, w.SessionID, next)
+		return 0
+	}
+	if !d.Verification.Status.IsFinal() {
+		// resubmission_requested or review: the final decision is to come.
+		in.reschedule(ctx, w.SessionID, next)
+	}
+	return 0
+}
+
+// decisionDelivery turns a decided GET /decision answer into the decision
+// webhook Veriff would have sent: the answer has the webhook's shape.
+func decisionDelivery(d *veriff.Decision) (*veriff.Webhook, []byte, error) {
+	answer := struct {
+		Status        string                `json:"status"`
+		Verification  json.RawMessage       `json:"verification"`
+		TechnicalData *veriff.TechnicalData `json:"technicalData,omitempty"`
+	}{d.Status, d.Verification.Raw, d.TechnicalData}
+	body, err := json.Marshal(answer)
+	if err != nil {
+		return nil, nil, err
+	}
+	wh, err := veriff.ParseWebhook(body)
+	if err != nil {
+		return nil, nil, err
+	}
+	if wh.Kind != veriff.WebhookDecision {
+		return nil, nil, errors.New("inbox: the decision answer does not read as a decision webhook")
+	}
+	return wh, body, nil
+}
+
+func (in *Inbox) reschedule(ctx context.Context, sessionID string, next time.Time) {
+	if err := in.store.RescheduleWatch(context.WithoutCancel(ctx), sessionID, next); err != nil {
+		in.cfg.logger.LogAttrs(ctx, slog.LevelError, "veriff inbox: watch not rescheduled",
+			slog.String("session_id", sessionID), slog.String("error", err.Error()))
+	}
+}
+
+func (in *Inbox) endWatch(ctx context.Context, sessionID string, outcome WatchOutcome) {
+	if err := in.store.EndWatch(ctx, sessionID, outcome, time.Now()); err != nil {
+		in.cfg.logger.LogAttrs(ctx, slog.LevelError, "veriff inbox: watch not ended",
+			slog.String("session_id", sessionID), slog.String("error", err.Error()))
+	}
+}
+
+// recheck is the wait before the n-th query of an undecided session: the
+// window doubled per query, up to an hour, jittered.
+func recheck(window time.Duration, n int) time.Duration {
+	if window > maxRecheck {
+		return jitter(window)
+	}
+	return backoff(window, maxRecheck, n)
+}

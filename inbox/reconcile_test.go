@@ -1,0 +1,153 @@
+package inbox_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/inbox"
+	"github.com/veriffgo/veriff/verifftest"
+)
+
+const decisionRoute = "/v1/sessions/{id}/decision"
+
+// A watched, decided session whose webhook never comes (no webhook URL is
+// set on the fake) reaches the handler within the window, with Raw the API
+// answer; the late real webhook is then a duplicate.
+func TestWatchReconcilesAMissingDecision(t *testing.T) {
+	srv := verifftest.NewServer(testAPIKey, testSecret)
+	t.Cleanup(srv.Close)
+	client, err := srv.NewClient()
+	require.NoError(t, err)
+	store := inbox.NewMemoryStore()
+	got := newHandled()
+	in, err := inbox.New(store, func(_ context.Context, wh *veriff.Webhook) error {
+		got.success(wh)
+		return nil
+	}, inbox.WithSecrets(testSecret), inbox.WithClient(client),
+		inbox.WithReconcileAfter(50*time.Millisecond), inbox.WithPollInterval(10*time.Millisecond))
+	require.NoError(t, err)
+	web := httptest.NewServer(in)
+	t.Cleanup(web.Close)
+
+	decided, undecided := newSession(t, client), newSession(t, client)
+	require.NoError(t, in.Watch(context.Background(), decided))
+	require.NoError(t, in.Watch(context.Background(), undecided))
+	require.NoError(t, srv.Decide(decided, veriff.StatusApproved))
+	start := time.Now()
+	runInbox(t, in)
+
+	key := got.wait(t, 1, 10*time.Second)[0]
+	assert.GreaterOrEqual(t, time.Since(start), 50*time.Millisecond/2, "not before the window (jittered)")
+	answer := decisionAnswer(t, srv, decided)
+	got.mu.Lock()
+	wh := got.hooks[key]
+	got.mu.Unlock()
+	assert.Equal(t, veriff.WebhookDecision, wh.Kind)
+	assert.Equal(t, decided, wh.SessionID())
+	assert.Equal(t, veriff.StatusApproved, wh.Decision.Verification.Status)
+	assert.JSONEq(t, string(answer), string(wh.Raw), "Raw is the API answer")
+
+	// The real webhook, late: a duplicate, recorded once, handled once.
+	real, err := veriff.ParseWebhook(answer)
+	require.NoError(t, err)
+	assert.Equal(t, real.DeliveryKey(), key, "one key for the same decision")
+	require.Equal(t, http.StatusOK, do(t, signedRequest(t, web.URL, answer, testSecret)))
+	ds, err := store.List(context.Background(), inbox.Filter{SessionID: decided})
+	require.NoError(t, err)
+	assert.Len(t, ds, 1)
+
+	// The undecided session is asked again, with backoff, and reaches the
+	// handler once decided.
+	require.NoError(t, srv.Decide(undecided, veriff.StatusDeclined))
+	key2 := got.wait(t, 1, 20*time.Second)[0]
+	assert.Contains(t, key2, undecided)
+	queried := srv.RequestCount(http.MethodGet, "/v1/sessions/"+decided+"/decision")
+	assert.Equal(t, 2, queried, "a reconciled session is not queried again (one query by the inbox, one by decisionAnswer)")
+	assert.Equal(t, map[string]int{key: 1, key2: 1}, got.counts())
+}
+
+// A real decision webhook within the window ends the watch: the decision is
+// never queried.
+func TestWatchEndsOnARealWebhook(t *testing.T) {
+	srv := verifftest.NewServer(testAPIKey, testSecret)
+	t.Cleanup(srv.Close)
+	client, err := srv.NewClient()
+	require.NoError(t, err)
+	got := newHandled()
+	in, err := inbox.New(inbox.NewMemoryStore(), func(_ context.Context, wh *veriff.Webhook) error {
+		if wh.Kind == veriff.WebhookDecision {
+			got.success(wh)
+		}
+		return nil
+	}, inbox.WithSecrets(testSecret), inbox.WithClient(client),
+		inbox.WithReconcileAfter(30*time.Millisecond), inbox.WithPollInterval(5*time.Millisecond))
+	require.NoError(t, err)
+	web := httptest.NewServer(in)
+	t.Cleanup(web.Close)
+	srv.SetWebhookURL(web.URL)
+
+	id := newSession(t, client)
+	require.NoError(t, in.Watch(context.Background(), id))
+	require.NoError(t, srv.Decide(id, veriff.StatusApproved))
+	waitForDecisionWebhook(t, srv, id) // recorded, and the watch ended, before Run starts
+	runInbox(t, in)
+	got.wait(t, 1, 10*time.Second)
+	// A later session without webhooks is reconciled by query: watches
+	// are queried oldest first, so an open watch of id would have been
+	// queried before it.
+	srv.SetWebhookURL("")
+	probe := newSession(t, client)
+	require.NoError(t, in.Watch(context.Background(), probe))
+	require.NoError(t, srv.Decide(probe, veriff.StatusDeclined))
+	assert.Contains(t, got.wait(t, 1, 10*time.Second)[0], probe)
+	assert.Zero(t, srv.RequestCount(http.MethodGet, "/v1/sessions/"+id+"/decision"), "the watch ended with the webhook")
+}
+
+// A 429 with Retry-After pauses reconciliation for that long.
+func TestWatchHonoursRetryAfter(t *testing.T) {
+	srv := verifftest.NewServer(testAPIKey, testSecret)
+	t.Cleanup(srv.Close)
+	client, err := srv.NewClient(veriff.WithMaxRetries(0))
+	require.NoError(t, err)
+	got := newHandled()
+	in, err := inbox.New(inbox.NewMemoryStore(), func(_ context.Context, wh *veriff.Webhook) error {
+		got.success(wh)
+		return nil
+	}, inbox.WithSecrets(testSecret), inbox.WithClient(client),
+		inbox.WithReconcileAfter(10*time.Millisecond), inbox.WithPollInterval(5*time.Millisecond))
+	require.NoError(t, err)
+	id := newSession(t, client)
+	require.NoError(t, srv.Decide(id, veriff.StatusApproved))
+	require.NoError(t, in.Watch(context.Background(), id))
+	srv.ResetRequests()
+	srv.FailNext(1, http.StatusTooManyRequests, "1")
+	start := time.Now()
+	runInbox(t, in)
+	got.wait(t, 1, 10*time.Second)
+	assert.GreaterOrEqual(t, time.Since(start), time.Second, "Retry-After: 1 honoured")
+	assert.Equal(t, 2, srv.RequestCount(http.MethodGet, decisionRoute))
+}
+
+// waitForDecisionWebhook waits until the fake has delivered the decision
+// webhook of a session.
+func waitForDecisionWebhook(t *testing.T, srv *verifftest.Server, sessionID string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for n := 1; ; n++ {
+		ds, err := srv.WaitForDeliveries(ctx, n)
+		require.NoError(t, err)
+		for _, d := range ds {
+			if d.Kind == veriff.WebhookDecision && d.SessionID == sessionID && d.Delivered {
+				return
+			}
+		}
+	}
+}
