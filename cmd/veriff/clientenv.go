@@ -1,32 +1,24 @@
 package main
 
 import (
-	"errors"
 	"os"
 
 	"github.com/veriffgo/veriff"
 )
 
-// errNoCredentials is a usage error: the variables that name the
-// integration are not set.
-var errNoCredentials = errors.New("VERIFF_API_KEY and VERIFF_SHARED_SECRET must be set (and VERIFF_BASE_URL for anything but Veriff's default host)")
+// envPlainHTTP opts "veriff sessions" into plain http to a host that is not
+// loopback (an emulator on a private network, such as http://veriff:8700 in
+// docker-compose); see veriff.WithPlainHTTP.
+const envPlainHTTP = "VERIFF_PLAIN_HTTP"
 
-// newClientFromEnv builds the client of "veriff sessions" from VERIFF_API_KEY,
-// VERIFF_SHARED_SECRET, VERIFF_BASE_URL and VERIFF_INTEGRATION_ID.
-//
-// TODO(lead): switch to veriff.NewClientFromEnv (and WithPlainHTTP for an
-// emulator on a private network) once it is on main.
+// newClientFromEnv builds the client of "veriff sessions" with
+// veriff.NewClientFromEnv (VERIFF_API_KEY, VERIFF_SHARED_SECRET,
+// VERIFF_BASE_URL, VERIFF_INTEGRATION_ID), plus WithPlainHTTP when
+// VERIFF_PLAIN_HTTP is "1".
 func newClientFromEnv() (*veriff.Client, error) {
-	key, secret := os.Getenv("VERIFF_API_KEY"), os.Getenv("VERIFF_SHARED_SECRET")
-	if key == "" || secret == "" {
-		return nil, errNoCredentials
-	}
 	var opts []veriff.Option
-	if base := os.Getenv("VERIFF_BASE_URL"); base != "" {
-		opts = append(opts, veriff.WithBaseURL(base))
+	if os.Getenv(envPlainHTTP) == "1" {
+		opts = append(opts, veriff.WithPlainHTTP())
 	}
-	if id := os.Getenv("VERIFF_INTEGRATION_ID"); id != "" {
-		opts = append(opts, veriff.WithIntegrationID(id))
-	}
-	return veriff.NewClient(key, secret, opts...)
+	return veriff.NewClientFromEnv(opts...)
 }

@@ -99,7 +99,8 @@ func runSessionsCreate(ctx context.Context, env *cmdEnv, args []string) int {
 }
 
 const sessionsEnvHelp = "Needs VERIFF_API_KEY and VERIFF_SHARED_SECRET; VERIFF_BASE_URL (for an emulator:\n" +
-	"http://127.0.0.1:8700) and VERIFF_INTEGRATION_ID are optional."
+	"http://127.0.0.1:8700) and VERIFF_INTEGRATION_ID are optional; VERIFF_PLAIN_HTTP=1 allows\n" +
+	"plain http to an emulator that is not on loopback (docker-compose)."
 
 func runSessionsByID(ctx context.Context, env *cmdEnv, s sessionsSub, args []string) int {
 	fs := newFlagSet(env, "sessions "+s.name, "sessions "+s.name+" SESSION_ID",

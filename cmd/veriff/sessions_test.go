@@ -106,8 +106,8 @@ func TestSessionsFailures(t *testing.T) {
 		{"create with a bad flag", nil, []string{"sessions", "create", "-nope"}, exitUsage, "flag provided but not defined"},
 		{"unknown session", nil, []string{"sessions", "decision", "00000000-0000-4000-8000-000000000000"}, exitFailed, "404"},
 		{"delete unknown session", nil, []string{"sessions", "delete", "00000000-0000-4000-8000-000000000000"}, exitFailed, "404"},
-		{"no API key", map[string]string{"VERIFF_API_KEY": ""}, []string{"sessions", "create"}, exitUsage, "VERIFF_API_KEY and VERIFF_SHARED_SECRET must be set"},
-		{"no secret", map[string]string{"VERIFF_SHARED_SECRET": ""}, []string{"sessions", "decision", "abc"}, exitUsage, "must be set"},
+		{"no API key", map[string]string{"VERIFF_API_KEY": ""}, []string{"sessions", "create"}, exitUsage, "invalid VERIFF_API_KEY: environment variable is not set"},
+		{"no secret", map[string]string{"VERIFF_SHARED_SECRET": ""}, []string{"sessions", "decision", "abc"}, exitUsage, "invalid VERIFF_SHARED_SECRET: environment variable is not set"},
 		{"plain http to a remote host", map[string]string{"VERIFF_BASE_URL": "http://veriff.internal:8700"}, []string{"sessions", "create"}, exitUsage, "http"},
 		{"wrong secret", map[string]string{"VERIFF_SHARED_SECRET": "wrong"}, []string{"sessions", "create", "-vendor-data", "x"}, exitFailed, "401"},
 	}
