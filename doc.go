@@ -2,9 +2,18 @@
 // identity check that businesses in Mexico must run against the INE voter
 // registry (Instituto Nacional Electoral).
 //
+// # The base URL
+//
+// Each integration has its own base URL, shown in Veriff's Customer Portal
+// beside its API key and shared secret, and Veriff announces a change of
+// API host before 9 December 2026. Configure the base URL as you configure
+// the keys: WithBaseURL(baseURL) with NewClient, or VERIFF_BASE_URL with
+// NewClientFromEnv. DefaultBaseURL is only the fallback when neither is
+// given.
+//
 // # The INE flow
 //
-// A verification goes through four steps, each one call:
+// A verification goes through five steps, each one call:
 //
 //  1. CreateSession, with the end-user's data and the INE consent
 //     (Consents: []Consent{INEConsent()});
@@ -13,7 +22,8 @@
 //  3. SubmitSession;
 //  4. the outcome: Decision and INERegistry by query (WaitForDecision polls),
 //     or Veriff's signed webhooks through WebhookHandler, VerifyWebhook and
-//     ParseWebhook.
+//     ParseWebhook;
+//  5. AssessINE, the one verdict to gate on (below).
 //
 // A minimal program:
 //
@@ -22,15 +32,46 @@
 //	s, err := client.CreateSession(ctx, veriff.CreateSessionRequest{
 //		VendorData: "customer-42",
 //		Person:     &veriff.SessionPerson{FirstName: "Juan", LastName: "Pérez"},
-//		Document:   &veriff.SessionDocument{Type: "ID_CARD", Country: "MX"},
+//		Document:   &veriff.SessionDocument{Type: veriff.DocumentTypeIDCard, Country: "MX"},
 //		Consents:   []veriff.Consent{veriff.INEConsent()},
 //	})
 //	// upload media, then:
 //	_, err = client.SubmitSession(ctx, s.ID)
 //	d, err := client.WaitForDecision(ctx, s.ID, 10*time.Second)
+//	reg, err := client.INERegistry(ctx, s.ID) // ErrNotFound until the check has run: pass nil
+//	a := veriff.AssessINE(d, reg)
+//	if a.Verdict == veriff.VerdictVerified { ... }
 //
-// The verifftest package runs an in-process fake of Veriff's API, so the whole
-// flow can be exercised in tests without a Veriff account.
+// # The hosted flow
+//
+// Most services upload nothing themselves: they create the session and
+// send the end-user to Session.URL, Veriff's hosted flow, where the
+// end-user takes the photos on their own device. Veriff then submits the
+// session itself, so the backend calls neither UploadMedia nor
+// SubmitSession; it learns the outcome from the decision webhook (or
+// Decision). CreateSessionRequest.Callback is where Veriff sends the
+// end-user when the flow is done.
+//
+// # One INE verdict
+//
+// Veriff reports the INE check in three places: the decision's status
+// (which already reflects the current INE Database Verification when the
+// integration uses it), the INE biometric check in the decision
+// (Decision.INEBiometric: the face against the registry photo), and the
+// legacy INE registry check (INERegistry, or the ine_registry webhook).
+// AssessINE combines them into one conservative Verdict with plain-language
+// Reasons. Only VerdictVerified lets a person through: approved, the
+// credential active in the registry, and no failed biometric check. An
+// inactive credential is VerdictRejected; a failed biometric check on an
+// approved session is VerdictReview; an approved session whose registry
+// answer is still missing (nil) is VerdictPending, so ask again later.
+//
+// # Testing without an account
+//
+// The verifftest package runs an in-process fake of Veriff's API that
+// checks signatures, decides sessions and sends signed webhooks, so the
+// whole flow can be exercised in tests without a Veriff account;
+// examples/ine-flow runs the flow above against it.
 //
 // # Signing
 //

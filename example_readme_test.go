@@ -2,6 +2,7 @@ package veriff_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"net/http"
@@ -28,6 +29,8 @@ func readmeQuickStart(apiKey, sharedSecret, baseURL string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 
+	// baseURL is your integration's, from the Customer Portal: Veriff moves API hosts, so do
+	// not rely on veriff.DefaultBaseURL. (Or veriff.NewClientFromEnv() with VERIFF_BASE_URL.)
 	client, err := veriff.NewClient(apiKey, sharedSecret, veriff.WithBaseURL(baseURL))
 	if err != nil {
 		log.Fatal(err)
@@ -71,17 +74,21 @@ func readmeQuickStart(apiKey, sharedSecret, baseURL string) {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(decision.Verification.Status) // approved, declined, resubmission_requested, ...
-
-	ine, err := client.INERegistry(ctx, session.ID)
-	if err != nil {
+	// The INE registry check answers 404 until it has run: AssessINE then says Pending.
+	registry, err := client.INERegistry(ctx, session.ID)
+	if err != nil && !errors.Is(err, veriff.ErrNotFound) {
 		log.Fatal(err)
 	}
-	fmt.Println(ine.Active, ine.DocumentState)
 
-	// The INE biometric check (face against the INE database) rides in the decision.
-	if v := decision.INEBiometric(); v != nil {
-		fmt.Println(v.Verdict(), v.Reason())
+	// 5. Gate on one verdict: the decision, the INE registry and the INE biometric check.
+	assessment := veriff.AssessINE(decision, registry)
+	switch assessment.Verdict {
+	case veriff.VerdictVerified:
+		fmt.Println("customer-42 is verified")
+	case veriff.VerdictPending:
+		fmt.Println("ask again later:", strings.Join(assessment.Reasons, "; "))
+	default: // VerdictRejected, VerdictResubmit, VerdictReview
+		fmt.Println(assessment.Verdict, strings.Join(assessment.Reasons, "; "))
 	}
 	// README Quick start: end
 }
