@@ -27,9 +27,10 @@ import (
 // Version is the SDK version sent in the User-Agent header.
 const Version = "0.1.0"
 
-// DefaultBaseURL is the common production host of Veriff's API. Each
-// integration has its own base URL in the Customer Portal; pass it with
-// WithBaseURL.
+// DefaultBaseURL is the fallback API host, used when neither WithBaseURL
+// nor VERIFF_BASE_URL gives the integration's own base URL. Veriff announces
+// a change of API host before 9 December 2026: take the base URL from the
+// Customer Portal rather than rely on this one.
 const DefaultBaseURL = "https://stationapi.veriff.com"
 
 const (
@@ -86,10 +87,13 @@ type config struct {
 // NewClient return an error wrapping ErrInvalidInput.
 type Option func(*config) error
 
-// WithBaseURL sets the integration's base URL from the Customer Portal, with
-// or without a trailing "/v1" (default https://stationapi.veriff.com). It
-// must be absolute; plain http is allowed only to a loopback host
-// (localhost, 127.0.0.0/8, ::1), so credentials never travel in clear text.
+// WithBaseURL sets the integration's base URL, as the Customer Portal shows
+// it beside the API keys, with or without a trailing "/v1". Every client
+// should set it: Veriff announces a change of API host before 9 December
+// 2026, and without it the client falls back to DefaultBaseURL. It must be
+// absolute https; plain http is allowed only to a loopback host (localhost,
+// 127.0.0.0/8, ::1), or with WithPlainHTTP to a host outside veriff.com and
+// veriff.me, so credentials never travel in clear text.
 func WithBaseURL(rawURL string) Option {
 	return func(c *config) error {
 		c.baseURL = rawURL
@@ -216,7 +220,11 @@ func WithUserAgent(ua string) Option {
 }
 
 // NewClient returns a Client for the integration with the given API key and
-// shared secret key. It refuses an empty key or secret, and invalid options.
+// shared secret key. Pass the integration's base URL from the Customer
+// Portal with WithBaseURL (or use NewClientFromEnv with VERIFF_BASE_URL):
+// Veriff announces a change of API host before 9 December 2026, and
+// DefaultBaseURL is only a fallback. It refuses an empty or blank key or
+// secret, and invalid options.
 func NewClient(apiKey, sharedSecret string, opts ...Option) (*Client, error) {
 	if err := checkCredentials(apiKey, sharedSecret); err != nil {
 		return nil, err

@@ -16,8 +16,8 @@ const (
 
 // NewClientFromEnv returns a Client configured from the environment:
 // VERIFF_API_KEY and VERIFF_SHARED_SECRET (required), VERIFF_BASE_URL (the
-// integration's base URL from the Customer Portal; DefaultBaseURL when
-// unset) and VERIFF_INTEGRATION_ID (optional). opts are applied after the
+// integration's base URL from the Customer Portal; DefaultBaseURL, a
+// fallback, when unset) and VERIFF_INTEGRATION_ID (optional). opts are applied after the
 // environment, so they win. An error names a missing or invalid variable,
 // never its value.
 func NewClientFromEnv(opts ...Option) (*Client, error) {
