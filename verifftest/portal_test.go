@@ -78,7 +78,7 @@ func TestPortalSessionPage(t *testing.T) {
 		`<img src="/sessions/` + id + `/media/` + img["id"].(string) + `"`,
 		"106: Known fraud", `<span class="badge bad">declined</span>`,
 		`action="/sessions/` + id + `/decision"`, `action="/sessions/` + id + `/ine-registry"`,
-		`<option value="106">106 · `, `<option value="204">204 · `,
+		`<option value="106" selected>106 · `, `<option value="204">204 · `,
 		`value="not-found"`, `action="/deliveries/1/resend"`, "<td>event</td>", "<td>decision</td>", "<td>ine_registry</td>",
 		`<label for="status">`, `<label for="reasonCode">`,
 	} {
