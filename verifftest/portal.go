@@ -61,17 +61,24 @@ func (s *Server) portalIndex(w http.ResponseWriter, _ *http.Request) {
 // sessionView is the data of a session's portal page.
 type sessionView struct {
 	Session
-	Person         personIn
-	Document       documentIn
-	Address        string
-	Decision       *decisionView
-	DecisionJSON   string
-	Deliveries     []deliverySummary
-	DeclineCodes   []reasonOption
-	ResubmitCodes  []reasonOption
-	DecisionStates []decisionChoice
-	StatusChosen   bool // one of DecisionStates is the current status
-	Flash          string
+	Person          personIn
+	Document        documentIn
+	Address         string
+	Decision        *decisionView
+	DecisionJSON    string
+	Deliveries      []deliverySummary
+	DeclineCodes    []reasonOption
+	ResubmitCodes   []reasonOption
+	DecisionStates  []decisionChoice
+	StatusChosen    bool // one of DecisionStates is the current status
+	RegistryChoices []registryChoice
+	Flash           string
+}
+
+// registryChoice is one radio button of the INE registry form.
+type registryChoice struct {
+	Value, Label string
+	Checked      bool
 }
 
 // decisionChoice is one option of the Decide form's status select.
@@ -153,6 +160,7 @@ func (s *Server) portalSession(w http.ResponseWriter, r *http.Request) {
 	}
 	sort.SliceStable(v.Deliveries, func(i, j int) bool { return v.Deliveries[i].N > v.Deliveries[j].N })
 	v.decideForm()
+	v.registryForm()
 	v.Flash = flashes[r.URL.Query().Get("done")]
 	s.render(w, http.StatusOK, "session", pageData{Title: "Session " + v.ID, Portal: true, Body: v})
 }
@@ -241,6 +249,28 @@ func (s *Server) portalDecide(w http.ResponseWriter, r *http.Request) {
 		flash = "resubmit"
 	}
 	s.backTo(w, r, id, flash)
+}
+
+// registryLabels are the INE registry form's choices, in page order.
+var registryLabels = [][2]string{
+	{"active", "Active credential"},
+	{"inactive", "Inactive credential"},
+	{"not-found", "Not found in the registry"},
+}
+
+// registryForm fills the INE registry form's choices, with the answer set
+// now checked (active when none is).
+func (v *sessionView) registryForm() {
+	current := "active"
+	if r := v.INERegistry; r != nil && !r.Active {
+		current = "inactive"
+		if r.DocumentState == ineNoDataState {
+			current = "not-found"
+		}
+	}
+	for _, c := range registryLabels {
+		v.RegistryChoices = append(v.RegistryChoices, registryChoice{c[0], c[1], c[0] == current})
+	}
 }
 
 // registryAnswers are the INE registry answers the portal offers.
