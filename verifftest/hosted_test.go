@@ -299,7 +299,9 @@ func TestHostedMessageStyles(t *testing.T) {
 			`<p class="alert info" role="status" id="form-error">This verification has already been submitted.`},
 		{"submitted, posted", func(a *api, _ *verifftest.Server, id, _ string) { a.upload(id, "face", jpegBytes); a.submit(id) }, true,
 			`<p class="alert info" role="alert" id="form-error">This verification has already been submitted.`},
-		{"declined, opened", func(_ *api, srv *verifftest.Server, id, _ string) { require.NoError(t, srv.Decide(id, veriff.StatusDeclined)) }, false,
+		{"declined, opened", func(_ *api, srv *verifftest.Server, id, _ string) {
+			require.NoError(t, srv.Decide(id, veriff.StatusDeclined))
+		}, false,
 			`<p class="alert error" role="alert" id="form-error">This verification is no longer open`},
 		{"refused upload", nil, true,
 			`<p class="alert error" role="alert" id="form-error">Please add: a photo of your face. Nothing was kept: please choose all three photos again.</p>`},
