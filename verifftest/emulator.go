@@ -33,6 +33,7 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04:05 UTC")
 	},
+	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"deref": func(p *string) string {
 		if p == nil {
 			return ""

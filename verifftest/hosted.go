@@ -36,7 +36,9 @@ func (s *Server) hostedRoutes() {
 type hostedView struct {
 	Action string
 	Fields []hostedField
-	Error  string
+	Error  string // the sentence above the form, if any
+	Info   bool   // Error is a normal state (already submitted), not a failure
+	Role   string // Error's ARIA role: alert, or status for a page just opened
 	Open   bool
 	Status veriff.SessionStatus
 }
@@ -81,8 +83,13 @@ func (s *Server) hostedForm(w http.ResponseWriter, r *http.Request, status int, 
 	if !open && errText == "" {
 		errText = closedText(st)
 	}
+	info := !open && st == veriff.StatusSubmitted
+	role := "alert"
+	if info && r.Method == http.MethodGet {
+		role = "status"
+	}
 	s.render(w, status, "hosted", pageData{Title: "Verify your identity", Body: hostedView{
-		Action: r.URL.Path, Fields: hostedFields, Error: errText, Open: open, Status: st,
+		Action: r.URL.Path, Fields: hostedFields, Error: errText, Info: info, Role: role, Open: open, Status: st,
 	}})
 }
 

@@ -6,6 +6,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -256,6 +257,70 @@ func TestFirstNameTrick(t *testing.T) {
 				d := a.decision(id)["verification"].(map[string]any)
 				assert.Equal(t, string(tt.want), d["status"])
 			}
+		})
+	}
+}
+
+var previewRE = regexp.MustCompile(`<img class="preview"[^>]*>`)
+
+// The previews are hidden until the script fills them: the page as
+// served, and as served again after a refused upload, hides all three,
+// and the stylesheet lets the hidden attribute win over .preview's display.
+func TestHostedPreviewsHiddenWithoutScript(t *testing.T) {
+	srv := newServer(t)
+	a := newAPI(t, srv)
+	_, vurl := a.createHosted(`{"verification":{}}`)
+	pages := map[string]response{
+		"served":  getPage(t, vurl),
+		"refused": postForm(t, vurl, threeImages()[:2]),
+	}
+	for name, r := range pages {
+		imgs := previewRE.FindAllString(string(r.Body), -1)
+		require.Len(t, imgs, 3, name)
+		for _, img := range imgs {
+			assert.True(t, strings.HasSuffix(img, " hidden>"), "%s: %s", name, img)
+			assert.NotContains(t, img, "src=", name)
+		}
+	}
+	css := string(getPage(t, srv.URL+"/_assets/style.css").Body)
+	assert.Contains(t, css, "[hidden] { display: none !important; }")
+}
+
+// Already submitted is a normal state, told in the info style; a link no
+// longer open and a refused upload are errors.
+func TestHostedMessageStyles(t *testing.T) {
+	tests := []struct {
+		name    string
+		prepare func(a *api, srv *verifftest.Server, id, vurl string)
+		post    bool
+		want    string
+	}{
+		{"submitted, opened", func(a *api, _ *verifftest.Server, id, _ string) { a.upload(id, "face", jpegBytes); a.submit(id) }, false,
+			`<p class="alert info" role="status" id="form-error">This verification has already been submitted.`},
+		{"submitted, posted", func(a *api, _ *verifftest.Server, id, _ string) { a.upload(id, "face", jpegBytes); a.submit(id) }, true,
+			`<p class="alert info" role="alert" id="form-error">This verification has already been submitted.`},
+		{"declined, opened", func(_ *api, srv *verifftest.Server, id, _ string) {
+			require.NoError(t, srv.Decide(id, veriff.StatusDeclined))
+		}, false,
+			`<p class="alert error" role="alert" id="form-error">This verification is no longer open`},
+		{"refused upload", nil, true,
+			`<p class="alert error" role="alert" id="form-error">Please add: a photo of your face. Nothing was kept: please choose all three photos again.</p>`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newServer(t)
+			a := newAPI(t, srv)
+			id, vurl := a.createHosted(`{"verification":{}}`)
+			if tt.prepare != nil {
+				tt.prepare(a, srv, id, vurl)
+			}
+			var r response
+			if tt.post {
+				r = postForm(t, vurl, threeImages()[:2])
+			} else {
+				r = getPage(t, vurl)
+			}
+			assert.Contains(t, string(r.Body), tt.want)
 		})
 	}
 }

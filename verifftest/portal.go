@@ -26,8 +26,9 @@ func (s *Server) portalRoutes() {
 
 // reasonOption is one reason code of the decline and resubmission forms.
 type reasonOption struct {
-	Code int
-	Text string
+	Code     int
+	Text     string
+	Selected bool // the code of the session's current decision
 }
 
 // reasonOptions lists Veriff's decline (1xx, 5xx) and resubmission (2xx)
@@ -36,9 +37,9 @@ var reasonOptions = func() (decline, resubmit []reasonOption) {
 	for c := 100; c < 1000; c++ {
 		if t, ok := ReasonText(c); ok {
 			if c >= 200 && c < 300 {
-				resubmit = append(resubmit, reasonOption{c, t})
+				resubmit = append(resubmit, reasonOption{Code: c, Text: t})
 			} else {
-				decline = append(decline, reasonOption{c, t})
+				decline = append(decline, reasonOption{Code: c, Text: t})
 			}
 		}
 	}
@@ -60,16 +61,42 @@ func (s *Server) portalIndex(w http.ResponseWriter, _ *http.Request) {
 // sessionView is the data of a session's portal page.
 type sessionView struct {
 	Session
-	Person         personIn
-	Document       documentIn
-	Address        string
-	Decision       *decisionView
-	DecisionJSON   string
-	Deliveries     []deliverySummary
-	DeclineCodes   []reasonOption
-	ResubmitCodes  []reasonOption
-	DecisionStates []veriff.SessionStatus
-	Flash          string
+	Person          personIn
+	Document        documentIn
+	Address         string
+	Decision        *decisionView
+	DecisionJSON    string
+	Deliveries      []deliverySummary
+	DeclineCodes    []reasonOption
+	ResubmitCodes   []reasonOption
+	DecisionStates  []decisionChoice
+	StatusChosen    bool // one of DecisionStates is the current status
+	RegistryChoices []registryChoice
+	Flash           string
+}
+
+// registryChoice is one radio button of the INE registry form.
+type registryChoice struct {
+	Value, Label string
+	Checked      bool
+}
+
+// decisionChoice is one option of the Decide form's status select.
+type decisionChoice struct {
+	Value    veriff.SessionStatus
+	Label    string
+	Selected bool
+}
+
+// decisionLabels are the Decide form's choices, in the order of the select.
+var decisionLabels = []struct {
+	status veriff.SessionStatus
+	label  string
+}{
+	{veriff.StatusApproved, "Approve"},
+	{veriff.StatusDeclined, "Decline"},
+	{veriff.StatusResubmissionRequested, "Request resubmission"},
+	{veriff.StatusReview, "Set to review"},
 }
 
 // decisionView is the part of the decision the page shows in a table.
@@ -79,6 +106,16 @@ type decisionView struct {
 	Reason       *string `json:"reason"`
 	ReasonCode   *int    `json:"reasonCode"`
 	DecisionTime string  `json:"decisionTime"`
+}
+
+// Decided is DecisionTime as a time, or the zero time when it is not an
+// RFC 3339 time.
+func (d *decisionView) Decided() time.Time {
+	t, err := time.Parse(time.RFC3339Nano, d.DecisionTime)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
 }
 
 // flashes are the sentences shown after a form succeeded, by key.
@@ -122,11 +159,31 @@ func (s *Server) portalSession(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	sort.SliceStable(v.Deliveries, func(i, j int) bool { return v.Deliveries[i].N > v.Deliveries[j].N })
-	v.DeclineCodes, v.ResubmitCodes = reasonOptions()
-	v.DecisionStates = []veriff.SessionStatus{veriff.StatusApproved, veriff.StatusDeclined,
-		veriff.StatusResubmissionRequested, veriff.StatusReview}
+	v.decideForm()
+	v.registryForm()
 	v.Flash = flashes[r.URL.Query().Get("done")]
 	s.render(w, http.StatusOK, "session", pageData{Title: "Session " + v.ID, Portal: true, Body: v})
+}
+
+// decideForm fills the Decide form's choices, with the session's current
+// status and reason code chosen.
+func (v *sessionView) decideForm() {
+	for _, c := range decisionLabels {
+		sel := c.status == v.Status
+		v.StatusChosen = v.StatusChosen || sel
+		v.DecisionStates = append(v.DecisionStates, decisionChoice{c.status, c.label, sel})
+	}
+	v.DeclineCodes, v.ResubmitCodes = reasonOptions()
+	if v.Decision == nil || v.Decision.ReasonCode == nil {
+		return
+	}
+	codes := v.DeclineCodes
+	if v.Status == veriff.StatusResubmissionRequested {
+		codes = v.ResubmitCodes
+	}
+	for i := range codes {
+		codes[i].Selected = codes[i].Code == *v.Decision.ReasonCode
+	}
 }
 
 // GET /sessions/{id}/media/{media}: an uploaded image, for the thumbnails.
@@ -192,6 +249,28 @@ func (s *Server) portalDecide(w http.ResponseWriter, r *http.Request) {
 		flash = "resubmit"
 	}
 	s.backTo(w, r, id, flash)
+}
+
+// registryLabels are the INE registry form's choices, in page order.
+var registryLabels = [][2]string{
+	{"active", "Active credential"},
+	{"inactive", "Inactive credential"},
+	{"not-found", "Not found in the registry"},
+}
+
+// registryForm fills the INE registry form's choices, with the answer set
+// now checked (active when none is).
+func (v *sessionView) registryForm() {
+	current := "active"
+	if r := v.INERegistry; r != nil && !r.Active {
+		current = "inactive"
+		if r.DocumentState == ineNoDataState {
+			current = "not-found"
+		}
+	}
+	for _, c := range registryLabels {
+		v.RegistryChoices = append(v.RegistryChoices, registryChoice{c[0], c[1], c[0] == current})
+	}
 }
 
 // registryAnswers are the INE registry answers the portal offers.

@@ -1,11 +1,14 @@
 package verifftest_test
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -78,7 +81,7 @@ func TestPortalSessionPage(t *testing.T) {
 		`<img src="/sessions/` + id + `/media/` + img["id"].(string) + `"`,
 		"106: Known fraud", `<span class="badge bad">declined</span>`,
 		`action="/sessions/` + id + `/decision"`, `action="/sessions/` + id + `/ine-registry"`,
-		`<option value="106">106 · `, `<option value="204">204 · `,
+		`<option value="106" selected>106 · `, `<option value="204">204 · `,
 		`value="not-found"`, `action="/deliveries/1/resend"`, "<td>event</td>", "<td>decision</td>", "<td>ine_registry</td>",
 		`<label for="status">`, `<label for="reasonCode">`,
 	} {
@@ -163,4 +166,172 @@ func TestPortalFormsRefused(t *testing.T) {
 		assert.Nil(t, s.Decision)
 		assert.Nil(t, s.INERegistry)
 	}
+}
+
+// notGiven is how a page marks a value that was not sent.
+const notGiven = `<span class="none" aria-hidden="true">—</span><span class="sr-only">not given</span>`
+
+var (
+	timeRE    = regexp.MustCompile(`<time datetime="([^"]+)">([^<]*)</time>`)
+	rawTimeRE = regexp.MustCompile(`>[^<]*\d{4}-\d\d-\d\dT\d\d:\d\d`)
+	optionRE  = regexp.MustCompile(`<option value="([^"]*)"( selected)?>`)
+)
+
+// selectOptions returns the option values of the select with the given id,
+// and the values that are selected.
+func selectOptions(t *testing.T, page, id string) (values, selected []string) {
+	t.Helper()
+	m := regexp.MustCompile(`(?s)<select id="` + id + `"[^>]*>(.*?)</select>`).FindStringSubmatch(page)
+	require.NotNil(t, m, "a select #%s", id)
+	for _, o := range optionRE.FindAllStringSubmatch(m[1], -1) {
+		values = append(values, o[1])
+		if o[2] != "" {
+			selected = append(selected, o[1])
+		}
+	}
+	return values, selected
+}
+
+// Every time on the portal reads the same way, the decision's too.
+func TestPortalTimesOneFormat(t *testing.T) {
+	srv := newServer(t)
+	a := newAPI(t, srv)
+	id := a.create(ineSessionBody)
+	a.upload(id, "face", jpegBytes)
+	require.NoError(t, srv.DecideWithReason(id, veriff.StatusDeclined, 106))
+	raw := a.decision(id)["verification"].(map[string]any)["decisionTime"].(string)
+	decided, err := time.Parse(time.RFC3339Nano, raw)
+	require.NoError(t, err)
+
+	for _, target := range []string{"/sessions/" + id, "/"} {
+		page := string(getPage(t, srv.URL+target).Body)
+		times := timeRE.FindAllStringSubmatch(page, -1)
+		require.NotEmpty(t, times, target)
+		for _, tm := range times {
+			at, err := time.Parse(time.RFC3339, tm[1])
+			require.NoError(t, err, "datetime %q", tm[1])
+			assert.Equal(t, at.UTC().Format("2006-01-02 15:04:05 UTC"), tm[2], "%s: the one format", target)
+		}
+		assert.False(t, rawTimeRE.MatchString(strings.Split(page, "<details>")[0]), "%s: no RFC 3339 text outside the payload", target)
+	}
+	page := string(getPage(t, srv.URL+"/sessions/"+id).Body)
+	assert.Len(t, timeRE.FindAllString(page, -1), 3, "created, attempt and decided")
+	assert.Contains(t, page, `<dt>Decided</dt><dd><time datetime="`+decided.UTC().Format(time.RFC3339)+`">`+
+		decided.UTC().Format("2006-01-02 15:04:05 UTC")+`</time></dd>`)
+	assert.NotContains(t, page, "<dd>"+raw)
+}
+
+// A value that was not sent shows a dash, with words for screen readers.
+func TestPortalEmptyFields(t *testing.T) {
+	srv := newServer(t)
+	a := newAPI(t, srv)
+	full := a.create(ineSessionBody)
+	bare := a.create(`{"verification":{}}`)
+
+	page := string(getPage(t, srv.URL+"/sessions/"+full).Body)
+	for _, dt := range []string{"Email", "Phone", "Address"} {
+		assert.Contains(t, page, `<dt>`+dt+`</dt><dd>`+notGiven+`</dd>`, dt)
+	}
+	assert.Contains(t, page, `<dt>Number</dt><dd class="mono">`+notGiven+`</dd>`)
+	assert.Contains(t, page, `<dt>First name</dt><dd>Juan</dd>`)
+	assert.NotContains(t, page, `<dd></dd>`)
+	assert.NotContains(t, page, `<dd class="mono"></dd>`)
+
+	page = string(getPage(t, srv.URL+"/sessions/"+bare).Body)
+	assert.NotContains(t, page, `<dd></dd>`)
+	assert.NotContains(t, page, `<dd class="mono"></dd>`)
+	for _, dt := range []string{"Vendor data", "First name", "Last name", "Date of birth", "Type", "Country", "First issue"} {
+		assert.Contains(t, page, `<dt>`+dt+`</dt><dd>`+notGiven+`</dd>`, dt)
+	}
+	for _, dt := range []string{"End-user ID", "Callback", "ID number", "Number"} {
+		assert.Contains(t, page, `<dt>`+dt+`</dt><dd class="mono">`+notGiven+`</dd>`, dt)
+	}
+	index := string(getPage(t, srv.URL+"/").Body)
+	assert.Contains(t, index, `<td>`+notGiven+`</td>`, "the list too")
+	assert.Contains(t, index, `<td>user-42</td>`)
+}
+
+// The Decide form starts from the session's current decision: its status
+// and reason code are chosen, or a prompt before any decision.
+func TestPortalDecideFormPreselects(t *testing.T) {
+	srv := newServer(t)
+	a := newAPI(t, srv)
+	tests := []struct {
+		name         string
+		decide       func(id string) error
+		status       []string
+		reason       []string
+		registryFrom url.Values
+		registry     string
+	}{
+		{"undecided", func(string) error { return nil }, []string{""}, []string{""}, nil, "active"},
+		{"declined", func(id string) error { return srv.DecideWithReason(id, veriff.StatusDeclined, 108) }, []string{"declined"}, []string{"108"}, nil, "active"},
+		{"resubmission", func(id string) error { return srv.DecideWithReason(id, veriff.StatusResubmissionRequested, 204) }, []string{"resubmission_requested"}, []string{"204"}, nil, "active"},
+		{"approved", func(id string) error { return srv.Decide(id, veriff.StatusApproved) }, []string{"approved"}, []string{""}, nil, "active"},
+		{"review", func(id string) error { return srv.Decide(id, veriff.StatusReview) }, []string{"review"}, []string{""}, nil, "active"},
+		{"registry inactive", func(string) error { return nil }, []string{""}, []string{""}, url.Values{"answer": {"inactive"}}, "inactive"},
+		{"registry not found", func(string) error { return nil }, []string{""}, []string{""}, url.Values{"answer": {"not-found"}}, "not-found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id := a.create(ineSessionBody)
+			a.upload(id, "face", jpegBytes)
+			require.NoError(t, tt.decide(id))
+			if tt.registryFrom != nil {
+				tt.registryFrom.Set("csrf", portalToken(t, srv, id))
+				require.Equal(t, http.StatusSeeOther, postPortal(t, srv.URL+"/sessions/"+id+"/ine-registry", tt.registryFrom, nil).Status)
+			}
+			page := string(getPage(t, srv.URL+"/sessions/"+id).Body)
+			values, selected := selectOptions(t, page, "status")
+			wantValues := []string{"approved", "declined", "resubmission_requested", "review"}
+			if tt.status[0] == "" {
+				wantValues = append([]string{""}, wantValues...)
+				assert.Contains(t, page, `<option value="" selected>Choose a decision…</option>`)
+			}
+			assert.Equal(t, wantValues, values, "the four decisions")
+			assert.Equal(t, tt.status, selected, "status")
+			if tt.reason[0] == "" {
+				_, sel := selectOptions(t, page, "reasonCode")
+				assert.Empty(t, sel, "Veriff's default, the first option")
+			} else {
+				_, sel := selectOptions(t, page, "reasonCode")
+				assert.Equal(t, tt.reason, sel, "reason code")
+			}
+			checked := regexp.MustCompile(`name="answer" value="([^"]+)" checked>`).FindAllStringSubmatch(page, -1)
+			require.Len(t, checked, 1, "one registry answer checked")
+			assert.Equal(t, tt.registry, checked[0][1])
+		})
+	}
+}
+
+// Each of the four decisions is labelled in the select, the selects are
+// labelled and described, and the reason codes come from Veriff's table.
+func TestPortalDecideFormLabels(t *testing.T) {
+	srv := newServer(t)
+	a := newAPI(t, srv)
+	id := a.create(ineSessionBody)
+	page := string(getPage(t, srv.URL+"/sessions/"+id).Body)
+	for _, want := range []string{
+		`<option value="approved">Approve (approved)</option>`,
+		`<option value="declined">Decline (declined)</option>`,
+		`<option value="resubmission_requested">Request resubmission (resubmission_requested)</option>`,
+		`<option value="review">Set to review (review)</option>`,
+		`<label for="status">Decision</label>`, `aria-describedby="status-hint"`, `id="status-hint"`,
+		`<label for="reasonCode">Reason code</label>`, `aria-describedby="reasonCode-hint"`, `id="reasonCode-hint"`,
+		`<select id="status" name="status" required`,
+	} {
+		assert.Contains(t, page, want)
+	}
+	values, _ := selectOptions(t, page, "reasonCode")
+	require.Greater(t, len(values), 1)
+	assert.Equal(t, "", values[0], "Veriff's default first")
+	for _, v := range values[1:] {
+		code, err := strconv.Atoi(v)
+		require.NoError(t, err)
+		text, ok := verifftest.ReasonText(code)
+		require.True(t, ok, "code %d is in Veriff's table", code)
+		assert.Contains(t, page, `<option value="`+v+`">`+v+` · `+template.HTMLEscapeString(text)+`</option>`)
+	}
+	r := postPortal(t, srv.URL+"/sessions/"+id+"/decision", url.Values{"csrf": {portalToken(t, srv, id)}, "status": {""}}, nil)
+	assert.Equal(t, http.StatusBadRequest, r.Status, "the prompt is not a decision")
 }
