@@ -3,6 +3,7 @@ package veriff
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"reflect"
 	"strconv"
@@ -90,53 +91,119 @@ func jsonText(b []byte) (s string, ok bool) {
 	return "", false
 }
 
-// flexScalar sets the string, integer, float or boolean v from a JSON value
-// of another type: a number for a string (as written), a string for a
-// number ("9001", " 32.0"; integers must be whole), "true"/"false" for a
-// boolean. NaN, the infinities and values out of range do not fit.
-func flexScalar(b []byte, v reflect.Value) bool {
-	switch v.Kind() {
-	case reflect.String:
-		if len(b) == 0 || b[0] == '"' {
-			return false
+// The types fields tagged flex are decoded as, in place of string, int,
+// int64, float64 and bool (and pointers to them): each accepts the value in
+// another JSON type too. null leaves the value as it is; a value that does
+// not fit is an error, so that the fast path gives way to the slow one,
+// which then leaves the field zero (a pointer nil).
+type (
+	lenientString  string
+	lenientInt     int
+	lenientInt64   int64
+	lenientFloat64 float64
+	lenientBool    bool
+)
+
+// flexTypes maps each type to its flexible stand-in.
+var flexTypes = map[reflect.Type]reflect.Type{
+	reflect.TypeFor[string]():  reflect.TypeFor[lenientString](),
+	reflect.TypeFor[int]():     reflect.TypeFor[lenientInt](),
+	reflect.TypeFor[int64]():   reflect.TypeFor[lenientInt64](),
+	reflect.TypeFor[float64](): reflect.TypeFor[lenientFloat64](),
+	reflect.TypeFor[bool]():    reflect.TypeFor[lenientBool](),
+}
+
+var errNoFit = errors.New("veriff: value does not fit")
+
+// UnmarshalJSON takes a string, or a number as written.
+func (s *lenientString) UnmarshalJSON(b []byte) error {
+	switch {
+	case len(b) == 0:
+		return errNoFit
+	case b[0] == '"':
+		if n := len(b); n >= 2 && bytes.IndexByte(b, '\\') < 0 && utf8.Valid(b) {
+			*s = lenientString(b[1 : n-1])
+			return nil
 		}
-		s, ok := jsonText(b)
-		if ok {
-			v.SetString(s)
-		}
-		return ok
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		n, ok := flexInt(b)
-		if ok && !v.OverflowInt(n) {
-			v.SetInt(n)
-			return true
-		}
-	case reflect.Float32, reflect.Float64:
-		s, ok := jsonText(b)
-		if !ok || s == "" {
-			return false
-		}
-		x, err := strconv.ParseFloat(s, 64)
-		if err == nil && !math.IsNaN(x) && !math.IsInf(x, 0) && !v.OverflowFloat(x) {
-			v.SetFloat(x)
-			return true
-		}
-	case reflect.Bool:
-		if len(b) == 0 || b[0] != '"' {
-			return false
-		}
+		return json.Unmarshal(b, (*string)(s))
+	case b[0] == '-' || b[0] >= '0' && b[0] <= '9':
+		*s = lenientString(b)
+		return nil
+	case b[0] == 'n':
+		return nil
+	}
+	return errNoFit
+}
+
+// UnmarshalJSON takes a whole number, or a string holding one.
+func (n *lenientInt) UnmarshalJSON(b []byte) error {
+	x, err := lenientNumber(b)
+	if err == nil && x != nil {
+		*n = lenientInt(*x)
+	}
+	return err
+}
+
+// UnmarshalJSON takes a whole number, or a string holding one.
+func (n *lenientInt64) UnmarshalJSON(b []byte) error {
+	x, err := lenientNumber(b)
+	if err == nil && x != nil {
+		*n = lenientInt64(*x)
+	}
+	return err
+}
+
+// lenientNumber reads a whole number for lenientInt and lenientInt64; nil
+// for null.
+func lenientNumber(b []byte) (*int64, error) {
+	if isNull(b) {
+		return nil, nil
+	}
+	x, ok := flexInt(b)
+	if !ok || x < math.MinInt || x > math.MaxInt {
+		return nil, errNoFit
+	}
+	return &x, nil
+}
+
+// UnmarshalJSON takes a finite number, or a string holding one.
+func (f *lenientFloat64) UnmarshalJSON(b []byte) error {
+	if isNull(b) {
+		return nil
+	}
+	s, ok := jsonText(b)
+	if !ok || s == "" {
+		return errNoFit
+	}
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+		return errNoFit
+	}
+	*f = lenientFloat64(x)
+	return nil
+}
+
+// UnmarshalJSON takes true or false, or a string strconv.ParseBool reads.
+func (v *lenientBool) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case "true", "false":
+		*v = string(b) == "true"
+		return nil
+	case "null":
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
 		t, _ := jsonText(b)
-		x, err := strconv.ParseBool(t)
-		if err == nil {
-			v.SetBool(x)
-			return true
+		if x, err := strconv.ParseBool(t); err == nil {
+			*v = lenientBool(x)
+			return nil
 		}
 	}
-	return false
+	return errNoFit
 }
 
 // flexInt reads an integer sent as a JSON number or a string ("9001", 9001,
-// 32.0). A fraction or any other value does not fit.
+// 32.0, " 9001 "). A fraction or any other value does not fit.
 func flexInt(b []byte) (int64, bool) {
 	s, ok := jsonText(b)
 	if !ok || s == "" {

@@ -40,11 +40,12 @@ type plainVerification struct {
 		EyeColor, HairColor, Height, Weight                      string
 	} `json:"person"`
 	Document *struct {
-		Number, Type, Country, State                                 string
-		ValidFrom, ValidUntil, PlaceOfIssue, FirstIssue, IssueNumber string
-		IssuedBy, Remarks, ResidencePermitType, INEIdentifier        string
-		NFCValidated, PortraitIsVisible, SignatureIsVisible          *bool
-		Specimen                                                     *DocumentSpecimen `json:"specimen"`
+		Number, Type, Country, State                          string
+		ValidFrom, ValidUntil, PlaceOfIssue, FirstIssue       string
+		IssueNumber                                           json.Number
+		IssuedBy, Remarks, ResidencePermitType, INEIdentifier string
+		NFCValidated, PortraitIsVisible, SignatureIsVisible   *bool
+		Specimen                                              *DocumentSpecimen `json:"specimen"`
 	} `json:"document"`
 	AdditionalVerifiedData *struct {
 		DriversLicenseNumber           string                          `json:"driversLicenseNumber"`
@@ -52,8 +53,8 @@ type plainVerification struct {
 		DriversLicenseCategoryFrom     map[string]string               `json:"driversLicenseCategoryFrom"`
 		DriversLicenseCategoryUntil    map[string]string               `json:"driversLicenseCategoryUntil"`
 		DriversLicenseCategories       json.RawMessage                 `json:"driversLicenseCategories"`
-		EstimatedAge                   *int                            `json:"estimatedAge"`
-		EstimatedGender                *float64                        `json:"estimatedGender"`
+		EstimatedAge                   json.Number                     `json:"estimatedAge"`
+		EstimatedGender                json.Number                     `json:"estimatedGender"`
 		ProcessNumber                  string                          `json:"processNumber"`
 		INEBiometricRegistryValidation *INEBiometricRegistryValidation `json:"ineBiometricRegistryValidation"`
 		UKTFCheckResult                json.RawMessage                 `json:"UKTFCheckResult"`
@@ -70,9 +71,27 @@ type plainVerification struct {
 }
 
 // BenchmarkDecodeDecision measures decoding the approved-decision fixture
-// (3.5 KB) into a *Decision with json.Unmarshal, the one decode path of the
-// type (Client.Decision and ParseWebhook use it too).
+// (3.5 KB) into a *Decision as Client.Decision does: Decision.UnmarshalJSON
+// (decodeLenient) on the body, every field typed and every Raw set.
 func BenchmarkDecodeDecision(b *testing.B) {
+	data := fixture(b, "sessions/decision_approved.json")
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for i := 0; i < b.N; i++ {
+		var d Decision
+		if err := d.UnmarshalJSON(data); err != nil {
+			b.Fatal(err)
+		}
+		if d.Verification == nil || d.Verification.Person == nil || d.Verification.Raw == nil {
+			b.Fatal("decision not decoded")
+		}
+	}
+}
+
+// BenchmarkDecodeDecisionUnmarshal is the same through json.Unmarshal,
+// which validates the body and scans it once more before it calls
+// Decision.UnmarshalJSON.
+func BenchmarkDecodeDecisionUnmarshal(b *testing.B) {
 	data := fixture(b, "sessions/decision_approved.json")
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))

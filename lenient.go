@@ -62,7 +62,7 @@ func decodeLenient(data []byte, v any) error {
 			return err
 		}
 		mv.Elem().SetZero()
-		p.slow(data[start:], mv.Elem(), false)
+		p.slow(data[start:], mv.Elem())
 	}
 	if p.walks {
 		p.walk(data, start, mv.Elem())
@@ -113,7 +113,6 @@ type plan struct {
 type planField struct {
 	name  string
 	index []int
-	flex  bool
 	p     *plan
 }
 
@@ -127,7 +126,7 @@ func (p *plan) block() bool {
 }
 
 var (
-	plans   sync.Map // reflect.Type → *plan
+	plans   sync.Map // planKey → *plan
 	plansMu sync.Mutex
 
 	pkgPath         = reflect.TypeFor[Decision]().PkgPath()
@@ -136,42 +135,52 @@ var (
 	rawType         = reflect.TypeFor[json.RawMessage]()
 )
 
+// planKey names a plan: flex plans are those of fields tagged flex (and of
+// what they point to or hold).
+type planKey struct {
+	t    reflect.Type
+	flex bool
+}
+
 func planFor(t reflect.Type) *plan {
-	if p, ok := plans.Load(t); ok {
+	if p, ok := plans.Load(planKey{t, false}); ok {
 		return p.(*plan)
 	}
 	plansMu.Lock()
 	defer plansMu.Unlock()
-	return buildPlan(t, map[reflect.Type]bool{})
+	return buildPlan(t, false, map[planKey]bool{})
 }
 
 // buildPlan builds (or finds) the plan of t; plansMu is held.
-func buildPlan(t reflect.Type, building map[reflect.Type]bool) *plan {
-	if p, ok := plans.Load(t); ok {
+func buildPlan(t reflect.Type, flex bool, building map[planKey]bool) *plan {
+	key := planKey{t, flex}
+	if p, ok := plans.Load(key); ok {
 		return p.(*plan)
 	}
-	if building[t] {
+	if building[key] {
 		panic(fmt.Sprintf("veriff: recursive type %s cannot be decoded leniently", t))
 	}
-	building[t] = true
+	building[key] = true
 	p := &plan{typ: t, mirror: t, kind: t.Kind()}
-	switch {
+	switch ft := flexTypes[t]; {
 	case t == timeType:
 		p.leaf, p.isTime = true, true
+	case flex && ft != nil:
+		p.leaf, p.mirror = true, ft
 	case t.PkgPath() != pkgPath && t.Name() != "" && reflect.PointerTo(t).Implements(unmarshalerType):
 		p.leaf = true // json.RawMessage and other foreign types
 	case p.kind == reflect.Pointer:
-		p.elem = buildPlan(t.Elem(), building)
+		p.elem = buildPlan(t.Elem(), flex, building)
 		p.mirror = reflect.PointerTo(p.elem.mirror)
 	case p.kind == reflect.Slice:
-		p.elem = buildPlan(t.Elem(), building)
-		p.mirror = reflect.SliceOf(p.elem.mirror)
+		p.elem = buildPlan(t.Elem(), flex, building)
+		p.mirror = reflect.SliceOf(p.elem.stored())
 	case p.kind == reflect.Array:
-		p.elem = buildPlan(t.Elem(), building)
-		p.mirror = reflect.ArrayOf(t.Len(), p.elem.mirror)
+		p.elem = buildPlan(t.Elem(), flex, building)
+		p.mirror = reflect.ArrayOf(t.Len(), p.elem.stored())
 	case p.kind == reflect.Map:
-		p.elem = buildPlan(t.Elem(), building)
-		p.mirror = reflect.MapOf(t.Key(), p.elem.mirror)
+		p.elem = buildPlan(t.Elem(), flex, building)
+		p.mirror = reflect.MapOf(t.Key(), p.elem.stored())
 	case p.kind == reflect.Struct:
 		p.buildStruct(building)
 	}
@@ -181,14 +190,25 @@ func buildPlan(t reflect.Type, building map[reflect.Type]bool) *plan {
 	if p.mirror.Size() != t.Size() || p.mirror.Align() != t.Align() {
 		panic(fmt.Sprintf("veriff: lenient copy of %s has another layout", t))
 	}
-	delete(building, t)
-	plans.Store(t, p)
+	delete(building, key)
+	plans.Store(key, p)
 	return p
+}
+
+// stored is the type elements of the plan are stored as inside slices and
+// maps: the mirror, except for flex scalars, which keep their own type
+// there (a map's type is not changed under it) and are decoded one by one
+// on the slow path when the fast one fails.
+func (p *plan) stored() reflect.Type {
+	if p.leaf && p.mirror != p.typ && !p.isTime {
+		return p.typ
+	}
+	return p.mirror
 }
 
 // buildStruct fills the plan of a struct type and its mirror: the same
 // fields, tags and offsets, with each field's type mirrored, and no methods.
-func (p *plan) buildStruct(building map[reflect.Type]bool) {
+func (p *plan) buildStruct(building map[planKey]bool) {
 	t := p.typ
 	p.after = reflect.PointerTo(t).Implements(afterType)
 	p.byName = map[string]int{}
@@ -196,7 +216,7 @@ func (p *plan) buildStruct(building map[reflect.Type]bool) {
 	sfs := make([]reflect.StructField, t.NumField())
 	for i := range sfs {
 		sf := t.Field(i)
-		fp := buildPlan(sf.Type, building)
+		fp := buildPlan(sf.Type, sf.Tag.Get("veriff") == flexTag, building)
 		if fp.mirror != sf.Type {
 			changed = true
 			sf.Type = fp.mirror
@@ -215,9 +235,9 @@ func (p *plan) buildStruct(building map[reflect.Type]bool) {
 		if _, dup := p.byName[name]; dup {
 			continue // the shallower field wins
 		}
-		fp := buildPlan(sf.Type, building)
+		fp := buildPlan(sf.Type, sf.Tag.Get("veriff") == flexTag, building)
 		p.byName[name] = len(p.fields)
-		p.fields = append(p.fields, planField{name: name, index: sf.Index, flex: sf.Tag.Get("veriff") == flexTag, p: fp})
+		p.fields = append(p.fields, planField{name: name, index: sf.Index, p: fp})
 		p.hasRaw = p.hasRaw || fp.hasRaw
 		p.walks = p.walks || fp.walks
 	}
@@ -274,7 +294,7 @@ func (p *plan) field(key []byte) *planField {
 
 // slow decodes the valid JSON value data into v (settable, of the mirror
 // type) member by member, and reports whether the value fitted at all.
-func (p *plan) slow(data []byte, v reflect.Value, flex bool) bool {
+func (p *plan) slow(data []byte, v reflect.Value) bool {
 	if isNull(data) {
 		return true
 	}
@@ -294,7 +314,7 @@ func (p *plan) slow(data []byte, v reflect.Value, flex bool) bool {
 	switch p.kind {
 	case reflect.Pointer:
 		e := reflect.New(p.elem.mirror)
-		if !p.elem.slow(data, e.Elem(), flex) {
+		if !p.elem.slow(data, e.Elem()) {
 			return false
 		}
 		v.Set(e)
@@ -308,24 +328,24 @@ func (p *plan) slow(data []byte, v reflect.Value, flex bool) bool {
 				fv := v.FieldByIndex(f.index)
 				if json.Unmarshal(val, fv.Addr().Interface()) != nil {
 					fv.SetZero()
-					f.p.slow(val, fv, f.flex)
+					f.p.slow(val, fv)
 				}
 			}
 		})
 		return true
 	case reflect.Slice, reflect.Array:
-		return p.slowList(data, v, flex)
+		return p.slowList(data, v)
 	case reflect.Map:
-		return p.slowMap(data, v, flex)
+		return p.slowMap(data, v)
 	case reflect.Interface:
 		return json.Unmarshal(data, v.Addr().Interface()) == nil
 	}
-	return flex && flexScalar(data, v)
+	return false
 }
 
 // slowList decodes a JSON array element by element: an element that does
 // not fit is zeroed, or dropped when an object was expected.
-func (p *plan) slowList(data []byte, v reflect.Value, flex bool) bool {
+func (p *plan) slowList(data []byte, v reflect.Value) bool {
 	if data[0] != '[' || p.kind == reflect.Array {
 		return false
 	}
@@ -334,11 +354,11 @@ func (p *plan) slowList(data []byte, v reflect.Value, flex bool) bool {
 		e := reflect.New(p.elem.mirror).Elem()
 		if json.Unmarshal(el, e.Addr().Interface()) != nil {
 			e.SetZero()
-			if !p.elem.slow(el, e, flex) && p.elem.block() {
+			if !p.elem.slow(el, e) && p.elem.block() {
 				return
 			}
 		}
-		s = reflect.Append(s, e)
+		s = reflect.Append(s, e.Convert(p.mirror.Elem()))
 	})
 	v.Set(s)
 	return true
@@ -346,7 +366,7 @@ func (p *plan) slowList(data []byte, v reflect.Value, flex bool) bool {
 
 // slowMap decodes a JSON object into a map entry by entry, dropping the
 // entries that do not fit.
-func (p *plan) slowMap(data []byte, v reflect.Value, flex bool) bool {
+func (p *plan) slowMap(data []byte, v reflect.Value) bool {
 	if data[0] != '{' || p.typ.Key().Kind() != reflect.String {
 		return false
 	}
@@ -355,11 +375,11 @@ func (p *plan) slowMap(data []byte, v reflect.Value, flex bool) bool {
 		e := reflect.New(p.elem.mirror).Elem()
 		if json.Unmarshal(val, e.Addr().Interface()) != nil {
 			e.SetZero()
-			if !p.elem.slow(val, e, flex) {
+			if !p.elem.slow(val, e) {
 				return
 			}
 		}
-		m.SetMapIndex(reflect.ValueOf(string(key)).Convert(p.typ.Key()), e)
+		m.SetMapIndex(reflect.ValueOf(string(key)).Convert(p.typ.Key()), e.Convert(p.mirror.Elem()))
 	})
 	v.Set(m)
 	return true

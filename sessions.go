@@ -326,7 +326,7 @@ func (s *Session) afterDecode(obj []byte) {
 
 // sessionEnvelope is the body of the create and submit responses.
 type sessionEnvelope struct {
-	Status       string       `json:"status"`
+	Status       string   `json:"status"`
 	Verification *Session `json:"verification"`
 }
 
