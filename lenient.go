@@ -292,6 +292,21 @@ func (p *plan) field(key []byte) *planField {
 	return nil
 }
 
+// walkField is field for the walk: nil unless the field has something to
+// walk (most members are skipped at the cost of one map look-up).
+func (p *plan) walkField(key []byte) *planField {
+	if i, ok := p.byName[string(key)]; ok {
+		if f := &p.fields[i]; f.p.walks {
+			return f
+		}
+		return nil
+	}
+	if f := p.field(unescapedKey(key)); f != nil && f.p.walks {
+		return f
+	}
+	return nil
+}
+
 // slow decodes the valid JSON value data into v (settable, of the mirror
 // type) member by member, and reports whether the value fitted at all.
 func (p *plan) slow(data []byte, v reflect.Value) bool {
@@ -403,7 +418,7 @@ func (p *plan) walk(data []byte, i int, v reflect.Value) int {
 		return skipValue(data, i)
 	}
 	end := forMembers(data, i, func(key []byte, j int) int {
-		if f := p.field(unescapedKey(key)); f != nil && f.p.walks {
+		if f := p.walkField(key); f != nil {
 			return f.p.walk(data, j, v.FieldByIndex(f.index))
 		}
 		return skipValue(data, j)
