@@ -57,18 +57,28 @@ func decodeLenient(data []byte, v any) error {
 	}
 	mv := reflect.NewAt(p.mirror, rv.UnsafePointer())
 	mv.Elem().SetZero()
-	if err := json.Unmarshal(data, mv.Interface()); err != nil {
+	err := errSlowOnly
+	if !p.slowOnly {
+		err = json.Unmarshal(data, mv.Interface())
+	} else if err := checkSyntax(data); err != nil {
+		return err
+	}
+	if err != nil {
 		if se := (*json.SyntaxError)(nil); errors.As(err, &se) {
 			return err
 		}
 		mv.Elem().SetZero()
-		p.slow(data[start:], mv.Elem())
+		if !p.slow(data[start:], mv.Elem()) {
+			return &json.UnmarshalTypeError{Value: jsonKind(data[start:]), Type: p.typ}
+		}
 	}
 	if p.walks {
 		p.walk(data, start, mv.Elem())
 	}
 	return nil
 }
+
+var errSlowOnly = errors.New("veriff: no fast path")
 
 // checkSyntax returns encoding/json's syntax error for data, if any.
 func checkSyntax(data []byte) error {
@@ -105,6 +115,10 @@ type plan struct {
 	byName map[string]int
 	raw    []int // index path of the Raw field, or nil
 	after  bool  // *typ implements afterDecoder
+
+	// slowOnly types have an UnmarshalJSON and no mirror: encoding/json
+	// would call it again, so they are decoded member by member.
+	slowOnly bool
 
 	hasRaw bool // a Raw field somewhere below: the input is copied
 	walks  bool // a Raw field or an afterDecoder somewhere below
@@ -232,8 +246,8 @@ func (p *plan) buildStruct(building map[planKey]bool) {
 			p.raw = sf.Index
 			continue
 		}
-		if _, dup := p.byName[name]; dup {
-			continue // the shallower field wins
+		if _, dup := p.byName[name]; dup || throughPointer(t, sf.Index) {
+			continue // the shallower field wins; nil embedded pointers are not followed
 		}
 		fp := buildPlan(sf.Type, sf.Tag.Get("veriff") == flexTag, building)
 		p.byName[name] = len(p.fields)
@@ -246,12 +260,43 @@ func (p *plan) buildStruct(building map[planKey]bool) {
 	if !changed {
 		return
 	}
+	for _, sf := range sfs {
+		if !sf.IsExported() {
+			// reflect.StructOf takes exported fields only: such a type is
+			// decoded by its fields, and its own UnmarshalJSON is never
+			// called on it again.
+			p.slowOnly = reflect.PointerTo(t).Implements(unmarshalerType)
+			return
+		}
+	}
 	p.mirror = reflect.StructOf(sfs)
 	for i := range sfs {
 		if p.mirror.Field(i).Offset != t.Field(i).Offset {
 			panic(fmt.Sprintf("veriff: lenient copy of %s moves field %s", t, sfs[i].Name))
 		}
 	}
+}
+
+// as returns the field v as the plan's mirror type, which has v's layout:
+// the field of a struct that could not be mirrored keeps its own type.
+func (p *plan) as(v reflect.Value) reflect.Value {
+	if v.Type() == p.mirror {
+		return v
+	}
+	return reflect.NewAt(p.mirror, v.Addr().UnsafePointer()).Elem()
+}
+
+// throughPointer reports whether the field at index is promoted through an
+// embedded pointer.
+func throughPointer(t reflect.Type, index []int) bool {
+	for _, i := range index[:len(index)-1] {
+		f := t.Field(i)
+		if f.Type.Kind() == reflect.Pointer {
+			return true
+		}
+		t = f.Type
+	}
+	return false
 }
 
 // jsonName returns the key encoding/json decodes a field from; ok is false
@@ -340,7 +385,7 @@ func (p *plan) slow(data []byte, v reflect.Value) bool {
 		}
 		eachMember(data, func(key, val []byte) {
 			if f := p.field(key); f != nil {
-				fv := v.FieldByIndex(f.index)
+				fv := f.p.as(v.FieldByIndex(f.index))
 				if json.Unmarshal(val, fv.Addr().Interface()) != nil {
 					fv.SetZero()
 					f.p.slow(val, fv)
@@ -419,7 +464,7 @@ func (p *plan) walk(data []byte, i int, v reflect.Value) int {
 	}
 	end := forMembers(data, i, func(key []byte, j int) int {
 		if f := p.walkField(key); f != nil {
-			return f.p.walk(data, j, v.FieldByIndex(f.index))
+			return f.p.walk(data, j, f.p.as(v.FieldByIndex(f.index)))
 		}
 		return skipValue(data, j)
 	})

@@ -189,3 +189,33 @@ func TestDecisionOneDecodePath(t *testing.T) {
 		assert.Equal(t, &want, got)
 	}
 }
+
+// TestDecodeLenientSlowPath covers what the member-by-member path must
+// match of encoding/json: escaped and differently cased keys, promoted
+// fields of embedded structs, and the drop rules of lists and maps.
+func TestDecodeLenientSlowPath(t *testing.T) {
+	type item struct {
+		N int `json:"n"`
+	}
+	type base struct {
+		Base string `json:"base"`
+	}
+	type doc struct {
+		base
+		AB    string          `json:"ab"`
+		Flex  *int            `json:"flex" veriff:"flex"`
+		Items []item          `json:"items"`
+		Flags map[string]bool `json:"flags" veriff:"flex"`
+		Bad   int             `json:"bad"`
+	}
+	body := `{"a\u0062":"x","BASE":"b","flex":"12","items":[{"n":1},"junk",null,{"n":"two"}],"flags":{"a":"true","b":"maybe"},"bad":"1"}`
+	var got doc
+	require.NoError(t, decodeLenient([]byte(body), &got))
+	assert.Equal(t, doc{base: base{Base: "b"}, AB: "x", Flex: ptr(12), Items: []item{{N: 1}, {}, {}},
+		Flags: map[string]bool{"a": true}}, got)
+
+	var list []item
+	require.Error(t, decodeLenient([]byte(`{"n":1}`), &list), "an object where a list is expected")
+	require.NoError(t, decodeLenient([]byte(` [{"n":1},{"n":"x"}] `), &list))
+	assert.Equal(t, []item{{N: 1}, {}}, list)
+}
