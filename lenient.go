@@ -122,6 +122,8 @@ type plan struct {
 
 	hasRaw bool // a Raw field somewhere below: the input is copied
 	walks  bool // a Raw field or an afterDecoder somewhere below
+	// fieldsWalk is set when a field of the struct has something to walk.
+	fieldsWalk bool
 }
 
 type planField struct {
@@ -253,8 +255,9 @@ func (p *plan) buildStruct(building map[planKey]bool) {
 		p.byName[name] = len(p.fields)
 		p.fields = append(p.fields, planField{name: name, index: sf.Index, p: fp})
 		p.hasRaw = p.hasRaw || fp.hasRaw
-		p.walks = p.walks || fp.walks
+		p.fieldsWalk = p.fieldsWalk || fp.walks
 	}
+	p.walks = p.fieldsWalk
 	p.hasRaw = p.hasRaw || p.raw != nil
 	p.walks = p.walks || p.raw != nil || p.after
 	if !changed {
@@ -462,12 +465,12 @@ func (p *plan) walk(data []byte, i int, v reflect.Value) int {
 	case p.kind != reflect.Struct || data[i] != '{':
 		return skipValue(data, i)
 	}
-	end := forMembers(data, i, func(key []byte, j int) int {
-		if f := p.walkField(key); f != nil {
-			return f.p.walk(data, j, f.p.as(v.FieldByIndex(f.index)))
-		}
-		return skipValue(data, j)
-	})
+	var end int
+	if p.fieldsWalk {
+		end = p.walkMembers(data, i, v)
+	} else {
+		end = skipValue(data, i) // only Raw and afterDecode: one skip
+	}
 	obj := data[i:end:end]
 	if p.raw != nil {
 		v.FieldByIndex(p.raw).SetBytes(obj)
@@ -476,6 +479,17 @@ func (p *plan) walk(data []byte, i int, v reflect.Value) int {
 		reflect.NewAt(p.typ, v.Addr().UnsafePointer()).Interface().(afterDecoder).afterDecode(obj)
 	}
 	return end
+}
+
+// walkMembers walks the members of the object at data[i] that have
+// something to walk, and returns the end of the object.
+func (p *plan) walkMembers(data []byte, i int, v reflect.Value) int {
+	return forMembers(data, i, func(key []byte, j int) int {
+		if f := p.walkField(key); f != nil {
+			return f.p.walk(data, j, f.p.as(v.FieldByIndex(f.index)))
+		}
+		return skipValue(data, j)
+	})
 }
 
 // walkList walks a JSON array beside the slice decoded from it: elements
