@@ -674,7 +674,7 @@ func (c *Client) decode(st *callState, resp *http.Response, out any) error {
 	if out == nil {
 		return nil
 	}
-	if err := unmarshalLenient(data, out); err != nil {
+	if err := decodeLenient(data, out); err != nil {
 		return fmt.Errorf("veriff: %s %s: %w: %v", st.method, st.path, ErrInvalidResponse, err)
 	}
 	return nil

@@ -5,44 +5,22 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 )
 
-// Lenient decoding, shared by every response and webhook.
-//
-// Bodies are decoded with encoding/json through unmarshalLenient: unknown
-// keys are ignored and a member of an unexpected JSON type leaves its own
-// field empty. The UnmarshalJSON methods of the payload types add, in the
-// same single pass over their object, what encoding/json lacks: Raw, and the
-// flex types below for the fields Veriff sends in more than one shape. None
-// of them fails on a type mismatch, since an error from an UnmarshalJSON
-// method would abort the decoding of everything around it.
-
-// unmarshalLenient decodes the JSON data into v with encoding/json, which
-// ignores unknown keys and, when a member's JSON type does not fit its Go
-// field (a string for an int, an object for a list), leaves that field as
-// it was, decodes the rest and reports only the first such
-// *json.UnmarshalTypeError. unmarshalLenient drops that error, so a value
-// of the wrong shape leaves only its own field empty. Syntax errors are
-// returned, and so is a type error of the whole value (an array where v is
-// a struct; Field is then empty): such a body is not the expected document.
-// All response bodies go through it; use it for webhook bodies too.
-func unmarshalLenient(data []byte, v any) error {
-	err := json.Unmarshal(data, v)
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) && te.Field != "" {
-		return nil
-	}
-	return err
-}
+// The pieces of lenient decoding (see decodeLenient in lenient.go): the
+// conversions of the fields Veriff sends in more than one JSON type, and a
+// minimal scanner over JSON that encoding/json has already validated, which
+// finds the spans of objects for Raw without decoding them again.
 
 // flexString decodes a JSON string or number into its string form, for
-// fields Veriff has sent both ways (error codes, years). Any other value
-// (null, a boolean, an object) decodes as "" without an error, since an
-// error would abort the decoding of the object around it.
+// fields Veriff has sent both ways (error codes). Any other value (null, a
+// boolean, an object) decodes as "" without an error, since an error would
+// abort the decoding of the object around it.
 type flexString string
 
 func (f *flexString) UnmarshalJSON(b []byte) error {
@@ -65,14 +43,8 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 // isJSONObject reports whether data, less leading white space, starts a
 // JSON object.
 func isJSONObject(data []byte) bool {
-	for _, c := range data {
-		switch c {
-		case ' ', '\t', '\r', '\n':
-			continue
-		}
-		return c == '{'
-	}
-	return false
+	i := skipSpace(data, 0)
+	return i < len(data) && data[i] == '{'
 }
 
 // jsonKind names the kind of the JSON value data, for errors.
@@ -93,10 +65,9 @@ func jsonKind(data []byte) string {
 	return "number"
 }
 
-// rawCopy returns a copy of data for a Raw field: encoding/json reuses the
-// bytes it hands to UnmarshalJSON.
-func rawCopy(data []byte) json.RawMessage {
-	return append(json.RawMessage(nil), data...)
+// isNull reports whether data is the JSON null, white space around it.
+func isNull(data []byte) bool {
+	return string(bytes.TrimSpace(data)) == "null"
 }
 
 // jsonText returns the text of a JSON string (unquoted, trimmed) or number
@@ -120,84 +91,135 @@ func jsonText(b []byte) (s string, ok bool) {
 	return "", false
 }
 
-// flexInt reads an integer sent as a JSON number or a string ("9001", 9001,
-// 32.0). A fraction, null or any other value leaves it unset.
-type flexInt struct {
-	n  int
-	ok bool
+// The types fields tagged flex are decoded as, in place of string, int,
+// int64, float64 and bool (and pointers to them): each accepts the value in
+// another JSON type too. null leaves the value as it is; a value that does
+// not fit is an error, so that the fast path gives way to the slow one,
+// which then leaves the field zero (a pointer nil).
+type (
+	lenientString  string
+	lenientInt     int
+	lenientInt64   int64
+	lenientFloat64 float64
+	lenientBool    bool
+)
+
+// flexTypes maps each type to its flexible stand-in.
+var flexTypes = map[reflect.Type]reflect.Type{
+	reflect.TypeFor[string]():  reflect.TypeFor[lenientString](),
+	reflect.TypeFor[int]():     reflect.TypeFor[lenientInt](),
+	reflect.TypeFor[int64]():   reflect.TypeFor[lenientInt64](),
+	reflect.TypeFor[float64](): reflect.TypeFor[lenientFloat64](),
+	reflect.TypeFor[bool]():    reflect.TypeFor[lenientBool](),
 }
 
-func (f *flexInt) UnmarshalJSON(b []byte) error {
-	*f = flexInt{}
-	s, ok := jsonText(b)
-	if !ok || s == "" {
+var errNoFit = errors.New("veriff: value does not fit")
+
+// UnmarshalJSON takes a string, or a number as written.
+func (s *lenientString) UnmarshalJSON(b []byte) error {
+	switch {
+	case len(b) == 0:
+		return errNoFit
+	case b[0] == '"':
+		if n := len(b); n >= 2 && bytes.IndexByte(b, '\\') < 0 && utf8.Valid(b) {
+			*s = lenientString(b[1 : n-1])
+			return nil
+		}
+		return json.Unmarshal(b, (*string)(s))
+	case b[0] == '-' || b[0] >= '0' && b[0] <= '9':
+		*s = lenientString(b)
+		return nil
+	case b[0] == 'n':
 		return nil
 	}
-	if n, err := strconv.Atoi(s); err == nil {
-		*f = flexInt{n, true}
+	return errNoFit
+}
+
+// UnmarshalJSON takes a whole number, or a string holding one.
+func (n *lenientInt) UnmarshalJSON(b []byte) error {
+	x, err := lenientNumber(b)
+	if err == nil && x != nil {
+		*n = lenientInt(*x)
+	}
+	return err
+}
+
+// UnmarshalJSON takes a whole number, or a string holding one.
+func (n *lenientInt64) UnmarshalJSON(b []byte) error {
+	x, err := lenientNumber(b)
+	if err == nil && x != nil {
+		*n = lenientInt64(*x)
+	}
+	return err
+}
+
+// lenientNumber reads a whole number for lenientInt and lenientInt64; nil
+// for null.
+func lenientNumber(b []byte) (*int64, error) {
+	if isNull(b) {
+		return nil, nil
+	}
+	x, ok := flexInt(b)
+	if !ok || x < math.MinInt || x > math.MaxInt {
+		return nil, errNoFit
+	}
+	return &x, nil
+}
+
+// UnmarshalJSON takes a finite number, or a string holding one.
+func (f *lenientFloat64) UnmarshalJSON(b []byte) error {
+	if isNull(b) {
 		return nil
+	}
+	s, ok := jsonText(b)
+	if !ok || s == "" {
+		return errNoFit
 	}
 	x, err := strconv.ParseFloat(s, 64)
-	if err == nil && x == math.Trunc(x) && x >= math.MinInt && x <= math.MaxInt {
-		*f = flexInt{int(x), true}
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+		return errNoFit
 	}
+	*f = lenientFloat64(x)
 	return nil
 }
 
-func (f flexInt) ptr() *int { return ptrIf(f.n, f.ok) }
-
-// flexFloat reads a number sent as a JSON number or a string. NaN, the
-// infinities, null or any other value leave it unset.
-type flexFloat struct {
-	f  float64
-	ok bool
-}
-
-func (f *flexFloat) UnmarshalJSON(b []byte) error {
-	*f = flexFloat{}
-	s, ok := jsonText(b)
-	if !ok || s == "" {
+// UnmarshalJSON takes true or false, or a string strconv.ParseBool reads.
+func (v *lenientBool) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case "true", "false":
+		*v = string(b) == "true"
+		return nil
+	case "null":
 		return nil
 	}
-	if x, err := strconv.ParseFloat(s, 64); err == nil && !math.IsNaN(x) && !math.IsInf(x, 0) {
-		*f = flexFloat{x, true}
-	}
-	return nil
-}
-
-func (f flexFloat) ptr() *float64 { return ptrIf(f.f, f.ok) }
-
-// flexBool reads a boolean sent as true/false or as a string ("false").
-// null or any other value leaves it unset.
-type flexBool struct {
-	b, ok bool
-}
-
-func (f *flexBool) UnmarshalJSON(b []byte) error {
-	*f = flexBool{}
-	switch s := string(b); s {
-	case "true", "false":
-		*f = flexBool{s == "true", true}
-	default:
-		if len(b) > 0 && b[0] == '"' {
-			if t, ok := jsonText(b); ok {
-				if v, err := strconv.ParseBool(t); err == nil {
-					*f = flexBool{v, true}
-				}
-			}
+	if len(b) > 0 && b[0] == '"' {
+		t, _ := jsonText(b)
+		if x, err := strconv.ParseBool(t); err == nil {
+			*v = lenientBool(x)
+			return nil
 		}
 	}
-	return nil
+	return errNoFit
 }
 
-func (f flexBool) ptr() *bool { return ptrIf(f.b, f.ok) }
-
-// flexTime reads a time in one of the layouts Veriff has been seen to send
-// (timeLayouts). Anything else, "yesterday" or null, leaves it unset.
-type flexTime struct {
-	t  time.Time
-	ok bool
+// flexInt reads an integer sent as a JSON number or a string ("9001", 9001,
+// 32.0, " 9001 "). A fraction or any other value does not fit.
+func flexInt(b []byte) (int64, bool) {
+	s, ok := jsonText(b)
+	if !ok || s == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n, true
+	}
+	x, err := strconv.ParseFloat(s, 64)
+	if err == nil && x == math.Trunc(x) && x >= math.MinInt64 && x < math.MaxInt64 {
+		return int64(x), true
+	}
+	return 0, false
 }
+
+var timeType = reflect.TypeFor[time.Time]()
 
 // timeLayouts are the time formats accepted, RFC 3339 with any number of
 // fractional digits first. Times without a zone are taken as UTC.
@@ -210,25 +232,160 @@ var timeLayouts = []string{
 	dateLayout,
 }
 
-func (f *flexTime) UnmarshalJSON(b []byte) error {
-	*f = flexTime{}
+// flexTime reads a time in one of timeLayouts from a JSON string. Anything
+// else, "yesterday" or null, does not fit.
+func flexTime(b []byte) (time.Time, bool) {
 	if len(b) == 0 || b[0] != '"' {
-		return nil
+		return time.Time{}, false
 	}
 	s, ok := jsonText(b)
 	if !ok || s == "" {
-		return nil
+		return time.Time{}, false
 	}
 	for _, layout := range timeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
-			*f = flexTime{t, true}
-			return nil
+			return t, true
 		}
 	}
-	return nil
+	return time.Time{}, false
 }
 
-func (f flexTime) ptr() *time.Time { return ptrIf(f.t, f.ok) }
+// The scanner below reads JSON that encoding/json has already validated: it
+// finds where values end, and never decodes them.
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) {
+		switch data[i] {
+		case ' ', '\t', '\r', '\n':
+			i++
+			continue
+		}
+		break
+	}
+	return i
+}
+
+// skipString returns the end of the string starting at data[i] ('"').
+func skipString(data []byte, i int) int {
+	i++
+	for {
+		j := bytes.IndexByte(data[i:], '"')
+		if j < 0 {
+			return len(data)
+		}
+		i += j
+		bs := 0
+		for k := i - 1; k >= 0 && data[k] == '\\'; k-- {
+			bs++
+		}
+		i++
+		if bs%2 == 0 {
+			return i
+		}
+	}
+}
+
+// skipValue returns the end of the value starting at data[i].
+func skipValue(data []byte, i int) int {
+	switch data[i] {
+	case '"':
+		return skipString(data, i)
+	case '{', '[':
+		depth := 0
+		for i < len(data) {
+			switch data[i] {
+			case '"':
+				i = skipString(data, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return i
+	}
+	for i < len(data) {
+		switch data[i] {
+		case ',', '}', ']', ' ', '\t', '\r', '\n':
+			return i
+		}
+		i++
+	}
+	return i
+}
+
+// forMembers calls f with each key (raw, without quotes) of the object
+// starting at data[i] and the offset of its value; f returns the end of the
+// value. forMembers returns the end of the object.
+func forMembers(data []byte, i int, f func(key []byte, j int) int) int {
+	i = skipSpace(data, i+1)
+	for i < len(data) && data[i] != '}' {
+		end := skipString(data, i)
+		key := data[i+1 : end-1]
+		i = skipSpace(data, end)
+		i = skipSpace(data, i+1) // ':'
+		i = skipSpace(data, f(key, i))
+		if i < len(data) && data[i] == ',' {
+			i = skipSpace(data, i+1)
+		}
+	}
+	return i + 1
+}
+
+// forElements is forMembers for the elements of an array.
+func forElements(data []byte, i int, f func(j int) int) int {
+	i = skipSpace(data, i+1)
+	for i < len(data) && data[i] != ']' {
+		i = skipSpace(data, f(i))
+		if i < len(data) && data[i] == ',' {
+			i = skipSpace(data, i+1)
+		}
+	}
+	return i + 1
+}
+
+// eachMember calls f with each key (raw) and value of the object obj.
+func eachMember(obj []byte, f func(key, val []byte)) {
+	i := skipSpace(obj, 0)
+	if i >= len(obj) || obj[i] != '{' {
+		return
+	}
+	forMembers(obj, i, func(key []byte, j int) int {
+		end := skipValue(obj, j)
+		f(unescapedKey(key), obj[j:end])
+		return end
+	})
+}
+
+// eachElement calls f with each element of the array arr.
+func eachElement(arr []byte, f func(el []byte)) {
+	i := skipSpace(arr, 0)
+	if i >= len(arr) || arr[i] != '[' {
+		return
+	}
+	forElements(arr, i, func(j int) int {
+		end := skipValue(arr, j)
+		f(arr[j:end])
+		return end
+	})
+}
+
+// unescapedKey returns a raw key with its escapes resolved.
+func unescapedKey(key []byte) []byte {
+	if bytes.IndexByte(key, '\\') < 0 {
+		return key
+	}
+	var s string
+	if json.Unmarshal(append(append([]byte{'"'}, key...), '"'), &s) != nil {
+		return key
+	}
+	return []byte(s)
+}
 
 // ptrIf returns a pointer to a copy of v when ok, else nil.
 func ptrIf[T any](v T, ok bool) *T {

@@ -40,6 +40,9 @@ type INERegistryResult struct {
 	IFEIdentifier string `json:"ifeIdentifier,omitempty"`
 }
 
+// UnmarshalJSON decodes the result leniently.
+func (r *INERegistryResult) UnmarshalJSON(b []byte) error { return decodeLenient(b, r) }
+
 // Identifier returns the person's INE (or legacy IFE) identification number.
 func (r *INERegistryResult) Identifier() string {
 	if r.INEIdentifier != "" {
@@ -112,16 +115,7 @@ type CURPRegistryResult struct {
 }
 
 // UnmarshalJSON decodes the result leniently and keeps the raw object.
-func (r *CURPRegistryResult) UnmarshalJSON(b []byte) error {
-	type plain CURPRegistryResult
-	var p plain
-	if err := json.Unmarshal(b, &p); err != nil {
-		return err
-	}
-	*r = CURPRegistryResult(p)
-	r.Raw = append(json.RawMessage(nil), b...)
-	return nil
-}
+func (r *CURPRegistryResult) UnmarshalJSON(b []byte) error { return decodeLenient(b, r) }
 
 // Active reports whether the CURP is active in the registry.
 func (r *CURPRegistryResult) Active() bool { return r != nil && r.StatusCurp.Active() }
@@ -135,30 +129,28 @@ type CombinedINECURPResult struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-// UnmarshalJSON accepts the sections inside a "data" object (as the API
-// documents) or at the top level, and keeps the raw body.
-func (r *CombinedINECURPResult) UnmarshalJSON(b []byte) error {
-	var aux struct {
-		Data *struct {
-			INE  *INERegistryResult  `json:"ine"`
-			CURP *CURPRegistryResult `json:"curp"`
-		} `json:"data"`
+// UnmarshalJSON decodes the result leniently: the sections may be inside a
+// "data" object (as the API documents) or at the top level.
+func (r *CombinedINECURPResult) UnmarshalJSON(b []byte) error { return decodeLenient(b, r) }
+
+// afterDecode takes the sections inside "data", where Veriff documents
+// them, over those at the top level.
+func (r *CombinedINECURPResult) afterDecode(obj []byte) {
+	data := memberValue(obj, "data")
+	if !isJSONObject(data) {
+		return
+	}
+	var sections struct {
 		INE  *INERegistryResult  `json:"ine"`
 		CURP *CURPRegistryResult `json:"curp"`
 	}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
+	_ = decodeLenient(data, &sections)
+	if sections.INE != nil {
+		r.INE = sections.INE
 	}
-	*r = CombinedINECURPResult{INE: aux.INE, CURP: aux.CURP, Raw: append(json.RawMessage(nil), b...)}
-	if aux.Data != nil {
-		if aux.Data.INE != nil {
-			r.INE = aux.Data.INE
-		}
-		if aux.Data.CURP != nil {
-			r.CURP = aux.Data.CURP
-		}
+	if sections.CURP != nil {
+		r.CURP = sections.CURP
 	}
-	return nil
 }
 
 // INERegistry returns the result of the (legacy) INE registry check of a
@@ -168,16 +160,13 @@ func (r *CombinedINECURPResult) UnmarshalJSON(b []byte) error {
 //
 // Veriff API: GET /v1/sessions/{id}/decision/ine-registry?version=1.0.0
 func (c *Client) INERegistry(ctx context.Context, sessionID string) (*INERegistryResult, error) {
-	var body struct {
-		INERegistryResult
-		// Status takes the envelope's "status" ("success"), which
-		// encoding/json gives the shallower field.
-		Status string `json:"status"`
-	}
-	if err := c.registry(ctx, sessionID, "ine-registry", &body); err != nil {
+	var res INERegistryResult
+	if err := c.registry(ctx, sessionID, "ine-registry", &res); err != nil {
 		return nil, err
 	}
-	return &body.INERegistryResult, nil
+	// The top-level "status" of this answer is the envelope's ("success").
+	res.Status = ""
+	return &res, nil
 }
 
 // CURPRegistry returns the result of the (legacy) CURP registry check of a

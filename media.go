@@ -107,32 +107,20 @@ type Media struct {
 	Context   MediaContext `json:"context"`
 	// Size is the file size in bytes, 0 when Veriff sent none; a number or
 	// a numeric string is accepted.
-	Size int64 `json:"size"`
+	Size int64 `json:"size" veriff:"flex"`
 	// Timestamp is deprecated by Veriff and normally null.
 	Timestamp *time.Time `json:"timestamp"`
 	// Duration is a video's length in seconds; nil for images.
-	Duration *float64 `json:"duration,omitempty"`
+	Duration *float64 `json:"duration,omitempty" veriff:"flex"`
 }
 
 // UnmarshalJSON decodes a Media leniently: size and duration may be numbers
 // or numeric strings, and an unreadable timestamp is left nil.
-func (m *Media) UnmarshalJSON(b []byte) error {
-	type plain Media
-	*m = Media{}
-	aux := struct {
-		*plain
-		Size      flexFloat `json:"size"`
-		Timestamp flexTime  `json:"timestamp"`
-		Duration  flexFloat `json:"duration"`
-	}{plain: (*plain)(m)}
-	if err := unmarshalLenient(b, &aux); err != nil {
-		return err
-	}
-	m.Size = int64(aux.Size.f)
-	m.Duration = aux.Duration.ptr()
-	m.Timestamp = aux.Timestamp.ptr()
-	return nil
-}
+func (m *Media) UnmarshalJSON(b []byte) error { return decodeLenient(b, m) }
+
+// UnmarshalJSON decodes the list leniently: a malformed entry loses only
+// its own fields.
+func (l *MediaList) UnmarshalJSON(b []byte) error { return decodeLenient(b, l) }
 
 // MediaList is the media of a session or attempt, best quality first.
 type MediaList struct {

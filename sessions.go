@@ -1,7 +1,6 @@
 package veriff
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"reflect"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -316,33 +314,20 @@ func (s *Session) UnmarshalJSON(data []byte) error {
 	if !isJSONObject(data) {
 		return nil
 	}
-	var w sessionWire
-	err := unmarshalLenient(data, &w)
-	*s = w.session()
-	return err
+	return decodeLenient(data, s)
 }
 
-// sessionFields is Session without its methods.
-type sessionFields Session
-
-// sessionWire is a session as sent, with the legacy "baseUrl" key.
-type sessionWire struct {
-	sessionFields
-	BaseURL string `json:"baseUrl"`
-}
-
-func (w *sessionWire) session() Session {
-	s := Session(w.sessionFields)
+// afterDecode fills Host from the legacy "baseUrl" key.
+func (s *Session) afterDecode(obj []byte) {
 	if s.Host == "" {
-		s.Host = w.BaseURL
+		s.Host = jsonString(memberValue(obj, "baseUrl"))
 	}
-	return s
 }
 
 // sessionEnvelope is the body of the create and submit responses.
 type sessionEnvelope struct {
-	Status       string       `json:"status"`
-	Verification *sessionWire `json:"verification"`
+	Status       string   `json:"status"`
+	Verification *Session `json:"verification"`
 }
 
 // CreateSession creates a verification session and returns its ID and URL.
@@ -372,8 +357,7 @@ func (c *Client) CreateSession(ctx context.Context, req CreateSessionRequest) (*
 	if env.Verification == nil || env.Verification.ID == "" {
 		return nil, fmt.Errorf("veriff: POST /v1/sessions: %w: no session ID in the response", ErrInvalidResponse)
 	}
-	s := env.Verification.session()
-	return &s, nil
+	return env.Verification, nil
 }
 
 // SubmitSession marks the session submitted, after all media has been
@@ -390,9 +374,9 @@ func (c *Client) SubmitSession(ctx context.Context, sessionID string) (*Session,
 	if err := c.do(ctx, r, &env); err != nil {
 		return nil, err
 	}
-	s := &Session{}
-	if env.Verification != nil {
-		*s = env.Verification.session()
+	s := env.Verification
+	if s == nil {
+		s = &Session{}
 	}
 	if s.ID == "" {
 		s.ID = sessionID
@@ -434,32 +418,7 @@ type Decision struct {
 // UnmarshalJSON decodes a decision leniently: a field of an unexpected shape
 // is left zero (and stays readable in Verification.Raw) instead of failing
 // the whole payload. A body that is not a JSON object (or null) is an error.
-func (d *Decision) UnmarshalJSON(data []byte) error {
-	data = bytes.TrimSpace(data)
-	if string(data) == "null" {
-		return nil
-	}
-	if !isJSONObject(data) {
-		return &json.UnmarshalTypeError{Value: jsonKind(data), Type: reflect.TypeFor[Decision]()}
-	}
-	*d = Decision{}
-	err := unmarshalLenient(data, (*decisionFields)(d))
-	d.dropMalformed()
-	return err
-}
-
-// decisionFields is Decision without its methods. Client.Decision decodes
-// into it directly, sparing encoding/json the two extra scans of the body
-// that calling Decision.UnmarshalJSON costs.
-type decisionFields Decision
-
-// dropMalformed clears a verification that was not a JSON object (its
-// UnmarshalJSON then leaves Raw nil).
-func (d *Decision) dropMalformed() {
-	if d.Verification != nil && d.Verification.Raw == nil {
-		d.Verification = nil
-	}
-}
+func (d *Decision) UnmarshalJSON(data []byte) error { return decodeLenient(data, d) }
 
 // Verification is the decided session inside a Decision. Any field may be
 // absent, null or empty, depending on the integration's configuration and
@@ -476,11 +435,11 @@ type Verification struct {
 	// expired, abandoned or review.
 	Status SessionStatus `json:"status"`
 	// Code is the decision code (CodeApproved, ...). Key logic on Status.
-	Code int `json:"code"`
+	Code int `json:"code" veriff:"flex"`
 	// Reason and ReasonCode explain declined and resubmission_requested
 	// decisions; nil otherwise. See ReasonCodeText.
 	Reason     *string `json:"reason"`
-	ReasonCode *int    `json:"reasonCode"`
+	ReasonCode *int    `json:"reasonCode" veriff:"flex"`
 	// DecisionTime is when Veriff decided (nil when Veriff sends null);
 	// AcceptanceTime is when the session was created (zero when absent).
 	DecisionTime   *time.Time `json:"decisionTime"`
@@ -496,7 +455,7 @@ type Verification struct {
 	// Comments is deprecated by Veriff.
 	Comments []json.RawMessage `json:"comments,omitempty"`
 	// HighRisk is deprecated by Veriff.
-	HighRisk *bool `json:"highRisk,omitempty"`
+	HighRisk *bool `json:"highRisk,omitempty" veriff:"flex"`
 
 	// Raw is the verification object as received.
 	Raw json.RawMessage `json:"-"`
@@ -506,104 +465,19 @@ type Verification struct {
 // and keeps the object in Raw. A value that is not an object leaves v
 // unchanged, without an error.
 func (v *Verification) UnmarshalJSON(data []byte) error {
-	data = bytes.TrimSpace(data)
 	if !isJSONObject(data) {
 		return nil
 	}
-	type plain Verification
-	*v = Verification{}
-	aux := struct {
-		*plain
-		Code           flexInt         `json:"code"`
-		ReasonCode     flexInt         `json:"reasonCode"`
-		DecisionTime   flexTime        `json:"decisionTime"`
-		AcceptanceTime flexTime        `json:"acceptanceTime"`
-		HighRisk       flexBool        `json:"highRisk"`
-		RiskLabels     []riskLabelItem `json:"riskLabels"`
-	}{plain: (*plain)(v)}
-	err := unmarshalLenient(data, &aux)
-	v.Code = aux.Code.n
-	v.ReasonCode = aux.ReasonCode.ptr()
-	v.DecisionTime = aux.DecisionTime.ptr()
-	v.AcceptanceTime = aux.AcceptanceTime.t
-	v.HighRisk = aux.HighRisk.ptr()
-	if aux.RiskLabels != nil {
-		v.RiskLabels = make([]RiskLabel, 0, len(aux.RiskLabels))
-		for _, l := range aux.RiskLabels {
-			if l.ok {
-				v.RiskLabels = append(v.RiskLabels, l.label)
-			}
-		}
-	}
-	// Blocks that were not objects have no Raw: drop them.
-	if v.Person != nil && v.Person.Raw == nil {
-		v.Person = nil
-	}
-	if v.Document != nil && v.Document.Raw == nil {
-		v.Document = nil
-	}
-	if v.AdditionalVerifiedData != nil && v.AdditionalVerifiedData.Raw == nil {
-		v.AdditionalVerifiedData = nil
-	}
-	v.Raw = rawCopy(data)
-	return err
-}
-
-// riskLabelItem is an element of riskLabels: an object is kept, null reads
-// as an empty label, and anything else is dropped.
-type riskLabelItem struct {
-	label RiskLabel
-	ok    bool
-}
-
-func (r *riskLabelItem) UnmarshalJSON(data []byte) error {
-	data = bytes.TrimSpace(data)
-	if string(data) == "null" {
-		r.ok = true
-		return nil
-	}
-	if !isJSONObject(data) {
-		return nil
-	}
-	type plain RiskLabel
-	r.ok = true
-	return unmarshalLenient(data, (*plain)(&r.label))
+	return decodeLenient(data, v)
 }
 
 // UnmarshalJSON decodes the person leniently, keeping the object in Raw:
 // YearOfBirth, Height and Weight may be numbers.
 func (p *DecisionPerson) UnmarshalJSON(data []byte) error {
-	data = bytes.TrimSpace(data)
 	if !isJSONObject(data) {
 		return nil
 	}
-	type plain DecisionPerson
-	*p = DecisionPerson{}
-	// The addresses are decoded in this pass too, rather than through
-	// ParsedAddress.UnmarshalJSON, which would scan each one twice more.
-	aux := struct {
-		*plain
-		YearOfBirth flexString `json:"yearOfBirth"`
-		Height      flexString `json:"height"`
-		Weight      flexString `json:"weight"`
-		Addresses   []struct {
-			FullAddress   string               `json:"fullAddress"`
-			ParsedAddress *parsedAddressFields `json:"parsedAddress"`
-		} `json:"addresses"`
-	}{plain: (*plain)(p)}
-	err := unmarshalLenient(data, &aux)
-	p.YearOfBirth, p.Height, p.Weight = string(aux.YearOfBirth), string(aux.Height), string(aux.Weight)
-	if aux.Addresses != nil {
-		p.Addresses = make([]PersonAddress, len(aux.Addresses))
-		for i, a := range aux.Addresses {
-			p.Addresses[i] = PersonAddress{FullAddress: a.FullAddress, ParsedAddress: (*ParsedAddress)(a.ParsedAddress)}
-			if a.ParsedAddress != nil {
-				p.Addresses[i].ParsedAddress.dropNullStrings()
-			}
-		}
-	}
-	p.Raw = rawCopy(data)
-	return err
+	return decodeLenient(data, p)
 }
 
 // DecisionPerson is the person data Veriff extracted or verified. Dates are
@@ -614,7 +488,7 @@ type DecisionPerson struct {
 	FullName    string `json:"fullName,omitempty"`
 	DateOfBirth string `json:"dateOfBirth,omitempty"`
 	// YearOfBirth is a string: Veriff sends it as a string or a number.
-	YearOfBirth  string `json:"yearOfBirth,omitempty"`
+	YearOfBirth  string `json:"yearOfBirth,omitempty" veriff:"flex"`
 	PlaceOfBirth string `json:"placeOfBirth,omitempty"`
 	Gender       string `json:"gender,omitempty"`
 	IDNumber     string `json:"idNumber,omitempty"`
@@ -636,8 +510,8 @@ type DecisionPerson struct {
 	EyeColor  string `json:"eyeColor,omitempty"`
 	HairColor string `json:"hairColor,omitempty"`
 	// Height and Weight are strings as printed on the document.
-	Height string `json:"height,omitempty"`
-	Weight string `json:"weight,omitempty"`
+	Height string `json:"height,omitempty" veriff:"flex"`
+	Weight string `json:"weight,omitempty" veriff:"flex"`
 
 	// Raw is the person object as received, unknown keys included.
 	Raw json.RawMessage `json:"-"`
@@ -666,16 +540,11 @@ func (a *ParsedAddress) UnmarshalJSON(data []byte) error {
 	if !isJSONObject(data) {
 		return nil
 	}
-	*a = ParsedAddress{}
-	err := unmarshalLenient(data, (*parsedAddressFields)(a))
-	a.dropNullStrings()
-	return err
+	return decodeLenient(data, a)
 }
 
-// parsedAddressFields is ParsedAddress without its methods.
-type parsedAddressFields ParsedAddress
-
-func (a *ParsedAddress) dropNullStrings() {
+// afterDecode turns the placeholder "null" into "".
+func (a *ParsedAddress) afterDecode([]byte) {
 	for _, p := range []*string{&a.Street, &a.HouseNumber, &a.Unit, &a.City, &a.State, &a.Postcode, &a.Country} {
 		if *p == "null" {
 			*p = ""
@@ -695,14 +564,14 @@ type DecisionDocument struct {
 	ValidUntil   string `json:"validUntil,omitempty"`
 	PlaceOfIssue string `json:"placeOfIssue,omitempty"`
 	FirstIssue   string `json:"firstIssue,omitempty"`
-	IssueNumber  string `json:"issueNumber,omitempty"`
+	IssueNumber  string `json:"issueNumber,omitempty" veriff:"flex"`
 	IssuedBy     string `json:"issuedBy,omitempty"`
 	Remarks      string `json:"remarks,omitempty"`
 
-	NFCValidated        *bool  `json:"nfcValidated,omitempty"`
+	NFCValidated        *bool  `json:"nfcValidated,omitempty" veriff:"flex"`
 	ResidencePermitType string `json:"residencePermitType,omitempty"`
-	PortraitIsVisible   *bool  `json:"portraitIsVisible,omitempty"`
-	SignatureIsVisible  *bool  `json:"signatureIsVisible,omitempty"`
+	PortraitIsVisible   *bool  `json:"portraitIsVisible,omitempty" veriff:"flex"`
+	SignatureIsVisible  *bool  `json:"signatureIsVisible,omitempty" veriff:"flex"`
 	// INEIdentifier is the Mexican voter card identifier.
 	INEIdentifier string `json:"ineIdentifier,omitempty"`
 
@@ -715,26 +584,10 @@ type DecisionDocument struct {
 // UnmarshalJSON decodes the document leniently, keeping the object in Raw:
 // IssueNumber may be a number, and the booleans strings.
 func (d *DecisionDocument) UnmarshalJSON(data []byte) error {
-	data = bytes.TrimSpace(data)
 	if !isJSONObject(data) {
 		return nil
 	}
-	type plain DecisionDocument
-	*d = DecisionDocument{}
-	aux := struct {
-		*plain
-		IssueNumber        flexString `json:"issueNumber"`
-		NFCValidated       flexBool   `json:"nfcValidated"`
-		PortraitIsVisible  flexBool   `json:"portraitIsVisible"`
-		SignatureIsVisible flexBool   `json:"signatureIsVisible"`
-	}{plain: (*plain)(d)}
-	err := unmarshalLenient(data, &aux)
-	d.IssueNumber = string(aux.IssueNumber)
-	d.NFCValidated = aux.NFCValidated.ptr()
-	d.PortraitIsVisible = aux.PortraitIsVisible.ptr()
-	d.SignatureIsVisible = aux.SignatureIsVisible.ptr()
-	d.Raw = rawCopy(data)
-	return err
+	return decodeLenient(data, d)
 }
 
 // DocumentSpecimen describes the document model Veriff recognised.
@@ -761,14 +614,14 @@ type AdditionalVerifiedData struct {
 	DriversLicenseNumber string `json:"driversLicenseNumber,omitempty"`
 	// DriversLicenseCategory maps a category ("B") to whether it is held;
 	// ...From and ...Until map it to dates (YYYY-MM-DD).
-	DriversLicenseCategory      map[string]bool   `json:"driversLicenseCategory,omitempty"`
+	DriversLicenseCategory      map[string]bool   `json:"driversLicenseCategory,omitempty" veriff:"flex"`
 	DriversLicenseCategoryFrom  map[string]string `json:"driversLicenseCategoryFrom,omitempty"`
 	DriversLicenseCategoryUntil map[string]string `json:"driversLicenseCategoryUntil,omitempty"`
 	DriversLicenseCategories    json.RawMessage   `json:"driversLicenseCategories,omitempty"`
 	// EstimatedAge is the age estimated from the selfie, in years.
-	EstimatedAge *int `json:"estimatedAge,omitempty"`
+	EstimatedAge *int `json:"estimatedAge,omitempty" veriff:"flex"`
 	// EstimatedGender runs from 0 (male) to 1 (female).
-	EstimatedGender *float64 `json:"estimatedGender,omitempty"`
+	EstimatedGender *float64 `json:"estimatedGender,omitempty" veriff:"flex"`
 	ProcessNumber   string   `json:"processNumber,omitempty"`
 	// INEBiometricRegistryValidation is the result of Mexico's INE
 	// biometric database verification.
@@ -788,31 +641,10 @@ type AdditionalVerifiedData struct {
 // EstimatedAge and EstimatedGender may be strings, and the
 // DriversLicenseCategory booleans too.
 func (a *AdditionalVerifiedData) UnmarshalJSON(data []byte) error {
-	data = bytes.TrimSpace(data)
 	if !isJSONObject(data) {
 		return nil
 	}
-	type plain AdditionalVerifiedData
-	*a = AdditionalVerifiedData{}
-	aux := struct {
-		*plain
-		DriversLicenseCategory map[string]flexBool `json:"driversLicenseCategory"`
-		EstimatedAge           flexInt             `json:"estimatedAge"`
-		EstimatedGender        flexFloat           `json:"estimatedGender"`
-	}{plain: (*plain)(a)}
-	err := unmarshalLenient(data, &aux)
-	if aux.DriversLicenseCategory != nil {
-		a.DriversLicenseCategory = make(map[string]bool, len(aux.DriversLicenseCategory))
-		for k, b := range aux.DriversLicenseCategory {
-			if b.ok {
-				a.DriversLicenseCategory[k] = b.b
-			}
-		}
-	}
-	a.EstimatedAge = aux.EstimatedAge.ptr()
-	a.EstimatedGender = aux.EstimatedGender.ptr()
-	a.Raw = rawCopy(data)
-	return err
+	return decodeLenient(data, a)
 }
 
 // RiskLabel is a risk Veriff found in the session. Categories include
@@ -847,10 +679,9 @@ func (c *Client) Decision(ctx context.Context, sessionID string) (*Decision, err
 		return nil, err
 	}
 	var d Decision
-	if err := c.do(ctx, r, (*decisionFields)(&d)); err != nil {
+	if err := c.do(ctx, r, &d); err != nil {
 		return nil, err
 	}
-	d.dropMalformed()
 	return &d, nil
 }
 
@@ -976,21 +807,16 @@ type PersonResult struct {
 
 // UnmarshalJSON decodes the person data leniently, keeping it in Raw.
 func (p *PersonResult) UnmarshalJSON(data []byte) error {
-	data = bytes.TrimSpace(data)
 	if !isJSONObject(data) {
 		return nil
 	}
-	type plain PersonResult
-	*p = PersonResult{}
-	err := unmarshalLenient(data, (*plain)(p))
-	p.Raw = rawCopy(data)
-	return err
+	return decodeLenient(data, p)
 }
 
 // PEPSanctionMatch is one screening provider's result for the person.
 type PEPSanctionMatch struct {
 	Provider        string          `json:"provider,omitempty"`
-	NumberOfMatches int             `json:"numberOfMatches"`
+	NumberOfMatches int             `json:"numberOfMatches" veriff:"flex"`
 	Date            *time.Time      `json:"date,omitempty"`
 	Matches         []PEPMatch      `json:"matches,omitempty"`
 	Hits            []WatchlistHit  `json:"hits,omitempty"`
@@ -1000,22 +826,10 @@ type PEPSanctionMatch struct {
 // UnmarshalJSON decodes the result leniently, keeping it in Raw:
 // NumberOfMatches may be a string.
 func (m *PEPSanctionMatch) UnmarshalJSON(data []byte) error {
-	data = bytes.TrimSpace(data)
 	if !isJSONObject(data) {
 		return nil
 	}
-	type plain PEPSanctionMatch
-	*m = PEPSanctionMatch{}
-	aux := struct {
-		*plain
-		NumberOfMatches flexInt  `json:"numberOfMatches"`
-		Date            flexTime `json:"date"`
-	}{plain: (*plain)(m)}
-	err := unmarshalLenient(data, &aux)
-	m.NumberOfMatches = aux.NumberOfMatches.n
-	m.Date = aux.Date.ptr()
-	m.Raw = rawCopy(data)
-	return err
+	return decodeLenient(data, m)
 }
 
 // PEPMatch is a short summary of one match.
@@ -1063,29 +877,26 @@ type Attempt struct {
 
 // UnmarshalJSON decodes an attempt leniently, keeping it in Raw.
 func (a *Attempt) UnmarshalJSON(data []byte) error {
-	data = bytes.TrimSpace(data)
 	if !isJSONObject(data) {
 		return nil
 	}
-	type plain Attempt
-	*a = Attempt{}
-	aux := struct {
-		*plain
-		CreatedTime flexTime `json:"createdTime"`
-		CreatedAt   flexTime `json:"createdAt"`
-		Created     flexTime `json:"created"`
-		CreateTime  flexTime `json:"createTime"`
-		Timestamp   flexTime `json:"timestamp"`
-	}{plain: (*plain)(a)}
-	err := unmarshalLenient(data, &aux)
-	for _, t := range []*flexTime{&aux.CreatedTime, &aux.CreatedAt, &aux.Created, &aux.CreateTime, &aux.Timestamp} {
-		if t.ok {
-			a.CreatedTime = t.ptr()
-			break
+	return decodeLenient(data, a)
+}
+
+// attemptTimeKeys are the other names Veriff may give createdTime.
+var attemptTimeKeys = []string{"createdAt", "created", "createTime", "timestamp"}
+
+// afterDecode takes CreatedTime from another key when createdTime is
+// absent or unreadable.
+func (a *Attempt) afterDecode(obj []byte) {
+	for _, k := range attemptTimeKeys {
+		if a.CreatedTime != nil {
+			return
+		}
+		if v := memberValue(obj, k); v != nil {
+			a.CreatedTime = ptrIf(flexTime(v))
 		}
 	}
-	a.Raw = rawCopy(data)
-	return err
 }
 
 // UserDefinedStatus is a custom status set on an attempt in the Customer
@@ -1094,27 +905,16 @@ type UserDefinedStatus struct {
 	Status     string     `json:"status,omitempty"`
 	StatusCode string     `json:"statusCode,omitempty"`
 	Reason     *string    `json:"reason"`
-	ReasonCode *int       `json:"reasonCode"`
+	ReasonCode *int       `json:"reasonCode" veriff:"flex"`
 	CreatedAt  *time.Time `json:"createdAt,omitempty"`
 }
 
 // UnmarshalJSON decodes the status leniently: ReasonCode may be a string.
 func (u *UserDefinedStatus) UnmarshalJSON(data []byte) error {
-	data = bytes.TrimSpace(data)
 	if !isJSONObject(data) {
 		return nil
 	}
-	type plain UserDefinedStatus
-	*u = UserDefinedStatus{}
-	aux := struct {
-		*plain
-		ReasonCode flexInt  `json:"reasonCode"`
-		CreatedAt  flexTime `json:"createdAt"`
-	}{plain: (*plain)(u)}
-	err := unmarshalLenient(data, &aux)
-	u.ReasonCode = aux.ReasonCode.ptr()
-	u.CreatedAt = aux.CreatedAt.ptr()
-	return err
+	return decodeLenient(data, u)
 }
 
 // Attempts lists the session's attempts, oldest first as Veriff sends them.
@@ -1165,7 +965,7 @@ type WatchlistScreening struct {
 	// MatchStatus is MatchStatusPossibleMatch or MatchStatusNoMatch.
 	MatchStatus string               `json:"matchStatus,omitempty"`
 	SearchTerm  *WatchlistSearchTerm `json:"searchTerm,omitempty"`
-	TotalHits   int                  `json:"totalHits"`
+	TotalHits   int                  `json:"totalHits" veriff:"flex"`
 	CreatedAt   *time.Time           `json:"createdAt,omitempty"`
 	Hits        []WatchlistHit       `json:"hits,omitempty"`
 	// MonitorStatus says whether ongoing monitoring is on for the session.
@@ -1178,25 +978,10 @@ type WatchlistScreening struct {
 
 // UnmarshalJSON decodes a screening result leniently, keeping it in Raw.
 func (w *WatchlistScreening) UnmarshalJSON(data []byte) error {
-	data = bytes.TrimSpace(data)
 	if !isJSONObject(data) {
 		return nil
 	}
-	type plain WatchlistScreening
-	*w = WatchlistScreening{}
-	aux := struct {
-		*plain
-		TotalHits flexInt  `json:"totalHits"`
-		CreatedAt flexTime `json:"createdAt"`
-	}{plain: (*plain)(w)}
-	err := unmarshalLenient(data, &aux)
-	w.TotalHits = aux.TotalHits.n
-	w.CreatedAt = aux.CreatedAt.ptr()
-	if w.SearchTerm != nil && w.SearchTerm.Raw == nil {
-		w.SearchTerm = nil // not an object
-	}
-	w.Raw = rawCopy(data)
-	return err
+	return decodeLenient(data, w)
 }
 
 // WatchlistSearchTerm is what was screened. The enhanced AML solution adds
@@ -1204,11 +989,11 @@ func (w *WatchlistScreening) UnmarshalJSON(data []byte) error {
 type WatchlistSearchTerm struct {
 	Name string `json:"name,omitempty"`
 	// Year is the year of birth; a string since Veriff sends it either way.
-	Year            string          `json:"year,omitempty"`
+	Year            string          `json:"year,omitempty" veriff:"flex"`
 	Lists           []string        `json:"lists,omitempty"`
 	Countries       []string        `json:"countries,omitempty"`
 	ExactMatch      *bool           `json:"exactMatch,omitempty"`
-	MatchThreshold  *float64        `json:"matchThreshold,omitempty"`
+	MatchThreshold  *float64        `json:"matchThreshold,omitempty" veriff:"flex"`
 	ExcludeDeceased *bool           `json:"excludeDeceased,omitempty"`
 	Raw             json.RawMessage `json:"-"`
 }
@@ -1216,22 +1001,10 @@ type WatchlistSearchTerm struct {
 // UnmarshalJSON decodes the search term leniently, keeping it in Raw: Year
 // may be a number, MatchThreshold a string.
 func (s *WatchlistSearchTerm) UnmarshalJSON(data []byte) error {
-	data = bytes.TrimSpace(data)
 	if !isJSONObject(data) {
 		return nil
 	}
-	type plain WatchlistSearchTerm
-	*s = WatchlistSearchTerm{}
-	aux := struct {
-		*plain
-		Year           flexString `json:"year"`
-		MatchThreshold flexFloat  `json:"matchThreshold"`
-	}{plain: (*plain)(s)}
-	err := unmarshalLenient(data, &aux)
-	s.Year = string(aux.Year)
-	s.MatchThreshold = aux.MatchThreshold.ptr()
-	s.Raw = rawCopy(data)
-	return err
+	return decodeLenient(data, s)
 }
 
 // WatchlistHit is one matched record. Its fields vary by provider: the common
@@ -1240,11 +1013,11 @@ type WatchlistHit struct {
 	ID          string   `json:"id,omitempty"`
 	MatchedName string   `json:"matchedName,omitempty"`
 	Countries   []string `json:"countries,omitempty"`
-	DateOfBirth string   `json:"dateOfBirth,omitempty"`
-	DateOfDeath string   `json:"dateOfDeath,omitempty"`
+	DateOfBirth string   `json:"dateOfBirth,omitempty" veriff:"flex"`
+	DateOfDeath string   `json:"dateOfDeath,omitempty" veriff:"flex"`
 	MatchTypes  []string `json:"matchTypes,omitempty"`
 	AKA         []string `json:"aka,omitempty"`
-	Score       *float64 `json:"score,omitempty"`
+	Score       *float64 `json:"score,omitempty" veriff:"flex"`
 	// Associates and ListingsRelatedToMatch are kept raw.
 	Associates             json.RawMessage `json:"associates,omitempty"`
 	ListingsRelatedToMatch json.RawMessage `json:"listingsRelatedToMatch,omitempty"`
@@ -1254,23 +1027,10 @@ type WatchlistHit struct {
 // UnmarshalJSON decodes the hit leniently, keeping it in Raw: the dates
 // may be numbers (years), Score a string.
 func (h *WatchlistHit) UnmarshalJSON(data []byte) error {
-	data = bytes.TrimSpace(data)
 	if !isJSONObject(data) {
 		return nil
 	}
-	type plain WatchlistHit
-	*h = WatchlistHit{}
-	aux := struct {
-		*plain
-		DateOfBirth flexString `json:"dateOfBirth"`
-		DateOfDeath flexString `json:"dateOfDeath"`
-		Score       flexFloat  `json:"score"`
-	}{plain: (*plain)(h)}
-	err := unmarshalLenient(data, &aux)
-	h.DateOfBirth, h.DateOfDeath = string(aux.DateOfBirth), string(aux.DateOfDeath)
-	h.Score = aux.Score.ptr()
-	h.Raw = rawCopy(data)
-	return err
+	return decodeLenient(data, h)
 }
 
 // WatchlistScreening returns the session's PEP and sanctions screening

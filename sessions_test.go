@@ -1152,7 +1152,7 @@ func TestUnmarshalLenient(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got doc
-			err := unmarshalLenient([]byte(tt.body), &got)
+			err := decodeLenient([]byte(tt.body), &got)
 			if tt.wantErr {
 				require.Error(t, err)
 				return

@@ -443,6 +443,7 @@ func joinKey(parts ...string) string {
 
 // Event is the body of an event webhook: the end-user started the flow
 // (code 7001) or submitted it (code 7002). It carries no decision.
+// json.Unmarshal decodes it leniently.
 type Event struct {
 	// ID is the session ID.
 	ID string `json:"id"`
@@ -466,6 +467,9 @@ type Event struct {
 	// absent or null.
 	EndUserID string `json:"endUserId"`
 }
+
+// UnmarshalJSON decodes the event leniently.
+func (e *Event) UnmarshalJSON(b []byte) error { return decodeLenient(b, e) }
 
 // INERegistryWebhook is the body of the INE registry webhook, sent once the
 // session is done and the check against Mexico's electoral registry (INE)
@@ -499,16 +503,7 @@ type INERegistryWebhookData struct {
 
 // UnmarshalJSON decodes the webhook leniently: a time in an unexpected
 // format is left zero instead of failing the whole body.
-func (w *INERegistryWebhook) UnmarshalJSON(b []byte) error {
-	type plain INERegistryWebhook
-	aux := struct {
-		*plain
-		Time flexTime `json:"time"`
-	}{plain: (*plain)(w)}
-	err := json.Unmarshal(b, &aux)
-	w.Time = aux.Time.t
-	return err
-}
+func (w *INERegistryWebhook) UnmarshalJSON(b []byte) error { return decodeLenient(b, w) }
 
 // CURPRegistryWebhook is the body of the CURP registry webhook, sent once
 // the session is done and the check against Mexico's population registry
@@ -544,31 +539,20 @@ type CURPRegistryWebhookData struct {
 
 // UnmarshalJSON decodes the webhook leniently, accepting "type" for
 // "eventType", "id" for "sessionId" and "data.attemptId" for "attemptId".
-func (w *CURPRegistryWebhook) UnmarshalJSON(b []byte) error {
-	type plain CURPRegistryWebhook
-	aux := struct {
-		*plain
-		Time flexTime `json:"time"`
-		Type string   `json:"type"`
-		ID   string   `json:"id"`
-		Data struct {
-			*CURPRegistryWebhookData
-			AttemptID string `json:"attemptId"`
-		} `json:"data"`
-	}{plain: (*plain)(w)}
-	aux.Data.CURPRegistryWebhookData = &w.Data
-	err := json.Unmarshal(b, &aux)
-	w.Time = aux.Time.t
+func (w *CURPRegistryWebhook) UnmarshalJSON(b []byte) error { return decodeLenient(b, w) }
+
+// afterDecode takes EventType, SessionID and AttemptID from "type", "id"
+// and "data.attemptId" when the usual keys are absent.
+func (w *CURPRegistryWebhook) afterDecode(obj []byte) {
 	if w.EventType == "" {
-		w.EventType = aux.Type
+		w.EventType = jsonString(memberValue(obj, "type"))
 	}
 	if w.SessionID == "" {
-		w.SessionID = aux.ID
+		w.SessionID = jsonString(memberValue(obj, "id"))
 	}
 	if w.AttemptID == "" {
-		w.AttemptID = aux.Data.AttemptID
+		w.AttemptID = jsonString(memberValue(memberValue(obj, "data"), "attemptId"))
 	}
-	return err
 }
 
 // CombinedRegistryWebhook is the body of the combined INE+CURP registry
@@ -602,16 +586,7 @@ type CombinedRegistryWebhookData struct {
 
 // UnmarshalJSON decodes the webhook leniently: a time in an unexpected
 // format is left zero instead of failing the whole body.
-func (w *CombinedRegistryWebhook) UnmarshalJSON(b []byte) error {
-	type plain CombinedRegistryWebhook
-	aux := struct {
-		*plain
-		Time flexTime `json:"time"`
-	}{plain: (*plain)(w)}
-	err := json.Unmarshal(b, &aux)
-	w.Time = aux.Time.t
-	return err
-}
+func (w *CombinedRegistryWebhook) UnmarshalJSON(b []byte) error { return decodeLenient(b, w) }
 
 // ParseWebhook decodes a webhook body (verify it first with VerifyWebhook)
 // and tells its kind by shape:
@@ -718,12 +693,10 @@ func registryKind(eventType string) WebhookKind {
 	return WebhookUnknown
 }
 
-// lenient drops the errors of a best-effort decode: a field of the wrong
-// JSON type is left zero. Syntax errors were caught by the probe already.
-// decodeWebhook decodes body into v leniently (see unmarshalLenient); what
+// decodeWebhook decodes body into v leniently (see decodeLenient); what
 // cannot be decoded at all is a malformed webhook.
 func decodeWebhook(body []byte, v any) error {
-	if err := unmarshalLenient(body, v); err != nil {
+	if err := decodeLenient(body, v); err != nil {
 		return fmt.Errorf("%w: %v", ErrMalformedWebhook, err)
 	}
 	return nil
