@@ -1,7 +1,6 @@
 package veriff
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -33,43 +32,15 @@ type CertificateFile struct {
 	MimeType string `json:"mimetype,omitempty"`
 	Context  string `json:"context,omitempty"`
 	// Size is in bytes, 0 when Veriff sent none.
-	Size int64 `json:"size,omitempty"`
+	Size int64 `json:"size,omitempty" veriff:"flex"`
 }
 
 // UnmarshalJSON decodes a certificate leniently, keeping it in Raw.
-func (c *Certificate) UnmarshalJSON(data []byte) error {
-	data = bytes.TrimSpace(data)
-	if !isJSONObject(data) {
-		return nil
-	}
-	type plain Certificate
-	*c = Certificate{}
-	aux := struct {
-		*plain
-		CreatedAt flexTime `json:"createdAt"`
-	}{plain: (*plain)(c)}
-	err := unmarshalLenient(data, &aux)
-	c.CreatedAt = aux.CreatedAt.ptr()
-	c.Raw = rawCopy(data)
-	return err
-}
+func (c *Certificate) UnmarshalJSON(data []byte) error { return decodeLenient(data, c) }
 
 // UnmarshalJSON decodes a file leniently: Size may be a number or a numeric
 // string.
-func (f *CertificateFile) UnmarshalJSON(data []byte) error {
-	if !isJSONObject(data) {
-		return nil
-	}
-	type plain CertificateFile
-	*f = CertificateFile{}
-	aux := struct {
-		*plain
-		Size flexFloat `json:"size"`
-	}{plain: (*plain)(f)}
-	err := unmarshalLenient(data, &aux)
-	f.Size = int64(aux.Size.f)
-	return err
-}
+func (f *CertificateFile) UnmarshalJSON(data []byte) error { return decodeLenient(data, f) }
 
 // Certificates lists the session's long-term preservation certificates
 // (nil when there are none). The request is signed over the session ID.

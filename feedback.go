@@ -114,20 +114,16 @@ type FraudReportResult struct {
 func (r *FraudReportResult) Reported() bool { return strings.EqualFold(r.Status, FraudReportReported) }
 
 // UnmarshalJSON decodes the item leniently, keeping it in Raw.
-func (r *FraudReportResult) UnmarshalJSON(data []byte) error {
-	if !isJSONObject(data) {
-		return nil
-	}
-	type plain FraudReportResult
-	*r = FraudReportResult{}
-	aux := struct {
-		*plain
+func (r *FraudReportResult) UnmarshalJSON(data []byte) error { return decodeLenient(data, r) }
+
+// afterDecode reads details, which Veriff may send as text or as JSON.
+func (r *FraudReportResult) afterDecode(obj []byte) {
+	var aux struct {
 		Details json.RawMessage `json:"details"`
-	}{plain: (*plain)(r)}
-	err := unmarshalLenient(data, &aux)
-	r.Details = detailsText(aux.Details)
-	r.Raw = rawCopy(bytes.TrimSpace(data))
-	return err
+	}
+	if json.Unmarshal(obj, &aux) == nil {
+		r.Details = detailsText(aux.Details)
+	}
 }
 
 // FraudReportStatus is what FraudReports knows of one session.
@@ -147,18 +143,13 @@ type FraudReportStatus struct {
 func (s *FraudReportStatus) Found() bool { return strings.EqualFold(s.Status, FraudReportFound) }
 
 // UnmarshalJSON decodes the item leniently, keeping it in Raw.
-func (s *FraudReportStatus) UnmarshalJSON(data []byte) error {
-	if !isJSONObject(data) {
-		return nil
-	}
-	type plain FraudReportStatus
-	*s = FraudReportStatus{}
-	err := unmarshalLenient(data, (*plain)(s))
+func (s *FraudReportStatus) UnmarshalJSON(data []byte) error { return decodeLenient(data, s) }
+
+// afterDecode drops a null details.
+func (s *FraudReportStatus) afterDecode([]byte) {
 	if bytes.Equal(bytes.TrimSpace(s.Details), []byte("null")) {
 		s.Details = nil
 	}
-	s.Raw = rawCopy(bytes.TrimSpace(data))
-	return err
 }
 
 // ReportFraud reports sessions as fraudulent, one FraudReport each. Each
@@ -253,18 +244,20 @@ type itemList[T any] []T
 
 var listKeys = []string{"certificates", "reports", "results", "items", "data", "sessions"}
 
-func (l *itemList[T]) UnmarshalJSON(data []byte) error {
+func (l *itemList[T]) UnmarshalJSON(data []byte) error { return l.decodeSelf(data) }
+
+func (l *itemList[T]) decodeSelf(data []byte) error {
 	data = bytes.TrimSpace(data)
 	if len(data) > 0 && data[0] == '[' {
-		return unmarshalLenient(data, (*[]T)(l))
+		return decodeLenient(data, (*[]T)(l))
 	}
 	var env map[string]json.RawMessage
-	if err := unmarshalLenient(data, &env); err != nil {
+	if err := decodeLenient(data, &env); err != nil {
 		return err
 	}
 	for _, k := range listKeys {
 		if v, ok := env[k]; ok && len(bytes.TrimSpace(v)) > 0 && bytes.TrimSpace(v)[0] == '[' {
-			return unmarshalLenient(v, (*[]T)(l))
+			return decodeLenient(v, (*[]T)(l))
 		}
 	}
 	return nil
@@ -274,7 +267,9 @@ func (l *itemList[T]) UnmarshalJSON(data []byte) error {
 // one, bare or under "categories", "fraudCategories" or "data".
 type categoryList []string
 
-func (l *categoryList) UnmarshalJSON(data []byte) error {
+func (l *categoryList) UnmarshalJSON(data []byte) error { return l.decodeSelf(data) }
+
+func (l *categoryList) decodeSelf(data []byte) error {
 	data = bytes.TrimSpace(data)
 	var items []json.RawMessage
 	if len(data) > 0 && data[0] == '[' {
@@ -283,7 +278,7 @@ func (l *categoryList) UnmarshalJSON(data []byte) error {
 		}
 	} else {
 		var env map[string]json.RawMessage
-		if err := unmarshalLenient(data, &env); err != nil {
+		if err := decodeLenient(data, &env); err != nil {
 			return err
 		}
 		for _, k := range []string{"categories", "fraudCategories", "data"} {

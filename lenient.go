@@ -34,6 +34,9 @@ import (
 // reflect.StructOf), in one pass. Only when that fails does a slow path go
 // member by member, keeping every member that fits.
 func decodeLenient(data []byte, v any) error {
+	if sd, ok := v.(selfDecoder); ok {
+		return sd.decodeSelf(data)
+	}
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return fmt.Errorf("veriff: decodeLenient needs a non-nil pointer, got %T", v)
@@ -86,6 +89,13 @@ func checkSyntax(data []byte) error {
 		return nil
 	}
 	return json.Unmarshal(data, new(any))
+}
+
+// selfDecoder is implemented by the few response adapters that pick their
+// payload out of varying envelopes themselves (itemList, categoryList):
+// decodeLenient hands them the whole body.
+type selfDecoder interface {
+	decodeSelf(data []byte) error
 }
 
 // afterDecoder is implemented by payload types that finish their decoding
