@@ -61,7 +61,7 @@ func FuzzVerifyWebhook(f *testing.F) {
 			}
 		}
 		if secret == "" {
-			if VerifyWebhook(body, SignWebhook(body, secret), secret) == nil {
+			if VerifyWebhook(body, signWebhook(body, secret), secret) == nil {
 				t.Fatal("verified with no secret configured")
 			}
 			return
@@ -69,7 +69,7 @@ func FuzzVerifyWebhook(f *testing.F) {
 
 		good := Sign(secret, body)
 		variants := []http.Header{
-			SignWebhook(body, secret),
+			signWebhook(body, secret),
 			{"X-Hmac-Signature": {strings.ToUpper(good)}},
 			{"VRF-HMAC-SIGNATURE": {good}},
 		}

@@ -124,7 +124,7 @@ func TestVerifyWebhookManySecretsConcurrently(t *testing.T) {
 		go func(g int) {
 			defer wg.Done()
 			for i, s := range secrets {
-				h := SignWebhook(body, s)
+				h := signWebhook(body, s)
 				if err := VerifyWebhook(body, h, s); err != nil {
 					errs <- fmt.Errorf("secret %d: %w", i, err)
 				}
@@ -187,7 +187,7 @@ func TestVerifyWebhookDocsVectors(t *testing.T) {
 // the values the docs show.
 func TestINEWebhookDocsSample(t *testing.T) {
 	body := readWebhookFixture(t, "ine_registry_active.json")
-	require.NoError(t, VerifyWebhook(body, SignWebhook(body, docsSecret), docsSecret))
+	require.NoError(t, VerifyWebhook(body, signWebhook(body, docsSecret), docsSecret))
 	wh, err := ParseWebhook(body)
 	require.NoError(t, err)
 	require.Equal(t, WebhookINERegistry, wh.Kind)
@@ -774,19 +774,19 @@ func TestWebhookHandlerNilHandle(t *testing.T) {
 	h := &WebhookHandler{Secrets: []string{secret}}
 	body := readWebhookFixture(t, "decision_approved.json")
 
-	req, err := NewWebhookRequest("http://localhost/hook", body, secret)
+	req, err := newWebhookRequest("http://localhost/hook", body, secret)
 	require.NoError(t, err)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	assert.Equal(t, http.StatusOK, rec.Code)
 
-	req, err = NewWebhookRequest("http://localhost/hook", []byte(`{"verification":{}}`), secret)
+	req, err = newWebhookRequest("http://localhost/hook", []byte(`{"verification":{}}`), secret)
 	require.NoError(t, err)
 	rec = httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	assert.Equal(t, http.StatusBadRequest, rec.Code, "parsed even without Handle")
 
-	req, err = NewWebhookRequest("http://localhost/hook", body, "wrong")
+	req, err = newWebhookRequest("http://localhost/hook", body, "wrong")
 	require.NoError(t, err)
 	rec = httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
@@ -810,7 +810,7 @@ func TestWebhookHandlerOverHTTP(t *testing.T) {
 	defer srv.Close()
 	body := readWebhookFixture(t, "ine_registry_active.json")
 
-	req, err := NewWebhookRequestWithAPIKey(srv.URL, body, secret, apiKey)
+	req, err := newWebhookRequestWithAPIKey(srv.URL, body, secret, apiKey)
 	require.NoError(t, err)
 	resp, err := srv.Client().Do(req)
 	require.NoError(t, err)
@@ -821,7 +821,7 @@ func TestWebhookHandlerOverHTTP(t *testing.T) {
 	assert.True(t, wh.INERegistry.Data.Details.Active)
 
 	big := bytes.Repeat([]byte(" "), 8<<10)
-	req, err = NewWebhookRequestWithAPIKey(srv.URL, big, secret, apiKey)
+	req, err = newWebhookRequestWithAPIKey(srv.URL, big, secret, apiKey)
 	require.NoError(t, err)
 	req.ContentLength = -1
 	req.Body = io.NopCloser(io.MultiReader(bytes.NewReader(big)))
@@ -833,12 +833,12 @@ func TestWebhookHandlerOverHTTP(t *testing.T) {
 
 func TestSignWebhookAndNewWebhookRequest(t *testing.T) {
 	body := readWebhookFixture(t, "ine_registry_active.json")
-	h := SignWebhook(body, docsSecret)
+	h := signWebhook(body, docsSecret)
 	assert.Equal(t, "55d8ff843f7877afba4304b0d75ebd9e6764defd440653daa370783e381aad0a", h.Get("X-HMAC-SIGNATURE"))
 	assert.Equal(t, "application/json", h.Get("Content-Type"))
 	assert.NoError(t, VerifyWebhook(body, h, docsSecret))
 
-	req, err := NewWebhookRequest("https://example.com/veriff?x=1", body, docsSecret)
+	req, err := newWebhookRequest("https://example.com/veriff?x=1", body, docsSecret)
 	require.NoError(t, err)
 	assert.Equal(t, http.MethodPost, req.Method)
 	assert.Equal(t, "application/json", req.Header.Get("Content-Type"))
@@ -850,14 +850,14 @@ func TestSignWebhookAndNewWebhookRequest(t *testing.T) {
 	assert.Equal(t, body, sent)
 	require.NotNil(t, req.GetBody, "replayable body")
 
-	req, err = NewWebhookRequestWithAPIKey("https://example.com/veriff", body, docsSecret, "api-key")
+	req, err = newWebhookRequestWithAPIKey("https://example.com/veriff", body, docsSecret, "api-key")
 	require.NoError(t, err)
 	assert.Equal(t, "api-key", req.Header.Get("X-AUTH-CLIENT"))
 	assert.NoError(t, VerifyWebhook(body, req.Header, docsSecret))
 
-	_, err = NewWebhookRequest("://bad", body, docsSecret)
+	_, err = newWebhookRequest("://bad", body, docsSecret)
 	assert.Error(t, err)
-	_, err = NewWebhookRequestWithAPIKey("://bad", body, docsSecret, "k")
+	_, err = newWebhookRequestWithAPIKey("://bad", body, docsSecret, "k")
 	assert.Error(t, err)
 }
 
