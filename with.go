@@ -94,21 +94,6 @@ func (c *Client) With(opts ...Option) (*Client, error) {
 	return newClient(c.apiKey, c.signer, c.ext.auth, all)
 }
 
-// WithResponseVerification makes the client check the signature Veriff
-// puts on its responses: the x-hmac-signature header (or
-// vrf-hmac-signature), the HMAC-SHA256 of the response body under the
-// shared secret, compared in constant time. A mismatch, and a success
-// response without the header, is an error wrapping ErrInvalidSignature;
-// nothing is decoded from it. A streamed download is checked when its end
-// is read, so the bytes already written must then be discarded. Error
-// responses (non-2xx) are not checked. Off by default.
-func WithResponseVerification() Option {
-	return func(c *config) error {
-		c.verifyResponses = true
-		return nil
-	}
-}
-
 // Response signature headers, in the order they are looked for.
 var responseSigHeaders = []string{"X-Hmac-Signature", "Vrf-Hmac-Signature"}
 

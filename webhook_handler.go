@@ -1,0 +1,193 @@
+package veriff
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+)
+
+// DefaultWebhookMaxBodyBytes is the largest webhook body WebhookHandler
+// reads when MaxBodyBytes is zero.
+const DefaultWebhookMaxBodyBytes = 1 << 20
+
+// WebhookHandler is an http.Handler that receives Veriff's webhooks: it
+// checks the method, bounds and verifies the body, parses it and passes it
+// to Handle. It answers
+//
+//   - 405 (with Allow: POST) to any method but POST;
+//   - 401 when APIKey is set and X-AUTH-CLIENT (or VRF-AUTH-CLIENT) differs
+//     from it, or IntegrationID is set and vrf-integration-id differs;
+//   - 413 when the body exceeds MaxBodyBytes;
+//   - 401 when the signature is missing or matches none of Secrets (before
+//     any parsing);
+//   - 400 when the verified body is not a well-formed webhook;
+//   - 500 when Handle returns an error, so that Veriff retries (about once
+//     an hour for up to a week);
+//   - 200 otherwise, including for kinds the SDK does not know.
+//
+// Responses are short plain text and never echo the body. A WebhookHandler
+// must not be modified while it serves requests; it is safe for concurrent
+// use otherwise.
+//
+// # Receiving webhooks idempotently
+//
+// Veriff signs the raw body of every webhook with the integration's shared
+// secret, but the signature carries no timestamp, and Veriff answers
+// anything but 200 by sending the very same body again about once an hour
+// for up to a week. A session may also produce several decision webhooks
+// (resubmission, then a final decision; a decision changed after review).
+// So a receiver must be idempotent: record each delivery under its
+// Webhook.DeliveryKey, do the work at most once per key, and answer 200
+// quickly, doing slow work elsewhere:
+//
+//	h := &veriff.WebhookHandler{
+//		// Every live secret: the new one and, while rotating, the old one.
+//		Secrets: []string{os.Getenv("VERIFF_SECRET"), os.Getenv("VERIFF_SECRET_OLD")},
+//		APIKey:  os.Getenv("VERIFF_API_KEY"),
+//		Handle: func(ctx context.Context, wh *veriff.Webhook) error {
+//			// One transaction: insert the key (unique index) and queue
+//			// the work. A duplicate key is a retry or replay of a
+//			// delivery already recorded: acknowledge it again.
+//			inserted, err := db.InsertDeliveryOnce(ctx, wh.DeliveryKey(), wh.SessionID(), wh.Kind, wh.Raw)
+//			if err != nil {
+//				return err // 500: Veriff sends it again later
+//			}
+//			if inserted {
+//				worker.Wake() // process outside the request
+//			}
+//			return nil // 200
+//		},
+//	}
+//	mux.Handle("POST /veriff/webhooks", h)
+//
+// Return an error from Handle only when the delivery was not recorded, so
+// that Veriff's retry is useful. Decisions may arrive out of order with
+// events; order them by the payload (decision time, code), not by arrival.
+type WebhookHandler struct {
+	// Secrets are the integration's live shared secrets; a signature made
+	// with any of them is accepted, so secrets can be rotated. With none,
+	// every request is refused with 401.
+	Secrets []string
+	// Handle receives each verified, parsed webhook with the request's
+	// context. It should record the delivery (see Webhook.DeliveryKey) and
+	// return quickly; an error makes the handler answer 500. A nil Handle
+	// acknowledges every valid webhook.
+	Handle func(ctx context.Context, wh *Webhook) error
+	// MaxBodyBytes bounds the body; 0 means DefaultWebhookMaxBodyBytes
+	// (1 MiB).
+	MaxBodyBytes int64
+	// APIKey, when set, must equal the X-AUTH-CLIENT (or VRF-AUTH-CLIENT)
+	// header Veriff sends with the integration's API key; it is compared in
+	// constant time.
+	APIKey string
+	// IntegrationID, when set, must equal the vrf-integration-id header when
+	// the request has one.
+	IntegrationID string
+	// Logger, when set, receives one line per refused or failed delivery
+	// (status and reason). Bodies, secrets and signatures are never logged.
+	Logger *slog.Logger
+}
+
+// ServeHTTP implements http.Handler.
+func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		h.reply(r, w, http.StatusMethodNotAllowed, "method not allowed")
+		return
+	}
+	if h.APIKey != "" {
+		got := headerValue(r.Header, webhookAuthHeader)
+		if got == "" {
+			got = headerValue(r.Header, webhookAuthHeaderVRF)
+		}
+		if subtle.ConstantTimeCompare([]byte(got), []byte(h.APIKey)) != 1 {
+			h.reply(r, w, http.StatusUnauthorized, "API key missing or wrong")
+			return
+		}
+	}
+	if h.IntegrationID != "" {
+		if got := headerValue(r.Header, webhookIntegrationIDHdr); got != "" && got != h.IntegrationID {
+			h.reply(r, w, http.StatusUnauthorized, "integration ID mismatch")
+			return
+		}
+	}
+	rb := r.Body
+	if rb == nil {
+		rb = http.NoBody
+	}
+	limit := h.MaxBodyBytes
+	if limit <= 0 {
+		limit = DefaultWebhookMaxBodyBytes
+	}
+	if r.ContentLength > limit {
+		h.reply(r, w, http.StatusRequestEntityTooLarge, "body too large")
+		return
+	}
+	body, err := readBody(http.MaxBytesReader(w, rb, limit), r.ContentLength)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			h.reply(r, w, http.StatusRequestEntityTooLarge, "body too large")
+			return
+		}
+		h.reply(r, w, http.StatusBadRequest, "cannot read body")
+		return
+	}
+	if err := VerifyWebhook(body, r.Header, h.Secrets...); err != nil {
+		reason := "signature wrong"
+		if errors.Is(err, ErrMissingSignature) {
+			reason = "signature missing"
+		} else if errors.Is(err, errSigNoSecrets) {
+			reason = "no shared secret configured"
+		}
+		h.reply(r, w, http.StatusUnauthorized, reason)
+		return
+	}
+	wh, err := ParseWebhook(body)
+	if err != nil {
+		h.reply(r, w, http.StatusBadRequest, "malformed webhook")
+		return
+	}
+	if h.Handle != nil {
+		if err := h.Handle(r.Context(), wh); err != nil {
+			if h.Logger != nil {
+				h.Logger.LogAttrs(r.Context(), slog.LevelError, "veriff webhook: handler failed",
+					slog.Int("status", http.StatusInternalServerError),
+					slog.String("kind", string(wh.Kind)),
+					slog.String("session_id", wh.SessionID()),
+					slog.String("error", err.Error()))
+			}
+			http.Error(w, "handler failed", http.StatusInternalServerError)
+			return
+		}
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, "ok\n")
+}
+
+// reply writes a short plain-text refusal and logs it.
+func (h *WebhookHandler) reply(r *http.Request, w http.ResponseWriter, status int, reason string) {
+	if h.Logger != nil {
+		h.Logger.LogAttrs(r.Context(), slog.LevelWarn, "veriff webhook: refused",
+			slog.Int("status", status), slog.String("reason", reason))
+	}
+	http.Error(w, reason, status)
+}
+
+// readBody reads r whole. The buffer grows with the bytes that arrive: a
+// declared Content-Length sizes it only up to readChunk, so that a client
+// declaring a large body and sending little costs little memory.
+func readBody(r io.Reader, contentLength int64) ([]byte, error) {
+	size := int64(512)
+	if contentLength > 0 {
+		size = min(contentLength+1, readChunk) // +1: room to see EOF
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
+}
