@@ -67,7 +67,7 @@ func (u *UserDefinedStatus) UnmarshalJSON(data []byte) error {
 //
 // Veriff API: GET /v1/sessions/{id}/attempts
 func (c *Client) Attempts(ctx context.Context, sessionID string) ([]Attempt, error) {
-	r, err := byID(http.MethodGet, "sessionID", "/sessions/", sessionID, "/attempts")
+	r, err := newRequest(http.MethodGet, "/sessions/{sessionID}/attempts", sessionID)
 	if err != nil {
 		return nil, err
 	}

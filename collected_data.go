@@ -121,11 +121,13 @@ func (d *CollectedData) Validate() error {
 //
 // Veriff API: POST /v1/sessions/{id}/collected-data
 func (c *Client) SendCollectedData(ctx context.Context, sessionID string, data CollectedData) error {
-	if err := validateID("sessionID", sessionID); err != nil {
+	r, err := newRequest(http.MethodPost, "/sessions/{sessionID}/collected-data", sessionID)
+	if err != nil {
 		return err
 	}
 	if err := data.Validate(); err != nil {
 		return err
 	}
-	return c.do(ctx, &request{method: http.MethodPost, path: "/sessions/" + sessionID + "/collected-data", body: data}, nil)
+	r.body = data
+	return c.do(ctx, r, nil)
 }

@@ -282,10 +282,15 @@ type TechnicalData struct {
 //
 // Veriff API: GET /v1/sessions/{id}/decision
 func (c *Client) Decision(ctx context.Context, sessionID string) (*Decision, error) {
-	r, err := byID(http.MethodGet, "sessionID", "/sessions/", sessionID, "/decision")
+	r, err := newRequest(http.MethodGet, "/sessions/{sessionID}/decision", sessionID)
 	if err != nil {
 		return nil, err
 	}
+	return c.decision(ctx, r)
+}
+
+// decision fetches the decision r asks for.
+func (c *Client) decision(ctx context.Context, r *request) (*Decision, error) {
 	var d Decision
 	if err := c.do(ctx, r, &d); err != nil {
 		return nil, err
@@ -310,7 +315,8 @@ func (c *Client) Decision(ctx context.Context, sessionID string) (*Decision, err
 //
 // Veriff API: GET /v1/sessions/{id}/decision
 func (c *Client) WaitForDecision(ctx context.Context, sessionID string, every time.Duration) (*Decision, error) {
-	if err := validateID("sessionID", sessionID); err != nil {
+	r, err := newRequest(http.MethodGet, "/sessions/{sessionID}/decision", sessionID)
+	if err != nil {
 		return nil, err
 	}
 	if every <= 0 {
@@ -329,7 +335,7 @@ func (c *Client) WaitForDecision(ctx context.Context, sessionID string, every ti
 		}
 	}()
 	for {
-		d, err := c.Decision(ctx, sessionID)
+		d, err := c.decision(ctx, r)
 		switch {
 		case err == nil && d.Verification != nil:
 			return d, nil

@@ -124,7 +124,7 @@ func validMediaContext(ctx MediaContext) bool {
 //
 // Veriff API: GET /v1/sessions/{id}/media
 func (c *Client) SessionMedia(ctx context.Context, sessionID string) (*MediaList, error) {
-	r, err := byID(http.MethodGet, "sessionID", "/sessions/", sessionID, "/media")
+	r, err := newRequest(http.MethodGet, "/sessions/{sessionID}/media", sessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +140,7 @@ func (c *Client) SessionMedia(ctx context.Context, sessionID string) (*MediaList
 //
 // Veriff API: GET /v1/attempts/{id}/media
 func (c *Client) AttemptMedia(ctx context.Context, attemptID string) (*MediaList, error) {
-	r, err := byID(http.MethodGet, "attemptID", "/attempts/", attemptID, "/media")
+	r, err := newRequest(http.MethodGet, "/attempts/{attemptID}/media", attemptID)
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +162,7 @@ func (c *Client) AttemptMedia(ctx context.Context, attemptID string) (*MediaList
 //
 // Veriff API: GET /v1/media/{id}
 func (c *Client) DownloadMedia(ctx context.Context, mediaID string, w io.Writer) (int64, error) {
-	r, err := byID(http.MethodGet, "mediaID", "/media/", mediaID, "")
+	r, err := newRequest(http.MethodGet, "/media/{mediaID}", mediaID)
 	if err != nil {
 		return 0, err
 	}

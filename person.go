@@ -67,7 +67,7 @@ type PEPMatch struct {
 //
 // Veriff API: GET /v1/sessions/{id}/person
 func (c *Client) Person(ctx context.Context, sessionID string) (*PersonResult, error) {
-	r, err := byID(http.MethodGet, "sessionID", "/sessions/", sessionID, "/person")
+	r, err := newRequest(http.MethodGet, "/sessions/{sessionID}/person", sessionID)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -47,15 +48,39 @@ func validateID(field, id string) error {
 	return nil
 }
 
-// byID builds a GET or DELETE on prefix+id+suffix once the ID is checked
-// (validateID, with field naming it in errors). Veriff signs these calls
-// over the ID in the path (session, attempt or media ID), never the query
-// string, so the ID is the signed message.
-func byID(method, field, prefix, id, suffix string) (*request, error) {
-	if err := validateID(field, id); err != nil {
-		return nil, err
+// newRequest builds a call of method on pattern, the path after "/v1",
+// whose "{name}" segments are filled in order with ids. Each ID is checked
+// first (validateID, name naming it in errors), so an endpoint method never
+// checks IDs itself. The first ID is the message GET and DELETE sign:
+// Veriff signs those calls over the ID in the path, never the query string.
+func newRequest(method, pattern string, ids ...string) (*request, error) {
+	var b strings.Builder
+	rest, n := pattern, 0
+	for {
+		open := strings.IndexByte(rest, '{')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(rest[open:], '}') + open
+		if n >= len(ids) {
+			panic("veriff: newRequest: too few IDs for " + pattern)
+		}
+		if err := validateID(rest[open+1:end], ids[n]); err != nil {
+			return nil, err
+		}
+		b.WriteString(rest[:open])
+		b.WriteString(ids[n])
+		rest, n = rest[end+1:], n+1
 	}
-	return &request{method: method, path: prefix + id + suffix, signID: id}, nil
+	if n != len(ids) {
+		panic("veriff: newRequest: too many IDs for " + pattern)
+	}
+	b.WriteString(rest)
+	r := &request{method: method, path: b.String()}
+	if n > 0 {
+		r.signID = ids[0]
+	}
+	return r, nil
 }
 
 // request is one call of the API: everything the single request path needs.

@@ -282,10 +282,11 @@ func (c *Client) CreateSession(ctx context.Context, req CreateSessionRequest) (*
 //
 // Veriff API: PATCH /v1/sessions/{id}
 func (c *Client) SubmitSession(ctx context.Context, sessionID string) (*Session, error) {
-	if err := validateID("sessionID", sessionID); err != nil {
+	r, err := newRequest(http.MethodPatch, "/sessions/{sessionID}", sessionID)
+	if err != nil {
 		return nil, err
 	}
-	r := &request{method: http.MethodPatch, path: "/sessions/" + sessionID, body: submitBody}
+	r.body = submitBody
 	var env sessionEnvelope
 	if err := c.do(ctx, r, &env); err != nil {
 		return nil, err
@@ -310,7 +311,7 @@ var submitBody = json.RawMessage(`{"verification":{"status":"submitted"}}`)
 //
 // Veriff API: DELETE /v1/sessions/{id}
 func (c *Client) DeleteSession(ctx context.Context, sessionID string) error {
-	r, err := byID(http.MethodDelete, "sessionID", "/sessions/", sessionID, "")
+	r, err := newRequest(http.MethodDelete, "/sessions/{sessionID}", sessionID)
 	if err != nil {
 		return err
 	}

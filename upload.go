@@ -38,7 +38,8 @@ const (
 //
 // Veriff API: POST /v1/sessions/{id}/media
 func (c *Client) UploadMedia(ctx context.Context, sessionID string, m MediaUpload) (*Media, error) {
-	if err := validateID("sessionID", sessionID); err != nil {
+	r, err := newRequest(http.MethodPost, "/sessions/{sessionID}/media", sessionID)
+	if err != nil {
 		return nil, err
 	}
 	size := int64(len(m.Content))
@@ -54,7 +55,7 @@ func (c *Client) UploadMedia(ctx context.Context, sessionID string, m MediaUploa
 	up.open = func() (io.ReadCloser, error) {
 		return &uploadReader{u: up, data: content}, nil
 	}
-	return c.upload(ctx, sessionID, up)
+	return c.upload(ctx, r, up)
 }
 
 // UploadMediaFile uploads the image (or PDF) file at path to a session, like
@@ -71,7 +72,8 @@ func (c *Client) UploadMedia(ctx context.Context, sessionID string, m MediaUploa
 //
 // Veriff API: POST /v1/sessions/{id}/media
 func (c *Client) UploadMediaFile(ctx context.Context, sessionID string, mediaContext MediaContext, path string) (*Media, error) {
-	if err := validateID("sessionID", sessionID); err != nil {
+	r, err := newRequest(http.MethodPost, "/sessions/{sessionID}/media", sessionID)
+	if err != nil {
 		return nil, err
 	}
 	if path == "" {
@@ -113,33 +115,33 @@ func (c *Client) UploadMediaFile(ctx context.Context, sessionID string, mediaCon
 		}
 		return &uploadReader{u: up, file: f, src: src}, nil
 	}
-	return c.upload(ctx, sessionID, up)
+	return c.upload(ctx, r, up)
 }
 
-func (c *Client) upload(ctx context.Context, sessionID string, up *upload) (*Media, error) {
-	// Sign by streaming the body once; the size is known arithmetically.
-	r, err := up.open()
+// upload signs up by streaming it once and sends it as r's body.
+func (c *Client) upload(ctx context.Context, r *request, up *upload) (*Media, error) {
+	// The size is known arithmetically.
+	body, err := up.open()
 	if err != nil {
 		return nil, invalidInput("path", "cannot read media file: %v", fileErr(err))
 	}
-	sig, n, err := c.signer.signStream(r)
-	_ = r.Close()
+	sig, n, err := c.signer.signStream(body)
+	_ = body.Close()
 	if err != nil {
 		return nil, invalidInput("path", "cannot read media file: %v", fileErr(err))
 	}
 	if n != up.size {
-		return nil, fmt.Errorf("veriff: POST /v1/sessions/%s/media: %w: read %d body bytes, expected %d", sessionID, ErrMediaChanged, n, up.size)
+		return nil, fmt.Errorf("veriff: POST /v1%s: %w: read %d body bytes, expected %d", r.path, ErrMediaChanged, n, up.size)
 	}
-	sb := &streamBody{open: up.open, size: up.size, sig: sig}
+	r.stream = &streamBody{open: up.open, size: up.size, sig: sig}
 	var out struct {
 		Image *Media `json:"image"`
 	}
-	path := "/sessions/" + sessionID + "/media"
-	if err := c.do(ctx, &request{method: http.MethodPost, path: path, stream: sb}, &out); err != nil {
+	if err := c.do(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	if out.Image == nil {
-		return nil, fmt.Errorf("veriff: POST /v1%s: %w: no \"image\" in the response", path, ErrInvalidResponse)
+		return nil, fmt.Errorf("veriff: POST /v1%s: %w: no \"image\" in the response", r.path, ErrInvalidResponse)
 	}
 	return out.Image, nil
 }

@@ -107,7 +107,7 @@ func (h *WatchlistHit) UnmarshalJSON(data []byte) error {
 //
 // Veriff API: GET /v1/sessions/{id}/watchlist-screening
 func (c *Client) WatchlistScreening(ctx context.Context, sessionID string) (*WatchlistScreening, error) {
-	r, err := byID(http.MethodGet, "sessionID", "/sessions/", sessionID, "/watchlist-screening")
+	r, err := newRequest(http.MethodGet, "/sessions/{sessionID}/watchlist-screening", sessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -187,13 +187,15 @@ type WatchlistUpdate struct {
 //
 // Veriff API: PATCH /v1/sessions/{id}/watchlist-screening
 func (c *Client) UpdateWatchlistScreening(ctx context.Context, sessionID string, u WatchlistUpdate) error {
-	if err := validateID("sessionID", sessionID); err != nil {
+	r, err := newRequest(http.MethodPatch, "/sessions/{sessionID}/watchlist-screening", sessionID)
+	if err != nil {
 		return err
 	}
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	return c.do(ctx, &request{method: http.MethodPatch, path: "/sessions/" + sessionID + "/watchlist-screening", body: u}, nil)
+	r.body = u
+	return c.do(ctx, r, nil)
 }
 
 // Validate reports, wrapping ErrInvalidInput, what Veriff would refuse
