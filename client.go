@@ -9,8 +9,6 @@ import (
 	"runtime"
 	"strings"
 	"time"
-
-	"github.com/hashicorp/go-retryablehttp"
 )
 
 // Version is the SDK version sent in the User-Agent header.
@@ -47,8 +45,12 @@ type Client struct {
 	maxDownloadBytes int64
 	ext              clientExt // With, response verification, the Feedback API's signing (with.go)
 
-	inner *http.Client          // the user's client (or ours): transport and per-attempt timeout
-	rc    *retryablehttp.Client // drives inner through a redirect-refusing wrapper
+	// The retry policy's bounds (retry.go).
+	maxRetries       int
+	waitMin, waitMax time.Duration
+
+	inner *http.Client // the user's client (or ours): transport and per-attempt timeout
+	outer *http.Client // drives inner, refusing redirects; each call's retryablehttp.Client uses it
 }
 
 type config struct {
@@ -130,27 +132,15 @@ func newClient(apiKey string, s *signer, auth *authScheme, opts []Option) (*Clie
 		userAgent:        ua,
 		logger:           cfg.logger,
 		retryAfterCap:    cfg.retryAfterCap,
+		maxRetries:       cfg.maxRetries,
+		waitMin:          cfg.waitMin,
+		waitMax:          cfg.waitMax,
 		maxResponseBytes: cfg.maxResponseBytes,
 		maxDownloadBytes: cfg.maxDownloadBytes,
 		inner:            cfg.hc,
 		ext:              newClientExt(auth, cfg.extConfig, opts),
 	}
-	c.rc = &retryablehttp.Client{
-		HTTPClient: &http.Client{
-			Transport:     innerTransport{cfg.hc},
-			CheckRedirect: refuseRedirect,
-		},
-		Logger:          nil, // silent: the SDK logs through its own slog hook
-		RetryWaitMin:    cfg.waitMin,
-		RetryWaitMax:    cfg.waitMax,
-		RetryMax:        cfg.maxRetries,
-		RequestLogHook:  requestHook,
-		ResponseLogHook: nil,
-		CheckRetry:      c.checkRetry,
-		Backoff:         c.backoff,
-		ErrorHandler:    retryablehttp.PassthroughErrorHandler,
-		PrepareRetry:    nil,
-	}
+	c.outer = &http.Client{Transport: innerTransport{cfg.hc}, CheckRedirect: refuseRedirect}
 	return c, nil
 }
 

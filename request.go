@@ -141,44 +141,75 @@ func (c *Client) exchange(ctx context.Context, r *request, buffer bool) (*callSt
 	if err := ctx.Err(); err != nil {
 		return nil, nil, c.wrapErr(r, err)
 	}
-	var (
-		raw any
-		sig string
-	)
-	switch {
-	case r.stream != nil:
-		s := r.stream
-		raw = retryablehttp.ReaderFunc(func() (io.Reader, error) { return s.open() })
-		sig = s.sig
-	case r.body != nil:
-		if field := invalidUTF8Field(r.body); field != "" {
-			return nil, nil, invalidInput(field, "not valid UTF-8")
-		}
-		b, err := json.Marshal(r.body)
-		if err != nil {
-			return nil, nil, invalidInput("request body", "cannot encode JSON: %v", err)
-		}
-		raw, sig = b, c.ext.sign(c.signer, r, b)
-	default:
-		sig = c.ext.sign(c.signer, r, nil)
-	}
-
 	st := &callState{
 		c:          c,
 		method:     r.method,
 		path:       "/v1" + r.path,
 		idempotent: r.method == http.MethodGet || r.method == http.MethodDelete || r.method == http.MethodHead,
+		buffered:   buffer,
+	}
+	req, err := c.build(ctx, r, st)
+	if err != nil {
+		return nil, nil, err
+	}
+	resp, err := st.retryClient().Do(req)
+	if err != nil {
+		st.release()
+		if resp != nil {
+			drainClose(resp.Body)
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, nil, c.wrapErr(r, cerr)
+		}
+		return nil, nil, st.transportErr(err)
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		if err := c.ext.verifyResponse(st, resp, buffer); err != nil {
+			st.release()
+			drainClose(resp.Body)
+			return nil, nil, err
+		}
+		return st, resp, nil
+	}
+	st.release()
+	defer drainClose(resp.Body)
+	return nil, nil, st.apiError(resp)
+}
+
+// body returns r's body, encoded once, and its signature.
+func (c *Client) body(r *request) (raw any, sig string, err error) {
+	switch {
+	case r.stream != nil:
+		s := r.stream
+		return retryablehttp.ReaderFunc(func() (io.Reader, error) { return s.open() }), s.sig, nil
+	case r.body != nil:
+		if field := invalidUTF8Field(r.body); field != "" {
+			return nil, "", invalidInput(field, "not valid UTF-8")
+		}
+		b, err := json.Marshal(r.body)
+		if err != nil {
+			return nil, "", invalidInput("request body", "cannot encode JSON: %v", err)
+		}
+		return b, c.ext.sign(c.signer, r, b), nil
+	}
+	return nil, c.ext.sign(c.signer, r, nil), nil
+}
+
+// build makes the signed request of r, sent as is on every attempt.
+func (c *Client) build(ctx context.Context, r *request, st *callState) (*retryablehttp.Request, error) {
+	raw, sig, err := c.body(r)
+	if err != nil {
+		return nil, err
 	}
 	target := c.baseURL + r.path
 	if r.query != "" {
 		target += "?" + r.query
 	}
-	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, callStateKey{}, st), r.method, target, raw)
+	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, target, raw)
 	if err != nil {
-		return nil, nil, fmt.Errorf("veriff: %s %s: building request: %w", st.method, st.path, err)
+		return nil, fmt.Errorf("veriff: %s %s: building request: %w", st.method, st.path, err)
 	}
-	if buffer {
-		st.buffered = true
+	if st.buffered {
 		req.SetResponseHandler(st.readBody)
 	}
 	if !st.idempotent {
@@ -209,28 +240,11 @@ func (c *Client) exchange(ctx context.Context, r *request, buffer bool) (*callSt
 	if r.integrationID && c.integrationID != "" {
 		h.Set(headerIntegrationID, c.integrationID)
 	}
+	return req, nil
+}
 
-	resp, err := c.rc.Do(req)
-	if err != nil {
-		st.release()
-		if resp != nil {
-			drainClose(resp.Body)
-		}
-		if cerr := ctx.Err(); cerr != nil {
-			return nil, nil, c.wrapErr(r, cerr)
-		}
-		return nil, nil, st.transportErr(err)
-	}
-	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
-		if err := c.ext.verifyResponse(st, resp, buffer); err != nil {
-			st.release()
-			drainClose(resp.Body)
-			return nil, nil, err
-		}
-		return st, resp, nil
-	}
-	st.release()
-	defer drainClose(resp.Body)
+// apiError is the *APIError of a non-2xx answer.
+func (st *callState) apiError(resp *http.Response) *APIError {
 	apiErr := &APIError{
 		StatusCode: resp.StatusCode,
 		Method:     st.method,
@@ -249,7 +263,7 @@ func (c *Client) exchange(ctx context.Context, r *request, buffer bool) (*callSt
 	if apiErr.Message == "" {
 		apiErr.Message = http.StatusText(resp.StatusCode)
 	}
-	return nil, nil, apiErr
+	return apiErr
 }
 
 // bufPool holds the buffers success bodies are read into.
@@ -392,8 +406,8 @@ func (c *Client) wrapErr(r *request, err error) error {
 	return fmt.Errorf("veriff: %s /v1%s: %w", r.method, r.path, err)
 }
 
-// callState travels in the request context through retryablehttp's hooks:
-// one per call, used by one goroutine at a time.
+// callState is the state of one call, held by the hooks of the call's own
+// retryablehttp.Client (retryClient); used by one goroutine at a time.
 type callState struct {
 	c          *Client
 	method     string
@@ -410,13 +424,6 @@ type callState struct {
 	buf      *[]byte
 	body     []byte
 	tooLarge bool
-}
-
-type callStateKey struct{}
-
-func stateFrom(ctx context.Context) *callState {
-	st, _ := ctx.Value(callStateKey{}).(*callState)
-	return st
 }
 
 func (st *callState) transportErr(err error) error {

@@ -16,13 +16,30 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-func requestHook(_ retryablehttp.Logger, req *http.Request, attempt int) {
-	if st := stateFrom(req.Context()); st != nil {
-		st.attempt = attempt + 1
-		st.handlerAsked = false
-		if st.c.logger != nil {
-			st.start = time.Now()
-		}
+// retryClient is the retryablehttp.Client of one call: its hooks hold the
+// call's state, and it drives the client's one outer *http.Client. It is
+// built per call (retryablehttp.Client must not be copied).
+func (st *callState) retryClient() *retryablehttp.Client {
+	c := st.c
+	return &retryablehttp.Client{
+		HTTPClient:     c.outer,
+		Logger:         nil, // silent: the SDK logs through its own slog hook
+		RetryWaitMin:   c.waitMin,
+		RetryWaitMax:   c.waitMax,
+		RetryMax:       c.maxRetries,
+		RequestLogHook: st.requestHook,
+		CheckRetry:     st.checkRetry,
+		Backoff:        c.backoff,
+		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
+	}
+}
+
+// requestHook starts an attempt.
+func (st *callState) requestHook(_ retryablehttp.Logger, _ *http.Request, attempt int) {
+	st.attempt = attempt + 1
+	st.handlerAsked = false
+	if st.c.logger != nil {
+		st.start = time.Now()
 	}
 }
 
@@ -30,18 +47,14 @@ func requestHook(_ retryablehttp.Logger, req *http.Request, attempt int) {
 // 429 and 5xx except 501. POST and PATCH, which Veriff gives no idempotency
 // key, retry only on 429 and on errors where nothing was sent. A Retry-After
 // above the cap is not waited for.
-func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	st := stateFrom(ctx)
-	if st == nil { // not a request of ours
-		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
-	}
+func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	retry := st.decide(ctx, resp, err)
 	// retryablehttp asks again, with the response handler's verdict, after
 	// a buffered call's answer that is not retried: log that second call
 	// only, so that each attempt is logged once.
 	handlerNext := st.buffered && err == nil && resp != nil && !retry && !st.handlerAsked
 	st.handlerAsked = handlerNext
-	if c.logger != nil && !handlerNext {
+	if st.c.logger != nil && !handlerNext {
 		st.log(ctx, resp, err, retry)
 	}
 	if cerr := ctx.Err(); cerr != nil {
