@@ -7,12 +7,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"hash"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -34,138 +31,65 @@ var (
 	errSigMismatch  = fmt.Errorf("%w: signature matches none of the shared secrets", ErrInvalidSignature)
 )
 
-// VerifyWebhook checks that body was signed by Veriff with one of secrets.
+// VerifyWebhook checks that body, the exact bytes received, was signed by
+// Veriff with one of secrets (several are live while rotating). The
+// signature is read from X-HMAC-SIGNATURE, else VRF-HMAC-SIGNATURE (header
+// names matched without regard to case, also in a hand-built http.Header;
+// the canonical spelling wins, then the first in byte order), must be
+// exactly 64 hex digits, and is compared in constant time.
 //
-// The signature is read from the X-HMAC-SIGNATURE header, or else from
-// VRF-HMAC-SIGNATURE; header names are matched without regard to case, also
-// in an http.Header built by hand. The signature must be 64 hexadecimal
-// digits, in either case, and nothing else (no "sha256=" prefix, no white
-// space). It is compared in constant time with the HMAC-SHA256 of the raw
-// body under each non-empty secret in turn, so that several secrets can be
-// live while they are rotated.
-//
-// VerifyWebhook returns nil when one secret matches. Otherwise its error
-// wraps ErrMissingSignature (no signature header, or an empty one) or
-// ErrInvalidSignature (malformed, matching no secret, or no non-blank secret
-// given: with no secret, nothing ever verifies; empty or white-space secrets
-// are ignored). Errors never contain the signature or a secret. When a
-// hand-built header map holds the signature header under several
-// spellings, the canonical one wins, then the first in byte order, so the
-// answer never depends on map order.
-//
-// Verify the exact bytes received, before any parsing: re-encoding parsed
-// JSON does not reproduce Veriff's bytes.
-//
-// VerifyWebhook is safe for concurrent use. It keeps keyed HMAC states of
-// the first few dozen secrets it sees in memory for reuse, so that a check
-// costs one pass over the body and no allocation.
+// It returns nil when one secret matches; otherwise an error wrapping
+// ErrMissingSignature (no or empty header) or ErrInvalidSignature
+// (malformed, matching none, or no non-blank secret: with none, nothing
+// verifies). Errors never contain the signature or a secret. It keeps no
+// state: each call keys its HMAC states afresh (a WebhookHandler keys its
+// secrets once).
 func VerifyWebhook(body []byte, header http.Header, secrets ...string) error {
 	configured := false
 	for _, s := range secrets {
-		if !blankSecret(s) {
-			configured = true
-			break
-		}
+		configured = configured || !blankSecret(s)
 	}
-	if !configured {
-		return errSigNoSecrets
+	want, err := webhookSignature(header, configured)
+	if err != nil {
+		return err
 	}
-	sig := headerValue(header, webhookSigHeader)
-	if sig == "" {
-		sig = headerValue(header, webhookSigHeaderVRF)
-	}
-	if sig == "" {
-		return errSigMissing
-	}
-	var want [sha256.Size]byte
-	if !decodeHexSignature(&want, sig) {
-		return errSigMalformed
-	}
+	var sum [sha256.Size]byte
 	for _, s := range secrets {
 		if blankSecret(s) {
 			continue
 		}
-		m, pool := getKeyedMAC(s)
-		m.mac.Write(body)
-		ok := hmac.Equal(m.mac.Sum(m.sum[:0]), want[:])
-		if pool != nil {
-			pool.Put(m)
-		}
-		if ok {
+		m := hmac.New(sha256.New, []byte(s))
+		m.Write(body)
+		if hmac.Equal(m.Sum(sum[:0]), want[:]) {
 			return nil
 		}
 	}
 	return errSigMismatch
 }
 
+// webhookSignature returns the decoded signature of a webhook's headers, or
+// the error VerifyWebhook reports when there is none to check against
+// (configured: a non-blank secret is given).
+func webhookSignature(header http.Header, configured bool) (want [sha256.Size]byte, err error) {
+	if !configured {
+		return want, errSigNoSecrets
+	}
+	sig := headerValue(header, webhookSigHeader)
+	if sig == "" {
+		sig = headerValue(header, webhookSigHeaderVRF)
+	}
+	if sig == "" {
+		return want, errSigMissing
+	}
+	if !decodeHexSignature(&want, sig) {
+		return want, errSigMalformed
+	}
+	return want, nil
+}
+
 // blankSecret reports whether a secret is empty or only white space: such a
 // secret is never used, as NewClient refuses it.
 func blankSecret(s string) bool { return strings.TrimSpace(s) == "" }
-
-// keyedMAC is an HMAC-SHA256 state keyed with one secret, with room for its
-// sum, reused across calls so that verifying costs no allocation.
-type keyedMAC struct {
-	mac hash.Hash
-	sum [sha256.Size]byte
-}
-
-// maxCachedSecrets bounds how many secrets keep pooled HMAC states: a
-// process normally verifies with a handful; beyond the bound, states are
-// built per call.
-const maxCachedSecrets = 32
-
-var (
-	macPools   atomic.Pointer[map[string]*sync.Pool] // copy on write
-	macPoolsMu sync.Mutex
-)
-
-// getKeyedMAC returns a reset HMAC state keyed with secret and the pool to
-// return it to (nil when it is not pooled).
-func getKeyedMAC(secret string) (*keyedMAC, *sync.Pool) {
-	if m := macPools.Load(); m != nil {
-		if p := (*m)[secret]; p != nil {
-			km := p.Get().(*keyedMAC)
-			km.mac.Reset()
-			return km, p
-		}
-	}
-	p := addMACPool(secret)
-	if p == nil {
-		return newKeyedMAC(secret), nil
-	}
-	km := p.Get().(*keyedMAC)
-	km.mac.Reset()
-	return km, p
-}
-
-func newKeyedMAC(secret string) *keyedMAC {
-	return &keyedMAC{mac: hmac.New(sha256.New, []byte(secret))}
-}
-
-// addMACPool adds a pool for secret unless the cache is full.
-func addMACPool(secret string) *sync.Pool {
-	macPoolsMu.Lock()
-	defer macPoolsMu.Unlock()
-	var old map[string]*sync.Pool
-	if m := macPools.Load(); m != nil {
-		old = *m
-	}
-	if p := old[secret]; p != nil {
-		return p
-	}
-	if len(old) >= maxCachedSecrets {
-		return nil
-	}
-	key := []byte(secret)
-	p := &sync.Pool{New: func() any { return &keyedMAC{mac: hmac.New(sha256.New, key)} }}
-	m := make(map[string]*sync.Pool, len(old)+1)
-	for k, v := range old {
-		m[k] = v
-	}
-	m[secret] = p
-	macPools.Store(&m)
-	return p
-}
 
 // headerValue returns the first non-empty value of the header whose
 // canonical name is canon, looking the name up without regard to case when

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 )
 
 // DefaultWebhookMaxBodyBytes is the largest webhook body WebhookHandler
@@ -90,6 +91,9 @@ type WebhookHandler struct {
 	// Logger, when set, receives one line per refused or failed delivery
 	// (status and reason). Bodies, secrets and signatures are never logged.
 	Logger *slog.Logger
+
+	keyOnce sync.Once // keys Secrets on the first request
+	keys    []*signer
 }
 
 // ServeHTTP implements http.Handler.
@@ -137,7 +141,7 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.reply(r, w, http.StatusBadRequest, "cannot read body")
 		return
 	}
-	if err := VerifyWebhook(body, r.Header, h.Secrets...); err != nil {
+	if err := h.verify(body, r.Header); err != nil {
 		reason := "signature wrong"
 		if errors.Is(err, ErrMissingSignature) {
 			reason = "signature missing"
@@ -190,4 +194,26 @@ func readBody(r io.Reader, contentLength int64) ([]byte, error) {
 	buf := bytes.NewBuffer(make([]byte, 0, size))
 	_, err := buf.ReadFrom(r)
 	return buf.Bytes(), err
+}
+
+// verify is VerifyWebhook with the handler's secrets, keyed once, on the
+// first request.
+func (h *WebhookHandler) verify(body []byte, header http.Header) error {
+	h.keyOnce.Do(func() {
+		for _, s := range h.Secrets {
+			if !blankSecret(s) {
+				h.keys = append(h.keys, newSigner(s))
+			}
+		}
+	})
+	want, err := webhookSignature(header, len(h.keys) > 0)
+	if err != nil {
+		return err
+	}
+	for _, k := range h.keys {
+		if k.matches(body, want[:]) {
+			return nil
+		}
+	}
+	return errSigMismatch
 }

@@ -108,13 +108,13 @@ func (e clientExt) verifyResponse(st *callState, resp *http.Response, buffered b
 		return fmt.Errorf("veriff: %s %s: response: %w", st.method, st.path, err)
 	}
 	if !buffered {
-		resp.Body = &verifyingBody{rc: resp.Body, mac: hmacOf(st.c.signer), want: want, st: st}
+		resp.Body = &verifyingBody{rc: resp.Body, mac: st.c.signer.get(), want: want, st: st}
 		return nil
 	}
 	if st.tooLarge {
 		return nil // decode reports ErrResponseTooLarge
 	}
-	if !hmac.Equal(macSum(st.c.signer, st.body), want) {
+	if !st.c.signer.matches(st.body, want) {
 		return fmt.Errorf("veriff: %s %s: response: %w: signature does not match the body", st.method, st.path, ErrInvalidSignature)
 	}
 	return nil
@@ -132,22 +132,6 @@ func responseSignature(h http.Header) ([]byte, error) {
 		}
 	}
 	return nil, fmt.Errorf("%w: no x-hmac-signature header", ErrInvalidSignature)
-}
-
-func macSum(s *signer, body []byte) []byte {
-	mac := hmacOf(s)
-	mac.Write(body)
-	sum := mac.Sum(nil)
-	s.pool.Put(mac)
-	return sum
-}
-
-// hmacOf returns a fresh keyed HMAC state of the signer (not pooled: a
-// streamed body holds it for the whole download).
-func hmacOf(s *signer) hash.Hash {
-	m := s.pool.Get().(hash.Hash)
-	m.Reset()
-	return m
 }
 
 // verifyingBody hashes a streamed body as it is read and turns its end
