@@ -12,8 +12,8 @@ type Attempt struct {
 	ID     string        `json:"id"`
 	Status SessionStatus `json:"status"`
 	// CreatedTime is when the attempt was created. Veriff does not document
-	// the key's name: createdTime, createdAt and created are accepted; Raw
-	// holds the object otherwise.
+	// the key's name: createdTime, then createdAt, created, createTime and
+	// timestamp are accepted; Raw holds the object otherwise.
 	CreatedTime *time.Time `json:"createdTime,omitempty"`
 	// UserDefinedData holds custom statuses set in the Customer Portal.
 	UserDefinedData []UserDefinedStatus `json:"userDefinedData,omitempty"`

@@ -16,58 +16,14 @@ import (
 const DefaultWebhookMaxBodyBytes = 1 << 20
 
 // WebhookHandler is an http.Handler that receives Veriff's webhooks: it
-// checks the method, bounds and verifies the body, parses it and passes it
-// to Handle. It answers
-//
-//   - 405 (with Allow: POST) to any method but POST;
-//   - 401 when APIKey is set and X-AUTH-CLIENT (or VRF-AUTH-CLIENT) differs
-//     from it, or IntegrationID is set and vrf-integration-id differs;
-//   - 413 when the body exceeds MaxBodyBytes;
-//   - 401 when the signature is missing or matches none of Secrets (before
-//     any parsing);
-//   - 400 when the verified body is not a well-formed webhook;
-//   - 500 when Handle returns an error, so that Veriff retries (about once
-//     an hour for up to a week);
-//   - 200 otherwise, including for kinds the SDK does not know.
-//
-// Responses are short plain text and never echo the body. A WebhookHandler
-// must not be modified while it serves requests; it is safe for concurrent
-// use otherwise.
-//
-// # Receiving webhooks idempotently
-//
-// Veriff signs the raw body of every webhook with the integration's shared
-// secret, but the signature carries no timestamp, and Veriff answers
-// anything but 200 by sending the very same body again about once an hour
-// for up to a week. A session may also produce several decision webhooks
-// (resubmission, then a final decision; a decision changed after review).
-// So a receiver must be idempotent: record each delivery under its
-// Webhook.DeliveryKey, do the work at most once per key, and answer 200
-// quickly, doing slow work elsewhere:
-//
-//	h := &veriff.WebhookHandler{
-//		// Every live secret: the new one and, while rotating, the old one.
-//		Secrets: []string{os.Getenv("VERIFF_SECRET"), os.Getenv("VERIFF_SECRET_OLD")},
-//		APIKey:  os.Getenv("VERIFF_API_KEY"),
-//		Handle: func(ctx context.Context, wh *veriff.Webhook) error {
-//			// One transaction: insert the key (unique index) and queue
-//			// the work. A duplicate key is a retry or replay of a
-//			// delivery already recorded: acknowledge it again.
-//			inserted, err := db.InsertDeliveryOnce(ctx, wh.DeliveryKey(), wh.SessionID(), wh.Kind, wh.Raw)
-//			if err != nil {
-//				return err // 500: Veriff sends it again later
-//			}
-//			if inserted {
-//				worker.Wake() // process outside the request
-//			}
-//			return nil // 200
-//		},
-//	}
-//	mux.Handle("POST /veriff/webhooks", h)
-//
-// Return an error from Handle only when the delivery was not recorded, so
-// that Veriff's retry is useful. Decisions may arrive out of order with
-// events; order them by the payload (decision time, code), not by arrival.
+// answers 405 to anything but POST, 401 for a wrong API key or integration
+// ID (when set) or a missing or wrong signature (before any parsing), 413
+// above MaxBodyBytes, 400 for a verified but malformed body, 500 when Handle
+// fails (so Veriff retries), and 200 otherwise, unknown kinds included.
+// Replies are short plain text and never echo the body. Set its fields
+// before serving: Secrets are keyed on the first request, and changing them
+// afterwards has no effect (build a new handler to rotate). It is safe for
+// concurrent use. See the package documentation for receiving idempotently.
 type WebhookHandler struct {
 	// Secrets are the integration's live shared secrets; a signature made
 	// with any of them is accepted, so secrets can be rotated. With none,

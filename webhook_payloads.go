@@ -354,35 +354,48 @@ func (w *Webhook) parseByEventType(kind WebhookKind, body []byte) error {
 		}
 		w.key = joinKey(string(kind), sid, aid, rawKey(code), rawKey(status), ine, curp)
 	case WebhookFullAuto:
-		var v struct {
-			Decision      json.RawMessage `json:"decision"`
-			DecisionScore json.RawMessage `json:"decisionScore"`
-		}
-		if k.Data != nil && isObject(k.Data.Verification) {
-			_ = json.Unmarshal(k.Data.Verification, &v)
-		}
-		if sid != "" {
-			w.key = joinKey(string(kind), sid, aid, rawKey(v.Decision), rawKey(v.DecisionScore), k.Time)
-		}
+		w.key = fullAutoKey(&k, sid, aid)
 	case WebhookUserStatus:
-		var v struct {
-			ID              string `json:"id"`
-			UserDefinedData struct {
-				Status     json.RawMessage `json:"status"`
-				StatusCode json.RawMessage `json:"statusCode"`
-				CreatedAt  json.RawMessage `json:"createdAt"`
-			} `json:"userDefinedData"`
-		}
-		if k.Data != nil && isObject(k.Data.Verification) {
-			_ = json.Unmarshal(k.Data.Verification, &v)
-		}
-		if w.ids.sessionID == "" {
-			w.ids.sessionID = v.ID
-		}
-		if w.ids.sessionID != "" {
-			u := v.UserDefinedData
-			w.key = joinKey(string(kind), w.ids.sessionID, aid, rawKey(u.StatusCode), rawKey(u.Status), rawKey(u.CreatedAt), k.Time)
-		}
+		w.setUserStatus(&k, aid)
 	}
 	return nil
+}
+
+// fullAutoKey is the delivery key of a Full Auto webhook: the decision,
+// its score and the time.
+func fullAutoKey(k *registryKeys, sid, aid string) string {
+	var v struct {
+		Decision      json.RawMessage `json:"decision"`
+		DecisionScore json.RawMessage `json:"decisionScore"`
+	}
+	if k.Data != nil && isObject(k.Data.Verification) {
+		_ = json.Unmarshal(k.Data.Verification, &v)
+	}
+	if sid == "" {
+		return ""
+	}
+	return joinKey(string(WebhookFullAuto), sid, aid, rawKey(v.Decision), rawKey(v.DecisionScore), k.Time)
+}
+
+// setUserStatus sets the session ID (from data.verification.id when the
+// body has no other) and the delivery key of a user-status webhook.
+func (w *Webhook) setUserStatus(k *registryKeys, aid string) {
+	var v struct {
+		ID              string `json:"id"`
+		UserDefinedData struct {
+			Status     json.RawMessage `json:"status"`
+			StatusCode json.RawMessage `json:"statusCode"`
+			CreatedAt  json.RawMessage `json:"createdAt"`
+		} `json:"userDefinedData"`
+	}
+	if k.Data != nil && isObject(k.Data.Verification) {
+		_ = json.Unmarshal(k.Data.Verification, &v)
+	}
+	if w.ids.sessionID == "" {
+		w.ids.sessionID = v.ID
+	}
+	if w.ids.sessionID != "" {
+		u := v.UserDefinedData
+		w.key = joinKey(string(WebhookUserStatus), w.ids.sessionID, aid, rawKey(u.StatusCode), rawKey(u.Status), rawKey(u.CreatedAt), k.Time)
+	}
 }
