@@ -124,15 +124,7 @@ func validMediaContext(ctx MediaContext) bool {
 //
 // Veriff API: GET /v1/sessions/{id}/media
 func (c *Client) SessionMedia(ctx context.Context, sessionID string) (*MediaList, error) {
-	r, err := newRequest(http.MethodGet, "/sessions/{sessionID}/media", sessionID)
-	if err != nil {
-		return nil, err
-	}
-	var l MediaList
-	if err := c.do(ctx, r, &l); err != nil {
-		return nil, err
-	}
-	return &l, nil
+	return getJSON[MediaList](ctx, c, "/sessions/{sessionID}/media", sessionID)
 }
 
 // AttemptMedia lists the images and videos of one attempt of a session
@@ -140,15 +132,7 @@ func (c *Client) SessionMedia(ctx context.Context, sessionID string) (*MediaList
 //
 // Veriff API: GET /v1/attempts/{id}/media
 func (c *Client) AttemptMedia(ctx context.Context, attemptID string) (*MediaList, error) {
-	r, err := newRequest(http.MethodGet, "/attempts/{attemptID}/media", attemptID)
-	if err != nil {
-		return nil, err
-	}
-	var l MediaList
-	if err := c.do(ctx, r, &l); err != nil {
-		return nil, err
-	}
-	return &l, nil
+	return getJSON[MediaList](ctx, c, "/attempts/{attemptID}/media", attemptID)
 }
 
 // DownloadMedia streams the file of one image or video (its ID from

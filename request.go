@@ -109,6 +109,20 @@ type streamBody struct {
 	sig  string
 }
 
+// getJSON decodes the JSON answer of a GET on pattern (see newRequest)
+// into a new T.
+func getJSON[T any](ctx context.Context, c *Client, pattern string, ids ...string) (*T, error) {
+	r, err := newRequest(http.MethodGet, pattern, ids...)
+	if err != nil {
+		return nil, err
+	}
+	var out T
+	if err := c.do(ctx, r, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // do sends r and decodes a JSON success body into out (nil to discard it).
 // The body is read inside the retry loop, so a GET or DELETE whose
 // connection drops mid-body is retried like any connection error.
