@@ -2,7 +2,6 @@ package verifftest
 
 import (
 	"bytes"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,7 +35,7 @@ func (s *Server) adminRoutes() {
 func (s *Server) admin(pattern string, h handlerFunc) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get("X-AUTH-CLIENT")
-		if key == "" || subtle.ConstantTimeCompare([]byte(key), []byte(s.apiKey)) != 1 {
+		if key == "" || !s.keyMatches(key) {
 			adminError(w, http.StatusUnauthorized, "X-AUTH-CLIENT must carry the emulator's API key")
 			return
 		}
@@ -258,17 +257,7 @@ func (s *Server) adminResend(w http.ResponseWriter, r *http.Request, _ []byte) {
 
 // POST /_emulator/faults {"method":"POST","route":"/v1/sessions","status":500,"count":1}
 func (s *Server) adminFaults(w http.ResponseWriter, _ *http.Request, body []byte) {
-	var in struct {
-		Method              string `json:"method"`
-		Route               string `json:"route"`
-		Status              int    `json:"status"`
-		Count               int    `json:"count"`
-		Code                string `json:"code"`
-		Message             string `json:"message"`
-		RetryAfter          string `json:"retryAfter"`
-		Drop                bool   `json:"drop"`
-		DropAfterProcessing bool   `json:"dropAfterProcessing"`
-	}
+	var in Fault
 	if !decodeStrict(w, body, &in) {
 		return
 	}
@@ -289,9 +278,7 @@ func (s *Server) adminFaults(w http.ResponseWriter, _ *http.Request, body []byte
 		adminError(w, http.StatusBadRequest, problem)
 		return
 	}
-	s.InjectFault(Fault{Method: in.Method, Route: in.Route, Count: in.Count, Status: in.Status,
-		Code: in.Code, Message: in.Message, RetryAfter: in.RetryAfter,
-		Drop: in.Drop, DropAfterProcessing: in.DropAfterProcessing})
+	s.InjectFault(in)
 	adminJSON(w, http.StatusOK, map[string]int{"pendingFaults": s.PendingFaults()})
 }
 

@@ -2,9 +2,6 @@ package verifftest
 
 import (
 	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -49,7 +46,7 @@ func (s *Server) api() *apiState {
 // server, with the Feedback API's own authentication).
 func (s *Server) routesAPI() {
 	s.handle("PATCH /v1/sessions/{id}/watchlist-screening", s.patchWatchlist)
-	s.handle("GET /v1/sessions/{id}/certificates", s.certificates)
+	s.handle("GET /v1/sessions/{id}/certificates", s.withSession(s.certificates))
 	s.handle("GET /v1/sessions/{id}/certificates/{cert}/files/{file}", s.certificateFile)
 	s.handleFeedback("GET /v1/feedback/fraud-categories", s.fraudCategories)
 	s.handleFeedback("POST /v1/feedback/fraud-reports", s.reportFraud)
@@ -95,12 +92,14 @@ func (s *Server) patchWatchlist(w http.ResponseWriter, r *http.Request, body []b
 		s.fail(w, http.StatusBadRequest, "1104", "Exactly one operation is allowed per request.")
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss := s.lookup(w, r)
-	if ss == nil {
-		return
-	}
+	s.withSession(func(w http.ResponseWriter, _ *http.Request, _ []byte, ss *session) {
+		s.applyWatchlistOp(w, ss, ops)
+	})(w, r, body)
+}
+
+// applyWatchlistOp applies the one operation of a watchlist PATCH; s.mu
+// must be held.
+func (s *Server) applyWatchlistOp(w http.ResponseWriter, ss *session, ops map[string]json.RawMessage) {
 	st := s.api()
 	if raw, ok := ops["monitorStatus"]; ok {
 		var v string
@@ -109,7 +108,7 @@ func (s *Server) patchWatchlist(w http.ResponseWriter, r *http.Request, body []b
 			return
 		}
 		st.monitor[ss.id] = v
-		s.writeJSON(w, http.StatusOK, map[string]any{"status": "success"})
+		s.writeSuccess(w)
 		return
 	}
 	raw, ok := ops["hit"]
@@ -159,18 +158,12 @@ func (s *Server) patchWatchlist(w http.ResponseWriter, r *http.Request, body []b
 	if in.Whitelisted != nil {
 		hit.Whitelisted = *in.Whitelisted
 	}
-	s.writeJSON(w, http.StatusOK, map[string]any{"status": "success"})
+	s.writeSuccess(w)
 }
 
 // GET /v1/sessions/{id}/certificates: one long-term preservation
 // certificate over the files of the current attempt, once there are any.
-func (s *Server) certificates(w http.ResponseWriter, r *http.Request, _ []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss := s.lookup(w, r)
-	if ss == nil {
-		return
-	}
+func (s *Server) certificates(w http.ResponseWriter, _ *http.Request, _ []byte, ss *session) {
 	certs := []any{}
 	if media := ss.attempts[len(ss.attempts)-1].media; len(media) > 0 {
 		files := make([]map[string]any, 0, len(media))
@@ -225,15 +218,12 @@ func (s *Server) handleFeedback(pattern string, h handlerFunc) {
 			s.fail(w, http.StatusBadRequest, "", "Could not read the request body")
 			return
 		}
-		if subtle.ConstantTimeCompare([]byte(r.Header.Get("VRF-AUTH-CLIENT")), []byte(s.apiKey)) != 1 {
+		if !s.keyMatches(r.Header.Get("VRF-AUTH-CLIENT")) {
 			s.fail(w, http.StatusUnauthorized, "", "Missing or unknown VRF-AUTH-CLIENT.")
 			return
 		}
 		got, err := hex.DecodeString(r.Header.Get("VRF-HMAC-SIGNATURE"))
-		mac := hmac.New(sha256.New, []byte(s.secret))
-		_, _ = io.WriteString(mac, r.URL.Path+"\n")
-		mac.Write(body)
-		if err != nil || !hmac.Equal(got, mac.Sum(nil)) {
+		if err != nil || !s.macMatches(got, []byte(r.URL.Path+"\n"), body) {
 			s.fail(w, http.StatusUnauthorized, "", "VRF-HMAC-SIGNATURE does not match the HMAC-SHA256 of the path and body.")
 			return
 		}
@@ -339,11 +329,7 @@ func (s *Server) retrieveFraudReports(w http.ResponseWriter, _ *http.Request, bo
 // NewFeedbackClient returns a *veriff.FeedbackClient for this server's
 // Feedback API (served under URL + "/v1/feedback"), with short retry waits.
 func (s *Server) NewFeedbackClient(opts ...veriff.Option) (*veriff.FeedbackClient, error) {
-	all := append([]veriff.Option{
-		veriff.WithBaseURL(s.URL),
-		veriff.WithRetryWait(time.Millisecond, 10*time.Millisecond),
-	}, opts...)
-	return veriff.NewFeedbackClient(s.apiKey, s.secret, all...)
+	return veriff.NewFeedbackClient(s.apiKey, s.secret, s.clientOptions(opts)...)
 }
 
 // AddNFCDocument records NFC chip data read from the session's document in

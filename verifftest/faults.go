@@ -6,33 +6,34 @@ import "net/http"
 // for testing a client's retry and error handling. Faults are consumed in
 // the order they were injected; a request takes at most one fault, before
 // any authentication or routing. Faults apply to API v1 requests only,
-// never to the portal, the hosted flow or the admin API.
+// never to the portal, the hosted flow or the admin API. Its JSON form is
+// the body of the admin API's POST /_emulator/faults.
 type Fault struct {
 	// Method limits the fault to one HTTP method; "" matches any.
-	Method string
+	Method string `json:"method"`
 	// Route limits the fault to a route pattern ("/v1/sessions/{id}/media")
 	// or a concrete path; "" matches any.
-	Route string
+	Route string `json:"route"`
 	// Count is how many requests the fault applies to; values below 1 mean 1.
-	Count int
+	Count int `json:"count"`
 
 	// Status is the HTTP status answered (default 500), with a
 	// Veriff-shaped error body carrying Code (omitted when "") and Message
 	// (default: the status text).
-	Status  int
-	Code    string
-	Message string
+	Status  int    `json:"status"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
 	// RetryAfter, when not "", is sent as the Retry-After header (seconds,
 	// or an HTTP date).
-	RetryAfter string
+	RetryAfter string `json:"retryAfter"`
 
 	// Drop closes the connection without reading the request through or
 	// answering: the request is not processed.
-	Drop bool
+	Drop bool `json:"drop"`
 	// DropAfterProcessing processes the request completely (a session is
 	// created, media stored, ...) and then closes the connection without
 	// answering, as when a response is lost on the way back.
-	DropAfterProcessing bool
+	DropAfterProcessing bool `json:"dropAfterProcessing"`
 }
 
 // InjectFault queues f for the next requests that match it.

@@ -95,20 +95,20 @@ type createIn struct {
 
 func (s *Server) routes() {
 	s.handle("POST /v1/sessions", s.createSession)
-	s.handle("PATCH /v1/sessions/{id}", s.patchSession)
-	s.handle("DELETE /v1/sessions/{id}", s.deleteSession)
+	s.handle("PATCH /v1/sessions/{id}", s.withSession(s.patchSession))
+	s.handle("DELETE /v1/sessions/{id}", s.withSession(s.deleteSession))
 	s.handle("POST /v1/sessions/{id}/media", s.uploadMedia)
-	s.handle("GET /v1/sessions/{id}/media", s.sessionMedia)
+	s.handle("GET /v1/sessions/{id}/media", s.withSession(s.sessionMedia))
 	s.handle("GET /v1/attempts/{id}/media", s.attemptMedia)
 	s.handle("GET /v1/media/{id}", s.downloadMedia)
-	s.handle("GET /v1/sessions/{id}/decision", s.getDecision)
-	s.handle("GET /v1/sessions/{id}/decision/ine-registry", s.ineRegistry)
-	s.handle("GET /v1/sessions/{id}/decision/curp-registry", s.curpRegistry)
-	s.handle("GET /v1/sessions/{id}/decision/combined-ine-curp-registry", s.combinedRegistry)
-	s.handle("GET /v1/sessions/{id}/person", s.person)
-	s.handle("GET /v1/sessions/{id}/attempts", s.listAttempts)
-	s.handle("GET /v1/sessions/{id}/watchlist-screening", s.watchlist)
-	s.handle("POST /v1/sessions/{id}/collected-data", s.collectedData)
+	s.handle("GET /v1/sessions/{id}/decision", s.withSession(s.getDecision))
+	s.handle("GET /v1/sessions/{id}/decision/ine-registry", s.withRegistry(s.ineRegistry))
+	s.handle("GET /v1/sessions/{id}/decision/curp-registry", s.withRegistry(s.curpRegistry))
+	s.handle("GET /v1/sessions/{id}/decision/combined-ine-curp-registry", s.withRegistry(s.combinedRegistry))
+	s.handle("GET /v1/sessions/{id}/person", s.withSession(s.person))
+	s.handle("GET /v1/sessions/{id}/attempts", s.withSession(s.listAttempts))
+	s.handle("GET /v1/sessions/{id}/watchlist-screening", s.withSession(s.watchlist))
+	s.handle("POST /v1/sessions/{id}/collected-data", s.withSession(s.collectedData))
 	s.routesAPI()
 	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusNotFound, "", "Not found")
@@ -265,15 +265,46 @@ func (s *Server) lookup(w http.ResponseWriter, r *http.Request) *session {
 	return ss
 }
 
-// lookupRegistry is lookup for the registry queries: 404 also while the
-// registry has no answer yet (see registryReady); s.mu must be held.
-func (s *Server) lookupRegistry(w http.ResponseWriter, r *http.Request) *session {
-	ss := s.lookup(w, r)
-	if ss != nil && !registryReady(ss) {
-		s.fail(w, http.StatusNotFound, "", "Registry result not found: the session is not decided yet.")
-		return nil
+// sessionHandler serves a request about the session of the path's {id},
+// with s.mu held.
+type sessionHandler func(w http.ResponseWriter, r *http.Request, body []byte, ss *session)
+
+// withSession serves h with s.mu held on the session of the path's {id},
+// or answers 404.
+func (s *Server) withSession(h sessionHandler) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, body []byte) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if ss := s.lookup(w, r); ss != nil {
+			h(w, r, body, ss)
+		}
 	}
-	return ss
+}
+
+// withRegistry is withSession for the registry queries: 400 1102 without
+// the version query parameter, and 404 also while the registry has no
+// answer yet (see registryReady).
+func (s *Server) withRegistry(h sessionHandler) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, body []byte) {
+		if r.URL.Query().Get("version") == "" {
+			s.fail(w, http.StatusBadRequest, "1102", "Mandatory parameters are missing from the request: version.")
+			return
+		}
+		s.withSession(func(w http.ResponseWriter, r *http.Request, body []byte, ss *session) {
+			if !registryReady(ss) {
+				s.fail(w, http.StatusNotFound, "", "Registry result not found: the session is not decided yet.")
+				return
+			}
+			h(w, r, body, ss)
+		})(w, r, body)
+	}
+}
+
+// writeSuccess answers Veriff's bare success envelope, {"status":"success"}.
+func (s *Server) writeSuccess(w http.ResponseWriter) {
+	s.writeJSON(w, http.StatusOK, struct {
+		Status string `json:"status"`
+	}{"success"})
 }
 
 // open reports whether media and submission are still accepted.
@@ -298,15 +329,9 @@ func (s *Server) current(ss *session) *attempt {
 }
 
 // PATCH /v1/sessions/{id}
-func (s *Server) patchSession(w http.ResponseWriter, r *http.Request, body []byte) {
+func (s *Server) patchSession(w http.ResponseWriter, r *http.Request, body []byte, ss *session) {
 	var in struct {
 		Status *string `json:"status"`
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss := s.lookup(w, r)
-	if ss == nil {
-		return
 	}
 	if !s.decodeVerification(w, body, &in) {
 		return
@@ -365,13 +390,7 @@ func trickStatus(firstName string) veriff.SessionStatus {
 }
 
 // DELETE /v1/sessions/{id}
-func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request, _ []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss := s.lookup(w, r)
-	if ss == nil {
-		return
-	}
+func (s *Server) deleteSession(w http.ResponseWriter, _ *http.Request, _ []byte, ss *session) {
 	var final veriff.SessionStatus
 	switch ss.status {
 	case veriff.StatusCreated:
@@ -395,9 +414,7 @@ func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request, _ []byte)
 		delete(s.attempts, a.id)
 	}
 	delete(s.sessions, ss.id)
-	s.writeJSON(w, http.StatusOK, struct {
-		Status string `json:"status"`
-	}{"success"})
+	s.writeSuccess(w)
 }
 
 // newUUID returns a random UUID version 4.

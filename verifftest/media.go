@@ -167,13 +167,7 @@ func (s *Server) mediaList(w http.ResponseWriter, r *http.Request, items []*medi
 }
 
 // GET /v1/sessions/{id}/media: the media of the most recent attempt.
-func (s *Server) sessionMedia(w http.ResponseWriter, r *http.Request, _ []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss := s.lookup(w, r)
-	if ss == nil {
-		return
-	}
+func (s *Server) sessionMedia(w http.ResponseWriter, r *http.Request, _ []byte, ss *session) {
 	s.mediaList(w, r, ss.attempts[len(ss.attempts)-1].media)
 }
 

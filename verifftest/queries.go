@@ -10,43 +10,16 @@ import (
 )
 
 // GET /v1/sessions/{id}/decision
-func (s *Server) getDecision(w http.ResponseWriter, r *http.Request, _ []byte) {
-	s.mu.Lock()
-	ss := s.lookup(w, r)
-	var body []byte
-	if ss != nil {
-		body = ss.decision
-	}
-	s.mu.Unlock()
-	if ss == nil {
-		return
-	}
+func (s *Server) getDecision(w http.ResponseWriter, _ *http.Request, _ []byte, ss *session) {
+	body := ss.decision
 	if body == nil {
 		body = []byte(`{"status":"success","verification":null}`)
 	}
 	s.writeRaw(w, http.StatusOK, "application/json", body)
 }
 
-// requireVersion answers 400 1102 when the version query parameter is missing.
-func (s *Server) requireVersion(w http.ResponseWriter, r *http.Request) bool {
-	if r.URL.Query().Get("version") == "" {
-		s.fail(w, http.StatusBadRequest, "1102", "Mandatory parameters are missing from the request: version.")
-		return false
-	}
-	return true
-}
-
 // GET /v1/sessions/{id}/decision/ine-registry?version=1.0.0
-func (s *Server) ineRegistry(w http.ResponseWriter, r *http.Request, _ []byte) {
-	if !s.requireVersion(w, r) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss := s.lookupRegistry(w, r)
-	if ss == nil {
-		return
-	}
+func (s *Server) ineRegistry(w http.ResponseWriter, _ *http.Request, _ []byte, ss *session) {
 	res := ineResult(ss)
 	// The endpoint's body has no room for the registry's Status: its
 	// top-level "status" would be the envelope's. The combined result has.
@@ -68,30 +41,12 @@ func curpOf(ss *session) curpOut {
 }
 
 // GET /v1/sessions/{id}/decision/curp-registry?version=1.0.0
-func (s *Server) curpRegistry(w http.ResponseWriter, r *http.Request, _ []byte) {
-	if !s.requireVersion(w, r) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss := s.lookupRegistry(w, r)
-	if ss == nil {
-		return
-	}
+func (s *Server) curpRegistry(w http.ResponseWriter, _ *http.Request, _ []byte, ss *session) {
 	s.writeJSON(w, http.StatusOK, curpOf(ss))
 }
 
 // GET /v1/sessions/{id}/decision/combined-ine-curp-registry?version=1.0.0
-func (s *Server) combinedRegistry(w http.ResponseWriter, r *http.Request, _ []byte) {
-	if !s.requireVersion(w, r) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss := s.lookupRegistry(w, r)
-	if ss == nil {
-		return
-	}
+func (s *Server) combinedRegistry(w http.ResponseWriter, _ *http.Request, _ []byte, ss *session) {
 	s.writeJSON(w, http.StatusOK, struct {
 		INE  veriff.INERegistryResult `json:"ine"`
 		CURP curpOut                  `json:"curp"`
@@ -99,13 +54,7 @@ func (s *Server) combinedRegistry(w http.ResponseWriter, r *http.Request, _ []by
 }
 
 // GET /v1/sessions/{id}/person
-func (s *Server) person(w http.ResponseWriter, r *http.Request, _ []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss := s.lookup(w, r)
-	if ss == nil {
-		return
-	}
+func (s *Server) person(w http.ResponseWriter, _ *http.Request, _ []byte, ss *session) {
 	p := personFor(ss)
 	s.writeJSON(w, http.StatusOK, map[string]any{
 		"status": "success",
@@ -125,13 +74,7 @@ func (s *Server) person(w http.ResponseWriter, r *http.Request, _ []byte) {
 }
 
 // GET /v1/sessions/{id}/attempts
-func (s *Server) listAttempts(w http.ResponseWriter, r *http.Request, _ []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss := s.lookup(w, r)
-	if ss == nil {
-		return
-	}
+func (s *Server) listAttempts(w http.ResponseWriter, _ *http.Request, _ []byte, ss *session) {
 	type attemptOut struct {
 		ID              string `json:"id"`
 		Status          string `json:"status"`
@@ -151,13 +94,7 @@ func (s *Server) listAttempts(w http.ResponseWriter, r *http.Request, _ []byte) 
 }
 
 // GET /v1/sessions/{id}/watchlist-screening: always a clean result.
-func (s *Server) watchlist(w http.ResponseWriter, r *http.Request, _ []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss := s.lookup(w, r)
-	if ss == nil {
-		return
-	}
+func (s *Server) watchlist(w http.ResponseWriter, _ *http.Request, _ []byte, ss *session) {
 	p := personFor(ss)
 	year := ""
 	if len(p.DateOfBirth) >= 4 {
@@ -181,7 +118,7 @@ func (s *Server) watchlist(w http.ResponseWriter, r *http.Request, _ []byte) {
 }
 
 // POST /v1/sessions/{id}/collected-data
-func (s *Server) collectedData(w http.ResponseWriter, r *http.Request, body []byte) {
+func (s *Server) collectedData(w http.ResponseWriter, _ *http.Request, body []byte, ss *session) {
 	var in struct {
 		ProviderName *string `json:"providerName"`
 		Network      *struct {
@@ -190,12 +127,6 @@ func (s *Server) collectedData(w http.ResponseWriter, r *http.Request, body []by
 		Device *struct {
 			Fingerprint *string `json:"fingerprint"`
 		} `json:"device"`
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss := s.lookup(w, r)
-	if ss == nil {
-		return
 	}
 	if err := json.Unmarshal(body, &in); err != nil {
 		s.fail(w, http.StatusBadRequest, "1102", "Mandatory parameters are missing from the request: the body is not a JSON object.")
@@ -220,7 +151,5 @@ func (s *Server) collectedData(w http.ResponseWriter, r *http.Request, body []by
 		return
 	}
 	ss.collected = append(ss.collected, append(json.RawMessage(nil), body...))
-	s.writeJSON(w, http.StatusOK, struct {
-		Status string `json:"status"`
-	}{"success"})
+	s.writeSuccess(w)
 }

@@ -175,11 +175,16 @@ func (s *Server) SharedSecret() string { return s.secret }
 // shared secret, with short retry waits (1ms to 10ms) to keep tests fast.
 // opts are applied after those, so they can override them.
 func (s *Server) NewClient(opts ...veriff.Option) (*veriff.Client, error) {
-	all := append([]veriff.Option{
+	return veriff.NewClient(s.apiKey, s.secret, s.clientOptions(opts)...)
+}
+
+// clientOptions are the options of NewClient and NewFeedbackClient: this
+// server's URL and short retry waits, then opts.
+func (s *Server) clientOptions(opts []veriff.Option) []veriff.Option {
+	return append([]veriff.Option{
 		veriff.WithBaseURL(s.URL),
 		veriff.WithRetryWait(time.Millisecond, 10*time.Millisecond),
 	}, opts...)
-	return veriff.NewClient(s.apiKey, s.secret, all...)
 }
 
 // AutoDecide makes the server decide every session with status as soon as
@@ -287,7 +292,7 @@ func (s *Server) handle(pattern string, h handlerFunc) {
 			s.fail(w, http.StatusUnauthorized, "1801", "Mandatory X-AUTH-CLIENT header containing the API key is missing from the request.")
 			return
 		}
-		if subtle.ConstantTimeCompare([]byte(key), []byte(s.apiKey)) != 1 {
+		if !s.keyMatches(key) {
 			s.fail(w, http.StatusUnauthorized, "1803", "Integration with the API key was not found.")
 			return
 		}
@@ -301,13 +306,11 @@ func (s *Server) handle(pattern string, h handlerFunc) {
 			s.fail(w, http.StatusUnauthorized, "1812", "Signature is not a valid SHA256 hash.")
 			return
 		}
-		mac := hmac.New(sha256.New, []byte(s.secret))
-		if bodySigned {
-			mac.Write(body)
-		} else {
-			_, _ = io.WriteString(mac, r.PathValue("id"))
+		signed := body
+		if !bodySigned {
+			signed = []byte(r.PathValue("id"))
 		}
-		if !hmac.Equal(got, mac.Sum(nil)) {
+		if !s.macMatches(got, signed) {
 			if bodySigned {
 				s.fail(w, http.StatusUnauthorized, "1819", "Signature does not match the HMAC-SHA256 of the request body and shared secret.")
 			} else {
@@ -317,6 +320,21 @@ func (s *Server) handle(pattern string, h handlerFunc) {
 		}
 		h(w, r, body)
 	})
+}
+
+// keyMatches reports, in constant time, whether key is the server's API key.
+func (s *Server) keyMatches(key string) bool {
+	return subtle.ConstantTimeCompare([]byte(key), []byte(s.apiKey)) == 1
+}
+
+// macMatches reports, in constant time, whether got is the HMAC-SHA256 of
+// the concatenated parts with the shared secret.
+func (s *Server) macMatches(got []byte, parts ...[]byte) bool {
+	mac := hmac.New(sha256.New, []byte(s.secret))
+	for _, p := range parts {
+		mac.Write(p)
+	}
+	return hmac.Equal(got, mac.Sum(nil))
 }
 
 // errorBody is Veriff's error shape.
