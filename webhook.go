@@ -186,6 +186,64 @@ const (
 	WebhookUnknown WebhookKind = "unknown"
 )
 
+// payload is the typed body of one webhook kind, as ParseWebhook found it:
+// it knows the identity fields common to every kind and the key of its
+// delivery (raw is the whole body).
+type payload interface {
+	identity() webhookIDs
+	deliveryKey(raw []byte) string
+}
+
+// webhookIDs are the identity fields common to every kind. Embedded in a
+// payload, they are its identity.
+type webhookIDs struct {
+	sessionID, attemptID, vendorData, endUserID string
+}
+
+func (ids webhookIDs) identity() webhookIDs { return ids }
+
+// webhookKind is one kind's entry in webhookKinds.
+type webhookKind struct {
+	kind WebhookKind
+	// recognise tells the kind's bodies by their top-level keys.
+	recognise func(p *webhookProbe) bool
+	// parse decodes a recognised body, sets w's typed payload, and returns
+	// the payload; nil (and no error) leaves the body WebhookUnknown.
+	parse func(w *Webhook, body []byte, p *webhookProbe) (payload, error)
+	// handIDs is the identity of a Webhook built by hand that holds this
+	// kind's typed payload (ok false when it holds none).
+	handIDs func(w *Webhook) (ids webhookIDs, ok bool)
+}
+
+// webhookKinds is how ParseWebhook tells the kinds apart: the first entry
+// that recognises a body decides its kind. Adding a kind is adding its
+// payload type and one entry here.
+var webhookKinds = []webhookKind{
+	{WebhookINERegistry, eventTypeIs("ine_registry"), parseINERegistry, handINERegistry},
+	{WebhookCURPRegistry, isCURPRegistry, parseCURPRegistry, handCURPRegistry},
+	{WebhookCombinedRegistry, eventTypeIs("combined_ine_curp_registry", "ine_curp_registry"), parseCombinedRegistry, handCombinedRegistry},
+	{WebhookFullAuto, eventTypeIs("fullauto", "full_auto"), parseFullAuto, untyped},
+	{WebhookUserStatus, isUserStatus, parseUserStatus, untyped},
+	{WebhookDecision, func(p *webhookProbe) bool { return p.Verification != nil }, parseDecision, handDecision},
+	{WebhookWatchlist, func(p *webhookProbe) bool { return p.CheckType != nil }, parseWatchlist, handWatchlist},
+	{WebhookEvent, func(p *webhookProbe) bool { return p.Action != nil && p.Code != nil }, parseEvent, handEvent},
+}
+
+// eventTypeIs recognises bodies whose normalised eventType is one of names.
+func eventTypeIs(names ...string) func(p *webhookProbe) bool {
+	return func(p *webhookProbe) bool {
+		for _, n := range names {
+			if p.eventType == n {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// untyped is handIDs for the kinds without a typed payload.
+func untyped(*Webhook) (webhookIDs, bool) { return webhookIDs{}, false }
+
 // Webhook is a parsed webhook body. Exactly one of the typed payloads is set,
 // according to Kind; Raw always holds the body.
 type Webhook struct {
@@ -210,40 +268,22 @@ type Webhook struct {
 	// a copy).
 	Raw json.RawMessage
 
-	ids webhookIDs
+	p   payload // set by ParseWebhook
 	key string
 }
 
-// webhookIDs are the identity fields common to every kind, found while
-// parsing.
-type webhookIDs struct {
-	sessionID, attemptID, vendorData, endUserID string
-}
-
-// identity returns the identity fields ParseWebhook found or, for a Webhook
-// built by hand, those of its typed payload.
+// identity returns the identity fields of the payload ParseWebhook found
+// or, for a Webhook built by hand, those of its typed payload.
 func (w *Webhook) identity() webhookIDs {
-	if w.ids != (webhookIDs{}) {
-		return w.ids
+	if w.p != nil {
+		if ids := w.p.identity(); ids != (webhookIDs{}) {
+			return ids
+		}
 	}
-	switch {
-	case w.Decision != nil && w.Decision.Verification != nil:
-		v := w.Decision.Verification
-		return webhookIDs{v.ID, v.AttemptID, v.VendorData, v.EndUserID}
-	case w.Event != nil:
-		return webhookIDs{w.Event.ID, w.Event.AttemptID, w.Event.VendorData, w.Event.EndUserID}
-	case w.INERegistry != nil:
-		r := w.INERegistry
-		return webhookIDs{r.SessionID, r.AttemptID, r.VendorData, r.EndUserID}
-	case w.CURPRegistry != nil:
-		r := w.CURPRegistry
-		return webhookIDs{r.SessionID, r.AttemptID, r.VendorData, r.EndUserID}
-	case w.CombinedRegistry != nil:
-		r := w.CombinedRegistry
-		return webhookIDs{r.SessionID, r.AttemptID, r.VendorData, r.EndUserID}
-	case w.Watchlist != nil:
-		r := w.Watchlist
-		return webhookIDs{r.SessionID, r.AttemptID, r.VendorData, r.EndUserID}
+	for _, k := range webhookKinds {
+		if ids, ok := k.handIDs(w); ok {
+			return ids
+		}
 	}
 	return webhookIDs{}
 }
@@ -355,31 +395,23 @@ func ParseWebhook(body []byte) (*Webhook, error) {
 	if err := json.Unmarshal(body, &p); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformedWebhook, err)
 	}
-	w := &Webhook{Raw: body, Kind: WebhookUnknown}
-	w.EventType = jsonString(p.EventType)
-	typ := w.EventType
-	if typ == "" {
-		typ = jsonString(p.Type)
-		if registryKind(typ) == WebhookCURPRegistry {
-			w.EventType = typ
-		} else {
-			typ = ""
+	w := &Webhook{Raw: body, Kind: WebhookUnknown, EventType: jsonString(p.EventType)}
+	p.eventType = normalEventType(w.EventType)
+	if w.EventType == "" {
+		p.typ = normalEventType(jsonString(p.Type))
+	}
+	for _, k := range webhookKinds {
+		if !k.recognise(&p) {
+			continue
 		}
-	}
-	kind := registryKind(typ)
-	var err error
-	switch {
-	case kind != WebhookUnknown:
-		err = w.parseByEventType(kind, body)
-	case p.Verification != nil:
-		err = w.parseDecision(body, p.Verification)
-	case p.CheckType != nil:
-		err = w.parseWatchlist(body, p.CheckType)
-	case p.Action != nil && p.Code != nil:
-		err = w.parseEvent(body, p.Action, p.Code)
-	}
-	if err != nil {
-		return nil, err
+		pl, err := k.parse(w, body, &p)
+		if err != nil {
+			return nil, err
+		}
+		if pl != nil {
+			w.Kind, w.p, w.key = k.kind, pl, pl.deliveryKey(body)
+		}
+		break
 	}
 	if w.key == "" {
 		w.key = joinKey(string(w.Kind), bodyDigest(body))
@@ -396,6 +428,10 @@ type webhookProbe struct {
 	EventType    json.RawMessage `json:"eventType"`
 	Type         json.RawMessage `json:"type"`
 	CheckType    json.RawMessage `json:"checkType"`
+
+	// eventType is the normalised "eventType" (normalEventType); typ is
+	// the normalised "type" when eventType is empty.
+	eventType, typ string
 }
 
 func malformed(format string, args ...any) error {
@@ -414,22 +450,10 @@ func jsonString(raw json.RawMessage) string {
 	return s
 }
 
-// registryKind maps an eventType to its kind, WebhookUnknown if none.
-func registryKind(eventType string) WebhookKind {
-	t := strings.ReplaceAll(strings.ToLower(eventType), "-", "_")
-	switch {
-	case t == "ine_registry":
-		return WebhookINERegistry
-	case t == "curp_registry":
-		return WebhookCURPRegistry
-	case t == "combined_ine_curp_registry" || t == "ine_curp_registry":
-		return WebhookCombinedRegistry
-	case t == "fullauto" || t == "full_auto":
-		return WebhookFullAuto
-	case strings.HasPrefix(t, "user_status"):
-		return WebhookUserStatus
-	}
-	return WebhookUnknown
+// normalEventType is an eventType as the kind table compares it: lower
+// case, with '_' for '-'.
+func normalEventType(t string) string {
+	return strings.ReplaceAll(strings.ToLower(t), "-", "_")
 }
 
 // decodeWebhook decodes body into v leniently (see decodeLenient); what

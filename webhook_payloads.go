@@ -3,31 +3,9 @@ package veriff
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 )
-
-// decisionKey is the delivery key of a decision: session, attempt, status,
-// code and decision time, all as parsed, so that the key does not depend
-// on how the JSON spelled them.
-func decisionKey(v *Verification) string {
-	t := ""
-	if v.DecisionTime != nil {
-		t = keyTime(*v.DecisionTime)
-	}
-	return joinKey(string(WebhookDecision), v.ID, v.AttemptID, string(v.Status), strconv.Itoa(v.Code), t)
-}
-
-// eventKey is the delivery key of an event: session, attempt, address
-// (proof-of-address events have one and no attempt), code and action. An
-// event with neither an attempt nor an address ID adds the body's digest,
-// since nothing else tells two such events apart.
-func eventKey(ev *Event, raw []byte) string {
-	parts := []string{string(WebhookEvent), ev.ID, ev.AttemptID, ev.AddressID, strconv.Itoa(ev.Code), ev.Action}
-	if ev.AttemptID == "" && ev.AddressID == "" {
-		parts = append(parts, bodyDigest(raw))
-	}
-	return joinKey(parts...)
-}
 
 // Event is the body of an event webhook: the end-user started the flow
 // (code 7001) or submitted it (code 7002). It carries no decision.
@@ -176,6 +154,34 @@ type CombinedRegistryWebhookData struct {
 // format is left zero instead of failing the whole body.
 func (w *CombinedRegistryWebhook) UnmarshalJSON(b []byte) error { return decodeLenient(b, w) }
 
+// decisionKey is the delivery key of a decision: session, attempt, status,
+// code and decision time, all as parsed, so that the key does not depend
+// on how the JSON spelled them.
+func decisionKey(v *Verification) string {
+	t := ""
+	if v.DecisionTime != nil {
+		t = keyTime(*v.DecisionTime)
+	}
+	return joinKey(string(WebhookDecision), v.ID, v.AttemptID, string(v.Status), strconv.Itoa(v.Code), t)
+}
+
+// decisionPayload is a decision webhook. Its identity comes from a strict
+// decode of "verification", whatever the Decision type makes of it.
+type decisionPayload struct {
+	webhookIDs
+	d *Decision
+}
+
+func (p decisionPayload) deliveryKey([]byte) string { return decisionKey(p.d.Verification) }
+
+func handDecision(w *Webhook) (webhookIDs, bool) {
+	if w.Decision == nil || w.Decision.Verification == nil {
+		return webhookIDs{}, false
+	}
+	v := w.Decision.Verification
+	return webhookIDs{v.ID, v.AttemptID, v.VendorData, v.EndUserID}, true
+}
+
 // decisionKeys are the fields of a decision's verification that identify
 // the delivery. They are decoded strictly.
 type decisionKeys struct {
@@ -189,20 +195,20 @@ type decisionKeys struct {
 	EndUserID  json.RawMessage `json:"endUserId"`
 }
 
-func (w *Webhook) parseDecision(body []byte, verification json.RawMessage) error {
-	if !isObject(verification) {
-		return malformed("decision: verification is not an object")
+func parseDecision(w *Webhook, body []byte, p *webhookProbe) (payload, error) {
+	if !isObject(p.Verification) {
+		return nil, malformed("decision: verification is not an object")
 	}
 	var k decisionKeys
-	if err := json.Unmarshal(verification, &k); err != nil {
-		return malformed("decision: %v", err)
+	if err := json.Unmarshal(p.Verification, &k); err != nil {
+		return nil, malformed("decision: %v", err)
 	}
 	if k.ID == "" {
-		return malformed("decision: verification.id is missing")
+		return nil, malformed("decision: verification.id is missing")
 	}
 	var d Decision
 	if err := decodeWebhook(body, &d); err != nil {
-		return err
+		return nil, err
 	}
 	if d.Verification == nil {
 		d.Verification = &Verification{}
@@ -210,39 +216,60 @@ func (w *Webhook) parseDecision(body []byte, verification json.RawMessage) error
 	// The identity fields come from the strict decode, whatever the
 	// Decision type makes of them.
 	d.Verification.ID, d.Verification.AttemptID = k.ID, k.AttemptID
-	w.Kind, w.Decision = WebhookDecision, &d
-	w.ids = webhookIDs{sessionID: k.ID, attemptID: k.AttemptID, vendorData: jsonString(k.VendorData), endUserID: jsonString(k.EndUserID)}
-	w.key = decisionKey(d.Verification)
-	return nil
+	w.Decision = &d
+	return decisionPayload{webhookIDs{k.ID, k.AttemptID, jsonString(k.VendorData), jsonString(k.EndUserID)}, &d}, nil
 }
 
-func (w *Webhook) parseEvent(body []byte, action, code json.RawMessage) error {
+// An *Event is its own payload.
+func (e *Event) identity() webhookIDs {
+	return webhookIDs{e.ID, e.AttemptID, e.VendorData, e.EndUserID}
+}
+
+// deliveryKey is the delivery key of an event: session, attempt, address
+// (proof-of-address events have one and no attempt), code and action. An
+// event with neither an attempt nor an address ID adds the body's digest,
+// since nothing else tells two such events apart.
+func (e *Event) deliveryKey(raw []byte) string {
+	parts := []string{string(WebhookEvent), e.ID, e.AttemptID, e.AddressID, strconv.Itoa(e.Code), e.Action}
+	if e.AttemptID == "" && e.AddressID == "" {
+		parts = append(parts, bodyDigest(raw))
+	}
+	return joinKey(parts...)
+}
+
+func handEvent(w *Webhook) (webhookIDs, bool) {
+	if w.Event == nil {
+		return webhookIDs{}, false
+	}
+	return w.Event.identity(), true
+}
+
+func parseEvent(w *Webhook, body []byte, p *webhookProbe) (payload, error) {
+	action, code := p.Action, p.Code
 	n, err := strconv.ParseInt(string(code), 10, 64)
 	if err != nil {
 		if len(code) > 0 && (code[0] == '-' || (code[0] >= '0' && code[0] <= '9')) {
 			// A number, but not an integer: not an event we know.
-			return malformed("event: code is not an integer")
+			return nil, malformed("event: code is not an integer")
 		}
-		return malformed("event: code is not a number")
+		return nil, malformed("event: code is not a number")
 	}
 	if n < 7000 || n > 7999 {
-		return nil // not an event: unknown kind
+		return nil, nil // not an event: unknown kind
 	}
 	if len(action) == 0 || action[0] != '"' {
-		return malformed("event: action is not a string")
+		return nil, malformed("event: action is not a string")
 	}
 	var ev Event
 	if err := decodeWebhook(body, &ev); err != nil {
-		return err
+		return nil, err
 	}
 	if ev.ID == "" {
-		return malformed("event: id is missing")
+		return nil, malformed("event: id is missing")
 	}
 	ev.Code = int(n)
-	w.Kind, w.Event = WebhookEvent, &ev
-	w.ids = webhookIDs{sessionID: ev.ID, attemptID: ev.AttemptID, vendorData: ev.VendorData, endUserID: ev.EndUserID}
-	w.key = eventKey(&ev, body)
-	return nil
+	w.Event = &ev
+	return &ev, nil
 }
 
 // watchlistKeys identify a watchlist delivery; decoded strictly.
@@ -257,24 +284,42 @@ type watchlistKeys struct {
 	CreatedAt   string          `json:"createdAt"`
 }
 
-func (w *Webhook) parseWatchlist(body []byte, checkType json.RawMessage) error {
-	if len(checkType) == 0 || checkType[0] != '"' {
-		return malformed("watchlist: checkType is not a string")
+// watchlistPayload is a watchlist webhook, keyed by its strict keys.
+type watchlistPayload struct {
+	webhookIDs
+	k watchlistKeys
+}
+
+func (p watchlistPayload) deliveryKey([]byte) string {
+	k := p.k
+	if k.SessionID == "" {
+		return ""
+	}
+	return joinKey(string(WebhookWatchlist), k.SessionID, k.AttemptID, k.CheckType, k.MatchStatus, k.TotalHits.String(), k.CreatedAt)
+}
+
+func handWatchlist(w *Webhook) (webhookIDs, bool) {
+	if w.Watchlist == nil {
+		return webhookIDs{}, false
+	}
+	r := w.Watchlist
+	return webhookIDs{r.SessionID, r.AttemptID, r.VendorData, r.EndUserID}, true
+}
+
+func parseWatchlist(w *Webhook, body []byte, p *webhookProbe) (payload, error) {
+	if len(p.CheckType) == 0 || p.CheckType[0] != '"' {
+		return nil, malformed("watchlist: checkType is not a string")
 	}
 	var k watchlistKeys
 	if err := json.Unmarshal(body, &k); err != nil {
-		return malformed("watchlist: %v", err)
+		return nil, malformed("watchlist: %v", err)
 	}
 	var ws WatchlistScreening
 	if err := decodeWebhook(body, &ws); err != nil {
-		return err
+		return nil, err
 	}
-	w.Kind, w.Watchlist = WebhookWatchlist, &ws
-	w.ids = webhookIDs{sessionID: k.SessionID, attemptID: k.AttemptID, vendorData: jsonString(k.VendorData), endUserID: jsonString(k.EndUserID)}
-	if k.SessionID != "" {
-		w.key = joinKey(string(WebhookWatchlist), k.SessionID, k.AttemptID, k.CheckType, k.MatchStatus, k.TotalHits.String(), k.CreatedAt)
-	}
-	return nil
+	w.Watchlist = &ws
+	return watchlistPayload{webhookIDs{k.SessionID, k.AttemptID, jsonString(k.VendorData), jsonString(k.EndUserID)}, k}, nil
 }
 
 // registryKeys identify a registry, Full Auto or user-status delivery. The
@@ -287,7 +332,7 @@ type registryKeys struct {
 	VendorData json.RawMessage `json:"vendorData"`
 	EndUserID  json.RawMessage `json:"endUserId"`
 	Time       string          `json:"time"`
-	Data       *struct {
+	Data       struct {
 		AttemptID    string          `json:"attemptId"`
 		Status       json.RawMessage `json:"status"`
 		Code         json.RawMessage `json:"code"`
@@ -296,90 +341,200 @@ type registryKeys struct {
 	} `json:"data"`
 }
 
-func (w *Webhook) parseByEventType(kind WebhookKind, body []byte) error {
-	var k registryKeys
-	if err := json.Unmarshal(body, &k); err != nil {
-		return malformed("%s: %v", kind, err)
-	}
-	sid := k.SessionID
-	if sid == "" {
-		sid = k.ID
-	}
-	aid := k.AttemptID
-	if aid == "" && k.Data != nil {
-		aid = k.Data.AttemptID
-	}
-	w.ids = webhookIDs{sessionID: sid, attemptID: aid, vendorData: jsonString(k.VendorData), endUserID: jsonString(k.EndUserID)}
-	var status, code, details json.RawMessage
-	if k.Data != nil {
-		status, code, details = k.Data.Status, k.Data.Code, k.Data.Details
-		if details != nil && !isObject(details) && string(details) != "null" {
-			return malformed("%s: data.details is not an object", kind)
-		}
-	}
-	switch kind {
-	case WebhookINERegistry, WebhookCURPRegistry, WebhookCombinedRegistry:
-		if sid == "" {
-			return malformed("%s: session ID is missing", kind)
-		}
-	}
-	w.Kind = kind
-	switch kind {
-	case WebhookINERegistry:
-		var r INERegistryWebhook
-		if err := decodeWebhook(body, &r); err != nil {
-			return err
-		}
-		w.INERegistry = &r
-		w.key = joinKey(string(kind), sid, aid, rawKey(code), rawKey(status), strconv.FormatBool(r.Data.Details.Active))
-	case WebhookCURPRegistry:
-		var r CURPRegistryWebhook
-		if err := decodeWebhook(body, &r); err != nil {
-			return err
-		}
-		w.CURPRegistry = &r
-		w.key = joinKey(string(kind), sid, aid, rawKey(code), rawKey(status), string(r.Data.Details.StatusCurp))
-	case WebhookCombinedRegistry:
-		var r CombinedRegistryWebhook
-		if err := decodeWebhook(body, &r); err != nil {
-			return err
-		}
-		w.CombinedRegistry = &r
-		ine, curp := "", ""
-		if r.Data.Details.INE != nil {
-			ine = strconv.FormatBool(r.Data.Details.INE.Active)
-		}
-		if r.Data.Details.CURP != nil {
-			curp = string(r.Data.Details.CURP.StatusCurp)
-		}
-		w.key = joinKey(string(kind), sid, aid, rawKey(code), rawKey(status), ine, curp)
-	case WebhookFullAuto:
-		w.key = fullAutoKey(&k, sid, aid)
-	case WebhookUserStatus:
-		w.setUserStatus(&k, aid)
-	}
-	return nil
+// registryPayload is what the registry, Full Auto and user-status kinds
+// share: the identity (session from "sessionId" or "id", attempt from
+// "attemptId" or "data.attemptId") and the raw outcome fields.
+type registryPayload struct {
+	webhookIDs
+	k registryKeys
 }
 
-// fullAutoKey is the delivery key of a Full Auto webhook: the decision,
-// its score and the time.
-func fullAutoKey(k *registryKeys, sid, aid string) string {
+// decodeRegistry decodes the keys of a body of kind. A registry kind
+// (needSession) without a session ID is malformed.
+func decodeRegistry(kind WebhookKind, body []byte, needSession bool) (registryPayload, error) {
+	var r registryPayload
+	k := &r.k
+	if err := json.Unmarshal(body, k); err != nil {
+		return r, malformed("%s: %v", kind, err)
+	}
+	r.webhookIDs = webhookIDs{k.SessionID, k.AttemptID, jsonString(k.VendorData), jsonString(k.EndUserID)}
+	if r.sessionID == "" {
+		r.sessionID = k.ID
+	}
+	if r.attemptID == "" {
+		r.attemptID = k.Data.AttemptID
+	}
+	if d := k.Data.Details; d != nil && !isObject(d) && string(d) != "null" {
+		return r, malformed("%s: data.details is not an object", kind)
+	}
+	if needSession && r.sessionID == "" {
+		return r, malformed("%s: session ID is missing", kind)
+	}
+	return r, nil
+}
+
+// key joins kind, the session and attempt, data.code, data.status and the
+// registry's verdicts.
+func (r registryPayload) key(kind WebhookKind, verdicts ...string) string {
+	parts := append([]string{string(kind), r.sessionID, r.attemptID, rawKey(r.k.Data.Code), rawKey(r.k.Data.Status)}, verdicts...)
+	return joinKey(parts...)
+}
+
+// parseRegistry decodes a registry webhook of kind into a new T, set on w
+// by set.
+func parseRegistry[T any](kind WebhookKind, w *Webhook, body []byte, set func(*Webhook, *T)) (registryPayload, *T, error) {
+	rp, err := decodeRegistry(kind, body, true)
+	if err != nil {
+		return rp, nil, err
+	}
+	var r T
+	if err := decodeWebhook(body, &r); err != nil {
+		return rp, nil, err
+	}
+	set(w, &r)
+	return rp, &r, nil
+}
+
+// inePayload is an INE registry webhook, keyed by the credential's state.
+type inePayload struct {
+	registryPayload
+	r *INERegistryWebhook
+}
+
+func (p inePayload) deliveryKey([]byte) string {
+	return p.key(WebhookINERegistry, strconv.FormatBool(p.r.Data.Details.Active))
+}
+
+func parseINERegistry(w *Webhook, body []byte, _ *webhookProbe) (payload, error) {
+	rp, r, err := parseRegistry(WebhookINERegistry, w, body, func(w *Webhook, r *INERegistryWebhook) { w.INERegistry = r })
+	if err != nil {
+		return nil, err
+	}
+	return inePayload{rp, r}, nil
+}
+
+func handINERegistry(w *Webhook) (webhookIDs, bool) {
+	if r := w.INERegistry; r != nil {
+		return webhookIDs{r.SessionID, r.AttemptID, r.VendorData, r.EndUserID}, true
+	}
+	return webhookIDs{}, false
+}
+
+// curpPayload is a CURP registry webhook, keyed by the record's state.
+type curpPayload struct {
+	registryPayload
+	r *CURPRegistryWebhook
+}
+
+func (p curpPayload) deliveryKey([]byte) string {
+	return p.key(WebhookCURPRegistry, string(p.r.Data.Details.StatusCurp))
+}
+
+// isCURPRegistry recognises "eventType", or "type" when there is no
+// eventType, "curp_registry".
+func isCURPRegistry(p *webhookProbe) bool {
+	return p.eventType == "curp_registry" || p.eventType == "" && p.typ == "curp_registry"
+}
+
+func parseCURPRegistry(w *Webhook, body []byte, p *webhookProbe) (payload, error) {
+	if w.EventType == "" {
+		w.EventType = jsonString(p.Type)
+	}
+	rp, r, err := parseRegistry(WebhookCURPRegistry, w, body, func(w *Webhook, r *CURPRegistryWebhook) { w.CURPRegistry = r })
+	if err != nil {
+		return nil, err
+	}
+	return curpPayload{rp, r}, nil
+}
+
+func handCURPRegistry(w *Webhook) (webhookIDs, bool) {
+	if r := w.CURPRegistry; r != nil {
+		return webhookIDs{r.SessionID, r.AttemptID, r.VendorData, r.EndUserID}, true
+	}
+	return webhookIDs{}, false
+}
+
+// combinedPayload is a combined INE+CURP registry webhook, keyed by both
+// registries' states.
+type combinedPayload struct {
+	registryPayload
+	r *CombinedRegistryWebhook
+}
+
+func (p combinedPayload) deliveryKey([]byte) string {
+	ine, curp := "", ""
+	if d := p.r.Data.Details.INE; d != nil {
+		ine = strconv.FormatBool(d.Active)
+	}
+	if d := p.r.Data.Details.CURP; d != nil {
+		curp = string(d.StatusCurp)
+	}
+	return p.key(WebhookCombinedRegistry, ine, curp)
+}
+
+func parseCombinedRegistry(w *Webhook, body []byte, _ *webhookProbe) (payload, error) {
+	rp, r, err := parseRegistry(WebhookCombinedRegistry, w, body, func(w *Webhook, r *CombinedRegistryWebhook) { w.CombinedRegistry = r })
+	if err != nil {
+		return nil, err
+	}
+	return combinedPayload{rp, r}, nil
+}
+
+func handCombinedRegistry(w *Webhook) (webhookIDs, bool) {
+	if r := w.CombinedRegistry; r != nil {
+		return webhookIDs{r.SessionID, r.AttemptID, r.VendorData, r.EndUserID}, true
+	}
+	return webhookIDs{}, false
+}
+
+// fullAutoPayload is a Full Auto webhook, keyed by the decision, its score
+// and the time.
+type fullAutoPayload struct{ registryPayload }
+
+func (p fullAutoPayload) deliveryKey([]byte) string {
 	var v struct {
 		Decision      json.RawMessage `json:"decision"`
 		DecisionScore json.RawMessage `json:"decisionScore"`
 	}
-	if k.Data != nil && isObject(k.Data.Verification) {
-		_ = json.Unmarshal(k.Data.Verification, &v)
+	if isObject(p.k.Data.Verification) {
+		_ = json.Unmarshal(p.k.Data.Verification, &v)
 	}
-	if sid == "" {
+	if p.sessionID == "" {
 		return ""
 	}
-	return joinKey(string(WebhookFullAuto), sid, aid, rawKey(v.Decision), rawKey(v.DecisionScore), k.Time)
+	return joinKey(string(WebhookFullAuto), p.sessionID, p.attemptID, rawKey(v.Decision), rawKey(v.DecisionScore), p.k.Time)
 }
 
-// setUserStatus sets the session ID (from data.verification.id when the
-// body has no other) and the delivery key of a user-status webhook.
-func (w *Webhook) setUserStatus(k *registryKeys, aid string) {
+func parseFullAuto(_ *Webhook, body []byte, _ *webhookProbe) (payload, error) {
+	rp, err := decodeRegistry(WebhookFullAuto, body, false)
+	if err != nil {
+		return nil, err
+	}
+	return fullAutoPayload{rp}, nil
+}
+
+// userStatusPayload is a user-status webhook, keyed by the status code and
+// the time. Its session is data.verification.id when the body has no other.
+type userStatusPayload struct {
+	registryPayload
+	status, statusCode, createdAt json.RawMessage
+}
+
+func (p userStatusPayload) deliveryKey([]byte) string {
+	if p.sessionID == "" {
+		return ""
+	}
+	return joinKey(string(WebhookUserStatus), p.sessionID, p.attemptID, rawKey(p.statusCode), rawKey(p.status), rawKey(p.createdAt), p.k.Time)
+}
+
+// isUserStatus recognises every "user-status..." eventType.
+func isUserStatus(p *webhookProbe) bool { return strings.HasPrefix(p.eventType, "user_status") }
+
+func parseUserStatus(_ *Webhook, body []byte, _ *webhookProbe) (payload, error) {
+	rp, err := decodeRegistry(WebhookUserStatus, body, false)
+	if err != nil {
+		return nil, err
+	}
 	var v struct {
 		ID              string `json:"id"`
 		UserDefinedData struct {
@@ -388,14 +543,12 @@ func (w *Webhook) setUserStatus(k *registryKeys, aid string) {
 			CreatedAt  json.RawMessage `json:"createdAt"`
 		} `json:"userDefinedData"`
 	}
-	if k.Data != nil && isObject(k.Data.Verification) {
-		_ = json.Unmarshal(k.Data.Verification, &v)
+	if isObject(rp.k.Data.Verification) {
+		_ = json.Unmarshal(rp.k.Data.Verification, &v)
 	}
-	if w.ids.sessionID == "" {
-		w.ids.sessionID = v.ID
+	if rp.sessionID == "" {
+		rp.sessionID = v.ID
 	}
-	if w.ids.sessionID != "" {
-		u := v.UserDefinedData
-		w.key = joinKey(string(WebhookUserStatus), w.ids.sessionID, aid, rawKey(u.StatusCode), rawKey(u.Status), rawKey(u.CreatedAt), k.Time)
-	}
+	u := v.UserDefinedData
+	return userStatusPayload{rp, u.Status, u.StatusCode, u.CreatedAt}, nil
 }
