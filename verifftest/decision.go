@@ -91,13 +91,21 @@ func (s *Server) DecideWithReason(sessionID string, status veriff.SessionStatus,
 }
 
 func (s *Server) decide(sessionID string, status veriff.SessionStatus, reasonCode int) error {
+	return s.onSession(sessionID, func(ss *session) error {
+		return s.decideLocked(ss, status, reasonCode)
+	})
+}
+
+// onSession runs f with s.mu held on the session sessionID, or returns
+// ErrUnknownSession.
+func (s *Server) onSession(sessionID string, f func(ss *session) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ss := s.sessions[sessionID]
 	if ss == nil {
 		return fmt.Errorf("%w: %q", ErrUnknownSession, sessionID)
 	}
-	return s.decideLocked(ss, status, reasonCode)
+	return f(ss)
 }
 
 // SetINERegistry sets what GET .../decision/ine-registry answers for the
@@ -115,17 +123,13 @@ func (s *Server) decide(sessionID string, status veriff.SessionStatus, reasonCod
 // {"active":false,"documentState":"No se obtuvieron datos de la consulta
 // con los parámetros seleccionados"}.
 func (s *Server) SetINERegistry(sessionID string, res veriff.INERegistryResult) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss := s.sessions[sessionID]
-	if ss == nil {
-		return fmt.Errorf("%w: %q", ErrUnknownSession, sessionID)
-	}
-	if !ss.ineConsent {
-		return fmt.Errorf("%w: %q", ErrNoINEConsent, sessionID)
-	}
-	ss.ine = &res
-	return nil
+	return s.onSession(sessionID, func(ss *session) error {
+		if !ss.ineConsent {
+			return fmt.Errorf("%w: %q", ErrNoINEConsent, sessionID)
+		}
+		ss.ine = &res
+		return nil
+	})
 }
 
 // SetINEBiometric sets the additionalVerifiedData.ineBiometricRegistryValidation
@@ -134,18 +138,14 @@ func (s *Server) SetINERegistry(sessionID string, res veriff.INERegistryResult) 
 // a mismatch of 41%, both with responseStatus "success"; resubmissions carry
 // nulls with "failure".
 func (s *Server) SetINEBiometric(sessionID string, v veriff.INEBiometricRegistryValidation) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss := s.sessions[sessionID]
-	if ss == nil {
-		return fmt.Errorf("%w: %q", ErrUnknownSession, sessionID)
-	}
-	ss.ineBiometric = &veriff.INEBiometricRegistryValidation{
-		FaceMatch:           clonePtr(v.FaceMatch),
-		FaceMatchPercentage: clonePtr(v.FaceMatchPercentage),
-		ResponseStatus:      clonePtr(v.ResponseStatus),
-	}
-	return nil
+	return s.onSession(sessionID, func(ss *session) error {
+		ss.ineBiometric = &veriff.INEBiometricRegistryValidation{
+			FaceMatch:           clonePtr(v.FaceMatch),
+			FaceMatchPercentage: clonePtr(v.FaceMatchPercentage),
+			ResponseStatus:      clonePtr(v.ResponseStatus),
+		}
+		return nil
+	})
 }
 
 // clonePtr returns a pointer to a copy of *p, or nil.
@@ -181,6 +181,13 @@ func ineResult(ss *session) veriff.INERegistryResult {
 
 // Wire shapes of the decision payload.
 type (
+	// attemptRef names the attempt, and the integration's own IDs, in the
+	// decision and in the INE registry webhook.
+	attemptRef struct {
+		AttemptID  string  `json:"attemptId"`
+		VendorData *string `json:"vendorData"`
+		EndUserID  *string `json:"endUserId"`
+	}
 	decisionOut struct {
 		Status        string          `json:"status"`
 		Verification  verificationOut `json:"verification"`
@@ -189,10 +196,8 @@ type (
 		} `json:"technicalData"`
 	}
 	verificationOut struct {
-		ID                     string         `json:"id"`
-		AttemptID              string         `json:"attemptId"`
-		VendorData             *string        `json:"vendorData"`
-		EndUserID              *string        `json:"endUserId"`
+		ID string `json:"id"`
+		attemptRef
 		Status                 string         `json:"status"`
 		Code                   int            `json:"code"`
 		Reason                 *string        `json:"reason"`
@@ -235,6 +240,10 @@ type (
 		IssuedBy     string  `json:"issuedBy"`
 	}
 )
+
+func refOf(ss *session, a *attempt) attemptRef {
+	return attemptRef{AttemptID: a.id, VendorData: ss.vendorData, EndUserID: ss.endUserID}
+}
 
 // personFor is the decided person of the session.
 func personFor(ss *session) personOut {
@@ -334,9 +343,7 @@ func (s *Server) decideLocked(ss *session, status veriff.SessionStatus, reasonCo
 	now := time.Now().UTC()
 	v := verificationOut{
 		ID:             ss.id,
-		AttemptID:      a.id,
-		VendorData:     ss.vendorData,
-		EndUserID:      ss.endUserID,
+		attemptRef:     refOf(ss, a),
 		Status:         string(status),
 		Code:           code,
 		DecisionTime:   formatTime(now),
