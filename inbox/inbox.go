@@ -69,6 +69,18 @@ func bad(name, format string, args ...any) error {
 	return fmt.Errorf("inbox: %s: %s: %w", name, fmt.Sprintf(format, args...), veriff.ErrInvalidInput)
 }
 
+// positive is an Option that sets the field of c that field returns to v,
+// refusing v <= 0 as an invalid value of option name.
+func positive[T time.Duration | int64](name, what string, v T, field func(*config) *T) Option {
+	return func(c *config) error {
+		if v <= 0 {
+			return bad(name, "%s must be positive, got %v", what, v)
+		}
+		*field(c) = v
+		return nil
+	}
+}
+
 // WithSecrets sets the shared secrets webhooks are verified with (required):
 // every live one while they are rotated.
 func WithSecrets(secrets ...string) Option {
@@ -126,49 +138,25 @@ func WithRetry(min, max time.Duration, maxAttempts int) Option {
 // worker may take it over (default 30s). Handle's context ends with the
 // lease: keep handlers well within it.
 func WithLease(d time.Duration) Option {
-	return func(c *config) error {
-		if d <= 0 {
-			return bad("WithLease", "lease must be positive, got %s", d)
-		}
-		c.lease = d
-		return nil
-	}
+	return positive("WithLease", "lease", d, func(c *config) *time.Duration { return &c.lease })
 }
 
 // WithReconcileAfter sets how long a watched session may go without a
 // decision webhook before Run queries its decision (default 30m).
 func WithReconcileAfter(d time.Duration) Option {
-	return func(c *config) error {
-		if d <= 0 {
-			return bad("WithReconcileAfter", "window must be positive, got %s", d)
-		}
-		c.reconcileAfter = d
-		return nil
-	}
+	return positive("WithReconcileAfter", "window", d, func(c *config) *time.Duration { return &c.reconcileAfter })
 }
 
 // WithReconcileMaxAge sets how long after Watch a session without a final
 // decision is still queried (default 7 days, Veriff's session lifetime).
 func WithReconcileMaxAge(d time.Duration) Option {
-	return func(c *config) error {
-		if d <= 0 {
-			return bad("WithReconcileMaxAge", "age must be positive, got %s", d)
-		}
-		c.reconcileMax = d
-		return nil
-	}
+	return positive("WithReconcileMaxAge", "age", d, func(c *config) *time.Duration { return &c.reconcileMax })
 }
 
 // WithPollInterval sets how often idle workers look for due deliveries
 // (default 500ms); ServeHTTP and stores with a Notifier wake them sooner.
 func WithPollInterval(d time.Duration) Option {
-	return func(c *config) error {
-		if d <= 0 {
-			return bad("WithPollInterval", "interval must be positive, got %s", d)
-		}
-		c.poll = d
-		return nil
-	}
+	return positive("WithPollInterval", "interval", d, func(c *config) *time.Duration { return &c.poll })
 }
 
 // WithShutdownGrace bounds how long Run waits, once its context ends, for
@@ -186,13 +174,7 @@ func WithShutdownGrace(d time.Duration) Option {
 // WithMaxBodyBytes bounds a webhook body (default
 // veriff.DefaultWebhookMaxBodyBytes, 1 MiB).
 func WithMaxBodyBytes(n int64) Option {
-	return func(c *config) error {
-		if n <= 0 {
-			return bad("WithMaxBodyBytes", "limit must be positive, got %d", n)
-		}
-		c.maxBody = n
-		return nil
-	}
+	return positive("WithMaxBodyBytes", "limit", n, func(c *config) *int64 { return &c.maxBody })
 }
 
 // WithLogger receives one line per refused delivery, failed attempt or

@@ -88,6 +88,25 @@ func (m *memStore) Fail(_ context.Context, key, owner string, now time.Time, las
 }
 
 func (m *memStore) finish(key, owner string, now time.Time, state State, lastErr string) error {
+	return m.release(key, owner, state, func(d *Delivery) {
+		d.UpdatedAt, d.DoneAt = now, now
+		if lastErr != "" {
+			d.LastError = lastErr
+		}
+		delete(m.active, key)
+	})
+}
+
+func (m *memStore) Retry(_ context.Context, key, owner string, next time.Time, lastErr string) error {
+	return m.release(key, owner, StatePending, func(d *Delivery) {
+		d.NextAttempt, d.LastError = next, lastErr
+		d.UpdatedAt = time.Now()
+	})
+}
+
+// release ends owner's lease of the delivery key, leaving it in state, and
+// lets set record the rest, with m.mu held.
+func (m *memStore) release(key, owner string, state State, set func(d *Delivery)) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	d, err := m.held(key, owner)
@@ -95,24 +114,7 @@ func (m *memStore) finish(key, owner string, now time.Time, state State, lastErr
 		return err
 	}
 	d.State, d.LeaseOwner, d.LeaseExpires = state, "", time.Time{}
-	d.UpdatedAt, d.DoneAt = now, now
-	if lastErr != "" {
-		d.LastError = lastErr
-	}
-	delete(m.active, key)
-	return nil
-}
-
-func (m *memStore) Retry(_ context.Context, key, owner string, next time.Time, lastErr string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	d, err := m.held(key, owner)
-	if err != nil {
-		return err
-	}
-	d.State, d.LeaseOwner, d.LeaseExpires = StatePending, "", time.Time{}
-	d.NextAttempt, d.LastError = next, lastErr
-	d.UpdatedAt = time.Now()
+	set(d)
 	return nil
 }
 

@@ -39,20 +39,9 @@ func (in *Inbox) Watch(ctx context.Context, sessionID string) error {
 
 // reconcileLoop queries due watched sessions every poll interval.
 func (in *Inbox) reconcileLoop(ctx context.Context) {
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-timer.C:
-		}
-		pause := in.reconcileRound(ctx)
-		if pause < in.cfg.poll {
-			pause = in.cfg.poll
-		}
-		timer.Reset(jitter(pause))
-	}
+	repeat(ctx, nil, nil, func() time.Duration {
+		return max(in.reconcileRound(ctx), in.cfg.poll)
+	})
 }
 
 // reconcileRound queries the due watches once; it returns how long to

@@ -72,27 +72,34 @@ func (in *Inbox) Run(ctx context.Context) error {
 // work is one worker: claim, handle, repeat; idle, it waits for a wakeup or
 // the poll interval.
 func (in *Inbox) work(ctx, hctx context.Context, notified <-chan struct{}) {
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		default:
-		}
+	repeat(ctx, in.wake, notified, func() time.Duration {
 		d, err := in.store.Claim(ctx, in.owner, time.Now(), in.cfg.lease)
 		if err != nil && ctx.Err() == nil {
 			in.cfg.logger.LogAttrs(ctx, slog.LevelError, "veriff inbox: claim failed", slog.String("error", err.Error()))
 		}
-		if d != nil {
-			in.process(hctx, d)
+		if d == nil {
+			return in.cfg.poll
+		}
+		in.process(hctx, d)
+		return 0
+	})
+}
+
+// repeat runs step until ctx ends. When step returns a pause it waits
+// about that long (see jitter), or until wake or notified (either may be
+// nil) delivers; when it returns 0 it runs again at once.
+func repeat(ctx context.Context, wake, notified <-chan struct{}, step func() time.Duration) {
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for ctx.Err() == nil {
+		pause := step()
+		if pause <= 0 {
 			continue
 		}
-		timer.Reset(jitter(in.cfg.poll))
+		timer.Reset(jitter(pause))
 		select {
 		case <-ctx.Done():
-			return
-		case <-in.wake:
+		case <-wake:
 		case <-notified:
 		case <-timer.C:
 		}
