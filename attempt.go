@@ -3,7 +3,6 @@ package veriff
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 	"time"
 )
 
@@ -21,12 +20,7 @@ type Attempt struct {
 }
 
 // UnmarshalJSON decodes an attempt leniently, keeping it in Raw.
-func (a *Attempt) UnmarshalJSON(data []byte) error {
-	if !isJSONObject(data) {
-		return nil
-	}
-	return decodeLenient(data, a)
-}
+func (a *Attempt) UnmarshalJSON(data []byte) error { return decodeObject(data, a) }
 
 // attemptTimeKeys are the other names Veriff may give createdTime.
 var attemptTimeKeys = []string{"createdAt", "created", "createTime", "timestamp"}
@@ -55,31 +49,25 @@ type UserDefinedStatus struct {
 }
 
 // UnmarshalJSON decodes the status leniently: ReasonCode may be a string.
-func (u *UserDefinedStatus) UnmarshalJSON(data []byte) error {
-	if !isJSONObject(data) {
-		return nil
-	}
-	return decodeLenient(data, u)
-}
+func (u *UserDefinedStatus) UnmarshalJSON(data []byte) error { return decodeObject(data, u) }
 
 // Attempts lists the session's attempts, oldest first as Veriff sends them.
 // Use an attempt ID with AttemptMedia to reach an older attempt's media.
 //
 // Veriff API: GET /v1/sessions/{id}/attempts
 func (c *Client) Attempts(ctx context.Context, sessionID string) ([]Attempt, error) {
-	r, err := newRequest(http.MethodGet, "/sessions/{sessionID}/attempts", sessionID)
-	if err != nil {
-		return nil, err
+	return getUnwrapped[[]Attempt, attemptsEnvelope](ctx, c, "/sessions/{sessionID}/attempts", sessionID)
+}
+
+// attemptsEnvelope is the answer of Attempts.
+type attemptsEnvelope struct {
+	Verifications []Attempt `json:"verifications"`
+}
+
+// unwrap returns the attempts, never nil.
+func (e *attemptsEnvelope) unwrap() []Attempt {
+	if e.Verifications == nil {
+		return []Attempt{}
 	}
-	var env struct {
-		Status        string    `json:"status"`
-		Verifications []Attempt `json:"verifications"`
-	}
-	if err := c.do(ctx, r, &env); err != nil {
-		return nil, err
-	}
-	if env.Verifications == nil {
-		env.Verifications = []Attempt{}
-	}
-	return env.Verifications, nil
+	return e.Verifications
 }

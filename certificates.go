@@ -47,15 +47,7 @@ func (f *CertificateFile) UnmarshalJSON(data []byte) error { return decodeLenien
 //
 // Veriff API: GET /v1/sessions/{id}/certificates
 func (c *Client) Certificates(ctx context.Context, sessionID string) ([]Certificate, error) {
-	r, err := newRequest(http.MethodGet, "/sessions/{sessionID}/certificates", sessionID)
-	if err != nil {
-		return nil, err
-	}
-	var l itemList[Certificate]
-	if err := c.do(ctx, r, &l); err != nil {
-		return nil, err
-	}
-	return l, nil
+	return getUnwrapped[[]Certificate, itemList[Certificate]](ctx, c, "/sessions/{sessionID}/certificates", sessionID)
 }
 
 // DownloadCertificateFile streams the source file a certificate attests

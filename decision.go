@@ -69,24 +69,25 @@ type Verification struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-// UnmarshalJSON decodes a verification leniently (see Decision.UnmarshalJSON)
-// and keeps the object in Raw. A value that is not an object leaves v
-// unchanged, without an error.
-func (v *Verification) UnmarshalJSON(data []byte) error {
+// decodeObject is the UnmarshalJSON of the nested payload types: a JSON
+// object is decoded leniently into v (see decodeLenient); any other value
+// leaves v as it is, without an error, so that a mistyped member loses
+// only itself.
+func decodeObject(data []byte, v any) error {
 	if !isJSONObject(data) {
 		return nil
 	}
 	return decodeLenient(data, v)
 }
 
+// UnmarshalJSON decodes a verification leniently (see Decision.UnmarshalJSON)
+// and keeps the object in Raw. A value that is not an object leaves v
+// unchanged, without an error.
+func (v *Verification) UnmarshalJSON(data []byte) error { return decodeObject(data, v) }
+
 // UnmarshalJSON decodes the person leniently, keeping the object in Raw:
 // YearOfBirth, Height and Weight may be numbers.
-func (p *DecisionPerson) UnmarshalJSON(data []byte) error {
-	if !isJSONObject(data) {
-		return nil
-	}
-	return decodeLenient(data, p)
-}
+func (p *DecisionPerson) UnmarshalJSON(data []byte) error { return decodeObject(data, p) }
 
 // DecisionPerson is the person data Veriff extracted or verified. Dates are
 // formatted YYYY-MM-DD.
@@ -144,12 +145,7 @@ type ParsedAddress struct {
 }
 
 // UnmarshalJSON decodes the address leniently, turning "null" strings into "".
-func (a *ParsedAddress) UnmarshalJSON(data []byte) error {
-	if !isJSONObject(data) {
-		return nil
-	}
-	return decodeLenient(data, a)
-}
+func (a *ParsedAddress) UnmarshalJSON(data []byte) error { return decodeObject(data, a) }
 
 // afterDecode turns the placeholder "null" into "".
 func (a *ParsedAddress) afterDecode([]byte) {
@@ -191,12 +187,7 @@ type DecisionDocument struct {
 
 // UnmarshalJSON decodes the document leniently, keeping the object in Raw:
 // IssueNumber may be a number, and the booleans strings.
-func (d *DecisionDocument) UnmarshalJSON(data []byte) error {
-	if !isJSONObject(data) {
-		return nil
-	}
-	return decodeLenient(data, d)
-}
+func (d *DecisionDocument) UnmarshalJSON(data []byte) error { return decodeObject(data, d) }
 
 // DocumentSpecimen describes the document model Veriff recognised.
 type DocumentSpecimen struct {
@@ -248,12 +239,7 @@ type AdditionalVerifiedData struct {
 // UnmarshalJSON decodes the data leniently, keeping the object in Raw:
 // EstimatedAge and EstimatedGender may be strings, and the
 // DriversLicenseCategory booleans too.
-func (a *AdditionalVerifiedData) UnmarshalJSON(data []byte) error {
-	if !isJSONObject(data) {
-		return nil
-	}
-	return decodeLenient(data, a)
-}
+func (a *AdditionalVerifiedData) UnmarshalJSON(data []byte) error { return decodeObject(data, a) }
 
 // RiskLabel is a risk Veriff found in the session. Categories include
 // client_data_mismatch, crosslinks, device, document, images, network,
@@ -282,20 +268,7 @@ type TechnicalData struct {
 //
 // Veriff API: GET /v1/sessions/{id}/decision
 func (c *Client) Decision(ctx context.Context, sessionID string) (*Decision, error) {
-	r, err := newRequest(http.MethodGet, "/sessions/{sessionID}/decision", sessionID)
-	if err != nil {
-		return nil, err
-	}
-	return c.decision(ctx, r)
-}
-
-// decision fetches the decision r asks for.
-func (c *Client) decision(ctx context.Context, r *request) (*Decision, error) {
-	var d Decision
-	if err := c.do(ctx, r, &d); err != nil {
-		return nil, err
-	}
-	return &d, nil
+	return getJSON[Decision](ctx, c, "/sessions/{sessionID}/decision", sessionID)
 }
 
 // WaitForDecision polls Decision at once and then every interval until
@@ -335,7 +308,7 @@ func (c *Client) WaitForDecision(ctx context.Context, sessionID string, every ti
 		}
 	}()
 	for {
-		d, err := c.decision(ctx, r)
+		d, err := doJSON[Decision](ctx, c, r)
 		switch {
 		case err == nil && d.Verification != nil:
 			return d, nil

@@ -246,6 +246,9 @@ var listKeys = []string{"certificates", "reports", "results", "items", "data", "
 
 func (l *itemList[T]) UnmarshalJSON(data []byte) error { return l.decodeSelf(data) }
 
+// unwrap returns the list (nil when the answer had none).
+func (l *itemList[T]) unwrap() []T { return *l }
+
 func (l *itemList[T]) decodeSelf(data []byte) error {
 	data = bytes.TrimSpace(data)
 	if len(data) > 0 && data[0] == '[' {

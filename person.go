@@ -1,9 +1,9 @@
 package veriff
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
-	"net/http"
 	"time"
 )
 
@@ -30,12 +30,7 @@ type PersonResult struct {
 }
 
 // UnmarshalJSON decodes the person data leniently, keeping it in Raw.
-func (p *PersonResult) UnmarshalJSON(data []byte) error {
-	if !isJSONObject(data) {
-		return nil
-	}
-	return decodeLenient(data, p)
-}
+func (p *PersonResult) UnmarshalJSON(data []byte) error { return decodeObject(data, p) }
 
 // PEPSanctionMatch is one screening provider's result for the person.
 type PEPSanctionMatch struct {
@@ -49,12 +44,7 @@ type PEPSanctionMatch struct {
 
 // UnmarshalJSON decodes the result leniently, keeping it in Raw:
 // NumberOfMatches may be a string.
-func (m *PEPSanctionMatch) UnmarshalJSON(data []byte) error {
-	if !isJSONObject(data) {
-		return nil
-	}
-	return decodeLenient(data, m)
-}
+func (m *PEPSanctionMatch) UnmarshalJSON(data []byte) error { return decodeObject(data, m) }
 
 // PEPMatch is a short summary of one match.
 type PEPMatch struct {
@@ -67,21 +57,17 @@ type PEPMatch struct {
 //
 // Veriff API: GET /v1/sessions/{id}/person
 func (c *Client) Person(ctx context.Context, sessionID string) (*PersonResult, error) {
-	r, err := newRequest(http.MethodGet, "/sessions/{sessionID}/person", sessionID)
-	if err != nil {
-		return nil, err
-	}
-	var env struct {
-		Status string        `json:"status"`
-		Person *PersonResult `json:"person"`
-	}
-	if err := c.do(ctx, r, &env); err != nil {
-		return nil, err
-	}
-	res := env.Person
-	if res == nil {
-		res = &PersonResult{}
-	}
-	res.Status = env.Status
-	return res, nil
+	return getUnwrapped[*PersonResult, personEnvelope](ctx, c, "/sessions/{sessionID}/person", sessionID)
+}
+
+// personEnvelope is the answer of Person; its status goes into the result.
+type personEnvelope struct {
+	Status string        `json:"status"`
+	Person *PersonResult `json:"person"`
+}
+
+func (e *personEnvelope) unwrap() *PersonResult {
+	p := cmp.Or(e.Person, &PersonResult{})
+	p.Status = e.Status
+	return p
 }

@@ -116,11 +116,33 @@ func getJSON[T any](ctx context.Context, c *Client, pattern string, ids ...strin
 	if err != nil {
 		return nil, err
 	}
+	return doJSON[T](ctx, c, r)
+}
+
+// doJSON sends r and decodes its JSON answer into a new T.
+func doJSON[T any](ctx context.Context, c *Client, r *request) (*T, error) {
 	var out T
 	if err := c.do(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
+}
+
+// envelope is an answer that wraps the data an endpoint returns.
+type envelope[T any] interface{ unwrap() T }
+
+// getUnwrapped is getJSON for an endpoint whose answer is an envelope E:
+// it returns the data E wraps.
+func getUnwrapped[T, E any, P interface {
+	*E
+	envelope[T]
+}](ctx context.Context, c *Client, pattern string, ids ...string) (T, error) {
+	e, err := getJSON[E](ctx, c, pattern, ids...)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return P(e).unwrap(), nil
 }
 
 // do sends r and decodes a JSON success body into out (nil to discard it).

@@ -226,12 +226,7 @@ type Session struct {
 
 // UnmarshalJSON decodes a session leniently and accepts the legacy
 // "baseUrl" key for Host.
-func (s *Session) UnmarshalJSON(data []byte) error {
-	if !isJSONObject(data) {
-		return nil
-	}
-	return decodeLenient(data, s)
-}
+func (s *Session) UnmarshalJSON(data []byte) error { return decodeObject(data, s) }
 
 // afterDecode fills Host from the legacy "baseUrl" key.
 func (s *Session) afterDecode(obj []byte) {

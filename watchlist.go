@@ -1,6 +1,7 @@
 package veriff
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -46,12 +47,7 @@ type WatchlistScreening struct {
 }
 
 // UnmarshalJSON decodes a screening result leniently, keeping it in Raw.
-func (w *WatchlistScreening) UnmarshalJSON(data []byte) error {
-	if !isJSONObject(data) {
-		return nil
-	}
-	return decodeLenient(data, w)
-}
+func (w *WatchlistScreening) UnmarshalJSON(data []byte) error { return decodeObject(data, w) }
 
 // WatchlistSearchTerm is what was screened. The enhanced AML solution adds
 // the list, country and matching settings.
@@ -69,12 +65,7 @@ type WatchlistSearchTerm struct {
 
 // UnmarshalJSON decodes the search term leniently, keeping it in Raw: Year
 // may be a number, MatchThreshold a string.
-func (s *WatchlistSearchTerm) UnmarshalJSON(data []byte) error {
-	if !isJSONObject(data) {
-		return nil
-	}
-	return decodeLenient(data, s)
-}
+func (s *WatchlistSearchTerm) UnmarshalJSON(data []byte) error { return decodeObject(data, s) }
 
 // WatchlistHit is one matched record. Its fields vary by provider: the common
 // ones are typed, and Raw holds the whole hit.
@@ -95,35 +86,27 @@ type WatchlistHit struct {
 
 // UnmarshalJSON decodes the hit leniently, keeping it in Raw: the dates
 // may be numbers (years), Score a string.
-func (h *WatchlistHit) UnmarshalJSON(data []byte) error {
-	if !isJSONObject(data) {
-		return nil
-	}
-	return decodeLenient(data, h)
-}
+func (h *WatchlistHit) UnmarshalJSON(data []byte) error { return decodeObject(data, h) }
 
 // WatchlistScreening returns the session's PEP and sanctions screening
 // result (Veriff's PEP and Sanctions service only).
 //
 // Veriff API: GET /v1/sessions/{id}/watchlist-screening
 func (c *Client) WatchlistScreening(ctx context.Context, sessionID string) (*WatchlistScreening, error) {
-	r, err := newRequest(http.MethodGet, "/sessions/{sessionID}/watchlist-screening", sessionID)
-	if err != nil {
-		return nil, err
-	}
-	var env struct {
-		Status string              `json:"status"`
-		Data   *WatchlistScreening `json:"data"`
-	}
-	if err := c.do(ctx, r, &env); err != nil {
-		return nil, err
-	}
-	w := env.Data
-	if w == nil {
-		w = &WatchlistScreening{}
-	}
-	w.Status = env.Status
-	return w, nil
+	return getUnwrapped[*WatchlistScreening, watchlistEnvelope](ctx, c, "/sessions/{sessionID}/watchlist-screening", sessionID)
+}
+
+// watchlistEnvelope is the answer of WatchlistScreening; its status goes
+// into the result.
+type watchlistEnvelope struct {
+	Status string              `json:"status"`
+	Data   *WatchlistScreening `json:"data"`
+}
+
+func (e *watchlistEnvelope) unwrap() *WatchlistScreening {
+	w := cmp.Or(e.Data, &WatchlistScreening{})
+	w.Status = e.Status
+	return w
 }
 
 // HitMatchStatus is a reviewer's verdict on one watchlist hit, sent with
