@@ -254,12 +254,21 @@ func methodOf(t reflect.Type, flex bool) func([]byte, unsafe.Pointer) error {
 }
 
 // buildStruct lists the fields of a struct type by the keys encoding/json
-// decodes them from.
+// decodes them from: of fields sharing a key the shallowest wins.
 func (p *plan) buildStruct(building map[planKey]*plan) {
 	t := p.typ
 	p.after = reflect.PointerTo(t).Implements(afterType)
 	p.byName = map[string]int{}
-	for _, sf := range reflect.VisibleFields(t) {
+	visible := reflect.VisibleFields(t)
+	depth := map[string]int{}
+	for _, sf := range visible {
+		if name, ok := jsonName(sf); ok && sf.Tag.Get("json") != "-" {
+			if d, seen := depth[name]; !seen || len(sf.Index) < d {
+				depth[name] = len(sf.Index)
+			}
+		}
+	}
+	for _, sf := range visible {
 		name, ok := jsonName(sf)
 		if !ok {
 			continue
@@ -269,12 +278,9 @@ func (p *plan) buildStruct(building map[planKey]*plan) {
 			p.hasRaw = true
 			continue
 		}
-		if sf.Tag.Get("json") == "-" {
-			continue
-		}
 		off, ok := fieldOffset(t, sf.Index)
-		if _, dup := p.byName[name]; dup || !ok {
-			continue // the shallower field wins; nil embedded pointers are not followed
+		if _, dup := p.byName[name]; dup || !ok || sf.Tag.Get("json") == "-" || len(sf.Index) > depth[name] {
+			continue // nil embedded pointers are not followed
 		}
 		fp := buildPlan(sf.Type, sf.Tag.Get("veriff") == flexTag, building)
 		p.byName[name] = len(p.fields)
