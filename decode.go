@@ -363,19 +363,6 @@ func eachMember(obj []byte, f func(key, val []byte)) {
 	})
 }
 
-// eachElement calls f with each element of the array arr.
-func eachElement(arr []byte, f func(el []byte)) {
-	i := skipSpace(arr, 0)
-	if i >= len(arr) || arr[i] != '[' {
-		return
-	}
-	forElements(arr, i, func(j int) int {
-		end := skipValue(arr, j)
-		f(arr[j:end])
-		return end
-	})
-}
-
 // unescapedKey returns a raw key with its escapes resolved.
 func unescapedKey(key []byte) []byte {
 	if bytes.IndexByte(key, '\\') < 0 {
