@@ -363,9 +363,10 @@ func eachMember(obj []byte, f func(key, val []byte)) {
 	})
 }
 
-// unescapedKey returns a raw key with its escapes resolved.
+// unescapedKey returns a raw key as encoding/json reads it: escapes
+// resolved, invalid UTF-8 replaced.
 func unescapedKey(key []byte) []byte {
-	if bytes.IndexByte(key, '\\') < 0 {
+	if !hasEscape(key) && utf8.Valid(key) {
 		return key
 	}
 	return unquote(key)
