@@ -10,12 +10,12 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // The pieces of lenient decoding (see decodeLenient in lenient.go): the
 // conversions of the fields Veriff sends in more than one JSON type, and a
-// minimal scanner over JSON that encoding/json has already validated, which
-// finds the spans of objects for Raw without decoding them again.
+// minimal scanner over validated JSON for the afterDecode methods.
 
 // flexString decodes a JSON string or number into its string form, for
 // fields Veriff has sent both ways (error codes). Any other value (null, a
@@ -94,8 +94,8 @@ func jsonText(b []byte) (s string, ok bool) {
 // The types fields tagged flex are decoded as, in place of string, int,
 // int64, float64 and bool (and pointers to them): each accepts the value in
 // another JSON type too. null leaves the value as it is; a value that does
-// not fit is an error, so that the fast path gives way to the slow one,
-// which then leaves the field zero (a pointer nil).
+// not fit is an error, and decodeLenient then leaves the field zero (a
+// pointer nil).
 type (
 	lenientString  string
 	lenientInt     int
@@ -104,13 +104,13 @@ type (
 	lenientBool    bool
 )
 
-// flexTypes maps each type to its flexible stand-in.
-var flexTypes = map[reflect.Type]reflect.Type{
-	reflect.TypeFor[string]():  reflect.TypeFor[lenientString](),
-	reflect.TypeFor[int]():     reflect.TypeFor[lenientInt](),
-	reflect.TypeFor[int64]():   reflect.TypeFor[lenientInt64](),
-	reflect.TypeFor[float64](): reflect.TypeFor[lenientFloat64](),
-	reflect.TypeFor[bool]():    reflect.TypeFor[lenientBool](),
+// flexMethods decodes each type as its flexible stand-in (string is
+// decoded by the scanner itself: kFlexStr).
+var flexMethods = map[reflect.Type]func([]byte, unsafe.Pointer) error{
+	reflect.TypeFor[int]():     func(b []byte, p unsafe.Pointer) error { return (*lenientInt)(p).UnmarshalJSON(b) },
+	reflect.TypeFor[int64]():   func(b []byte, p unsafe.Pointer) error { return (*lenientInt64)(p).UnmarshalJSON(b) },
+	reflect.TypeFor[float64](): func(b []byte, p unsafe.Pointer) error { return (*lenientFloat64)(p).UnmarshalJSON(b) },
+	reflect.TypeFor[bool]():    func(b []byte, p unsafe.Pointer) error { return (*lenientBool)(p).UnmarshalJSON(b) },
 }
 
 var errNoFit = errors.New("veriff: value does not fit")
@@ -250,8 +250,9 @@ func flexTime(b []byte) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// The scanner below reads JSON that encoding/json has already validated: it
-// finds where values end, and never decodes them.
+// The scanner below reads JSON that decodeLenient has already validated
+// (for afterDecode methods): it finds where values end, and never decodes
+// them.
 
 func skipSpace(data []byte, i int) int {
 	for i < len(data) {
@@ -362,29 +363,13 @@ func eachMember(obj []byte, f func(key, val []byte)) {
 	})
 }
 
-// eachElement calls f with each element of the array arr.
-func eachElement(arr []byte, f func(el []byte)) {
-	i := skipSpace(arr, 0)
-	if i >= len(arr) || arr[i] != '[' {
-		return
-	}
-	forElements(arr, i, func(j int) int {
-		end := skipValue(arr, j)
-		f(arr[j:end])
-		return end
-	})
-}
-
-// unescapedKey returns a raw key with its escapes resolved.
+// unescapedKey returns a raw key as encoding/json reads it: escapes
+// resolved, invalid UTF-8 replaced.
 func unescapedKey(key []byte) []byte {
-	if bytes.IndexByte(key, '\\') < 0 {
+	if !hasEscape(key) && utf8.Valid(key) {
 		return key
 	}
-	var s string
-	if json.Unmarshal(append(append([]byte{'"'}, key...), '"'), &s) != nil {
-		return key
-	}
-	return []byte(s)
+	return unquote(key)
 }
 
 // ptrIf returns a pointer to a copy of v when ok, else nil.
@@ -393,4 +378,22 @@ func ptrIf[T any](v T, ok bool) *T {
 		return nil
 	}
 	return &v
+}
+
+// memberValue returns the value of key in the JSON object obj (the exact
+// key, else the first matching it without regard to case), or nil.
+func memberValue(obj []byte, key string) []byte {
+	var exact, folded []byte
+	eachMember(obj, func(k, val []byte) {
+		switch {
+		case exact == nil && string(k) == key:
+			exact = val
+		case folded == nil && bytes.EqualFold(k, []byte(key)):
+			folded = val
+		}
+	})
+	if exact != nil {
+		return exact
+	}
+	return folded
 }
