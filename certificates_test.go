@@ -12,11 +12,11 @@ import (
 )
 
 func TestCertificatesWire(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	rec := newRecorder(mt, reply(200, fixture(t, "api/certificates.json")))
 	_, err := c.Certificates(context.Background(), testSessionID)
 	require.NoError(t, err)
-	got := lastSeen(t, rec)
+	got := rec.last(t)
 	assert.Equal(t, http.MethodGet, got.method)
 	assert.Equal(t, "/v1/sessions/"+testSessionID+"/certificates", got.path)
 	assert.Empty(t, got.body)
@@ -58,7 +58,7 @@ func TestCertificatesParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMockClient(t)
+			c, mt := setup(t)
 			newRecorder(mt, reply(200, fixture(t, tt.fixture)))
 			certs, err := c.Certificates(context.Background(), testSessionID)
 			require.NoError(t, err)
@@ -69,14 +69,14 @@ func TestCertificatesParse(t *testing.T) {
 
 func TestDownloadCertificateFile(t *testing.T) {
 	file := fixture(t, "media/face.jpg")
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	rec := newRecorder(mt, reply(200, file, "Content-Type", "image/jpeg"))
 	var out bytes.Buffer
 	n, err := c.DownloadCertificateFile(context.Background(), testSessionID, "cert-0001", "file-02", &out)
 	require.NoError(t, err)
 	assert.Equal(t, int64(len(file)), n)
 	assert.Equal(t, file, out.Bytes())
-	got := lastSeen(t, rec)
+	got := rec.last(t)
 	assert.Equal(t, http.MethodGet, got.method)
 	assert.Equal(t, "/v1/sessions/"+testSessionID+"/certificates/cert-0001/files/file-02", got.path)
 	assert.Equal(t, Sign(testSecret, []byte(testSessionID)), got.header.Get("X-HMAC-SIGNATURE"))
@@ -98,7 +98,7 @@ func TestDownloadCertificateFileRefusesBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMockClient(t)
+			c, mt := setup(t)
 			var err error
 			if tt.w == nil {
 				_, err = c.DownloadCertificateFile(context.Background(), tt.session, tt.cert, tt.file, nil)
@@ -113,7 +113,7 @@ func TestDownloadCertificateFileRefusesBadInput(t *testing.T) {
 }
 
 func TestMediaListNFCDocuments(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	newRecorder(mt, reply(200, fixture(t, "api/media-nfc.json")))
 	l, err := c.SessionMedia(context.Background(), testSessionID)
 	require.NoError(t, err)

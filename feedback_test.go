@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -15,16 +14,6 @@ const (
 	fbSession1 = "aaaaaaaa-0000-4000-8000-000000000001"
 	fbSession2 = "aaaaaaaa-0000-4000-8000-000000000002"
 )
-
-// newMockFeedbackClient is newMockClient for the Feedback API.
-func newMockFeedbackClient(t *testing.T, opts ...Option) (*FeedbackClient, *httpmock.MockTransport) {
-	t.Helper()
-	mt := httpmock.NewMockTransport()
-	all := append([]Option{WithHTTPClient(&http.Client{Transport: mt}), WithRetryWait(0, 0)}, opts...)
-	f, err := NewFeedbackClient(testAPIKey, testSecret, all...)
-	require.NoError(t, err)
-	return f, mt
-}
 
 func TestNewFeedbackClient(t *testing.T) {
 	f, err := NewFeedbackClient(testAPIKey, testSecret)
@@ -68,10 +57,10 @@ func TestFeedbackWire(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, mt := newMockFeedbackClient(t)
+			f, mt := setupFeedback(t)
 			rec := newRecorder(mt, reply(200, fixture(t, tt.fixture)))
 			require.NoError(t, tt.call(f))
-			got := lastSeen(t, rec)
+			got := rec.last(t)
 			assert.Equal(t, tt.method, got.method)
 			assert.Equal(t, tt.path, got.path)
 			assert.Equal(t, tt.wantBody, string(got.body))
@@ -86,21 +75,21 @@ func TestFeedbackWire(t *testing.T) {
 func TestFeedbackParse(t *testing.T) {
 	ctx := context.Background()
 	t.Run("categories as strings", func(t *testing.T) {
-		f, mt := newMockFeedbackClient(t)
+		f, mt := setupFeedback(t)
 		newRecorder(mt, reply(200, fixture(t, "api/fraud-categories.json")))
 		cats, err := f.FraudCategories(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, []string{"identity_theft", "synthetic_identity", "document_forgery", "account_takeover"}, cats)
 	})
 	t.Run("categories as objects in a bare array", func(t *testing.T) {
-		f, mt := newMockFeedbackClient(t)
+		f, mt := setupFeedback(t)
 		newRecorder(mt, reply(200, fixture(t, "api/fraud-categories-objects.json")))
 		cats, err := f.FraudCategories(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, []string{"identity_theft", "money_mule", "deepfake"}, cats)
 	})
 	t.Run("partial success is a result", func(t *testing.T) {
-		f, mt := newMockFeedbackClient(t)
+		f, mt := setupFeedback(t)
 		newRecorder(mt, reply(200, fixture(t, "api/fraud-reports-partial.json")))
 		res, err := f.ReportFraud(ctx, []FraudReport{{SessionID: fbSession1, Categories: []string{"identity_theft"}}})
 		require.NoError(t, err)
@@ -115,7 +104,7 @@ func TestFeedbackParse(t *testing.T) {
 		assert.Contains(t, string(res[2].Raw), `"details"`)
 	})
 	t.Run("retrieve found and not found", func(t *testing.T) {
-		f, mt := newMockFeedbackClient(t)
+		f, mt := setupFeedback(t)
 		newRecorder(mt, reply(200, fixture(t, "api/fraud-reports-retrieve.json")))
 		st, err := f.FraudReports(ctx, fbSession1, "aaaaaaaa-0000-4000-8000-000000000009")
 		require.NoError(t, err)
@@ -127,7 +116,7 @@ func TestFeedbackParse(t *testing.T) {
 		assert.Equal(t, "No fraud reports for this session", st[1].ErrorMessage)
 	})
 	t.Run("an error answer is an APIError", func(t *testing.T) {
-		f, mt := newMockFeedbackClient(t)
+		f, mt := setupFeedback(t)
 		newRecorder(mt, reply(401, fixture(t, "core/error_401_1818.json")))
 		_, err := f.FraudCategories(ctx)
 		require.ErrorIs(t, err, ErrUnauthorized)
@@ -172,7 +161,7 @@ func TestFeedbackRefusesBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, mt := newMockFeedbackClient(t)
+			f, mt := setupFeedback(t)
 			err := tt.call(f)
 			require.ErrorIs(t, err, ErrInvalidInput)
 			assert.Contains(t, err.Error(), tt.want)

@@ -4,10 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,51 +14,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-const testIntegrationID = "7c0f2a4e-1d3b-4c5a-9e8f-6a7b8c9d0e1f"
-
-// sentRequest is what the mock transport received.
-type sentRequest struct {
-	method, path, rawQuery string
-	header                 http.Header
-	body                   []byte
-}
-
-// recordingResponder answers every request with the fixture and status, and
-// records each request it saw.
-type recordingResponder struct {
-	mu   sync.Mutex
-	reqs []sentRequest
-}
-
-func (rr *recordingResponder) responder(status int, body []byte) httpmock.Responder {
-	return func(r *http.Request) (*http.Response, error) {
-		var b []byte
-		if r.Body != nil {
-			var err error
-			b, err = io.ReadAll(r.Body)
-			if err != nil {
-				return nil, err
-			}
-		}
-		rr.mu.Lock()
-		rr.reqs = append(rr.reqs, sentRequest{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Clone(), b})
-		rr.mu.Unlock()
-		resp := httpmock.NewBytesResponse(status, body)
-		resp.Header.Set("Content-Type", "application/json")
-		return resp, nil
-	}
-}
-
-func (rr *recordingResponder) only(t *testing.T) sentRequest {
-	t.Helper()
-	rr.mu.Lock()
-	defer rr.mu.Unlock()
-	require.Len(t, rr.reqs, 1, "exactly one request must be sent")
-	return rr.reqs[0]
-}
-
-func ptr[T any](v T) *T { return &v }
 
 func TestSessionEndpointsWire(t *testing.T) {
 	const id = testSessionID
@@ -217,9 +170,8 @@ func TestSessionEndpointsWire(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMockClient(t, WithIntegrationID(testIntegrationID), WithUserAgent("acme-app/2.0"))
-			var rr recordingResponder
-			mt.RegisterResponder(tt.method, testBase+tt.path, rr.responder(tt.status, fixture(t, "sessions/"+tt.fixture)))
+			c, mt := setup(t, WithIntegrationID(testIntegrationID), WithUserAgent("acme-app/2.0"))
+			rr := recordOn(mt, tt.method, testBase+tt.path, reply(tt.status, fixture(t, "sessions/"+tt.fixture)))
 
 			got, err := tt.call(c)
 			require.NoError(t, err)
@@ -251,9 +203,8 @@ func TestSessionEndpointsWire(t *testing.T) {
 }
 
 func TestCreateSessionWithoutIntegrationID(t *testing.T) {
-	c, mt := newMockClient(t)
-	var rr recordingResponder
-	mt.RegisterResponder(http.MethodPost, testBase+"/v1/sessions", rr.responder(201, fixture(t, "sessions/create_201.json")))
+	c, mt := setup(t)
+	rr := recordOn(mt, http.MethodPost, testBase+"/v1/sessions", reply(201, fixture(t, "sessions/create_201.json")))
 	_, err := c.CreateSession(context.Background(), CreateSessionRequest{VendorData: "v"})
 	require.NoError(t, err)
 	assert.Empty(t, rr.only(t).header.Values("vrf-integration-id"))
@@ -282,9 +233,8 @@ func TestCreateSessionDocsExample(t *testing.T) {
 }
 
 func TestCreateSessionLegacyResponse(t *testing.T) {
-	c, mt := newMockClient(t)
-	var rr recordingResponder
-	mt.RegisterResponder(http.MethodPost, testBase+"/v1/sessions", rr.responder(200, fixture(t, "sessions/create_legacy_201.json")))
+	c, mt := setup(t)
+	recordOn(mt, http.MethodPost, testBase+"/v1/sessions", reply(200, fixture(t, "sessions/create_legacy_201.json")))
 	s, err := c.CreateSession(context.Background(), CreateSessionRequest{})
 	require.NoError(t, err)
 	assert.Equal(t, "https://magic.veriff.me", s.Host, "legacy baseUrl becomes Host")
@@ -294,7 +244,7 @@ func TestCreateSessionLegacyResponse(t *testing.T) {
 
 func TestCreateSessionResponseWithoutID(t *testing.T) {
 	for _, body := range []string{`{"status":"success"}`, `{"status":"success","verification":null}`, `{"status":"success","verification":{"url":"x"}}`} {
-		c, mt := newMockClient(t)
+		c, mt := setup(t)
 		mt.RegisterResponder(http.MethodPost, testBase+"/v1/sessions", httpmock.NewStringResponder(201, body))
 		_, err := c.CreateSession(context.Background(), CreateSessionRequest{})
 		require.Error(t, err, body)
@@ -325,7 +275,7 @@ func TestCreateSessionValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMockClient(t)
+			c, mt := setup(t)
 			mt.RegisterResponder(http.MethodPost, testBase+"/v1/sessions", httpmock.NewBytesResponder(201, fixture(t, "sessions/create_201.json")))
 			_, err := c.CreateSession(context.Background(), tt.req)
 			if tt.field == "" {
@@ -363,7 +313,7 @@ func TestInvalidSessionIDsSendNothing(t *testing.T) {
 	for name, call := range calls {
 		for _, id := range badIDs {
 			t.Run(name+"/"+id, func(t *testing.T) {
-				c, mt := newMockClient(t)
+				c, mt := setup(t)
 				mt.RegisterNoResponder(httpmock.NewStringResponder(200, `{"status":"success"}`))
 				err := call(c, id)
 				require.ErrorIs(t, err, ErrInvalidInput)
@@ -398,7 +348,7 @@ func TestSendCollectedDataValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMockClient(t)
+			c, mt := setup(t)
 			mt.RegisterResponder(http.MethodPost, testBase+"/v1/sessions/"+testSessionID+"/collected-data",
 				httpmock.NewBytesResponder(200, fixture(t, "sessions/collected_data_200.json")))
 			d := valid()
@@ -492,7 +442,7 @@ func TestSessionErrorShapes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMockClient(t)
+			c, mt := setup(t)
 			mt.RegisterResponder(tt.method, testBase+tt.path, httpmock.NewBytesResponder(tt.status, fixture(t, "sessions/"+tt.fixture)))
 			err := tt.call(c)
 			require.Error(t, err)
@@ -514,7 +464,7 @@ func TestSessionErrorShapes(t *testing.T) {
 
 func decisionFromFixture(t *testing.T, name string) *Decision {
 	t.Helper()
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	mt.RegisterResponder(http.MethodGet, testBase+"/v1/sessions/"+testSessionID+"/decision",
 		httpmock.NewBytesResponder(200, fixture(t, "sessions/"+name)))
 	d, err := c.Decision(context.Background(), testSessionID)
@@ -766,7 +716,7 @@ func TestDecisionRoundTrip(t *testing.T) {
 }
 
 func TestPerson(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	mt.RegisterResponder(http.MethodGet, testBase+"/v1/sessions/"+testSessionID+"/person",
 		httpmock.NewBytesResponder(200, fixture(t, "sessions/person_200.json")))
 	p, err := c.Person(context.Background(), testSessionID)
@@ -798,7 +748,7 @@ func TestPerson(t *testing.T) {
 
 func TestPersonEmpty(t *testing.T) {
 	for _, body := range []string{`{"status":"success","person":null}`, `{"status":"success","person":{"pepSanctionMatches":[]}}`} {
-		c, mt := newMockClient(t)
+		c, mt := setup(t)
 		mt.RegisterResponder(http.MethodGet, testBase+"/v1/sessions/"+testSessionID+"/person", httpmock.NewStringResponder(200, body))
 		p, err := c.Person(context.Background(), testSessionID)
 		require.NoError(t, err, body)
@@ -808,7 +758,7 @@ func TestPersonEmpty(t *testing.T) {
 }
 
 func TestAttempts(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	mt.RegisterResponder(http.MethodGet, testBase+"/v1/sessions/"+testSessionID+"/attempts",
 		httpmock.NewBytesResponder(200, fixture(t, "sessions/attempts_200.json")))
 	as, err := c.Attempts(context.Background(), testSessionID)
@@ -835,7 +785,7 @@ func TestAttempts(t *testing.T) {
 }
 
 func TestAttemptsUnknownTimestampKey(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	mt.RegisterResponder(http.MethodGet, testBase+"/v1/sessions/"+testSessionID+"/attempts",
 		httpmock.NewStringResponder(200, `{"status":"success","verifications":[{"id":"a","status":"created","madeOn":"2024-01-01T00:00:00Z"}]}`))
 	as, err := c.Attempts(context.Background(), testSessionID)
@@ -848,7 +798,7 @@ func TestAttemptsUnknownTimestampKey(t *testing.T) {
 }
 
 func TestAttemptsEmpty(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	mt.RegisterResponder(http.MethodGet, testBase+"/v1/sessions/"+testSessionID+"/attempts",
 		httpmock.NewStringResponder(200, `{"status":"success"}`))
 	as, err := c.Attempts(context.Background(), testSessionID)
@@ -886,7 +836,7 @@ func checkWatchlist(t *testing.T, w *WatchlistScreening) {
 }
 
 func TestWatchlistScreening(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	mt.RegisterResponder(http.MethodGet, testBase+"/v1/sessions/"+testSessionID+"/watchlist-screening",
 		httpmock.NewBytesResponder(200, fixture(t, "sessions/watchlist_200.json")))
 	w, err := c.WatchlistScreening(context.Background(), testSessionID)
@@ -916,7 +866,7 @@ func TestWaitForDecision(t *testing.T) {
 	resubmit := httpmock.NewStringResponder(200, `{"status":"success","verification":{"id":"`+testSessionID+`","status":"resubmission_requested","code":9103,"reasonCode":204,"reason":"Poor image quality"}}`)
 
 	t.Run("null, null, approved", func(t *testing.T) {
-		c, mt := newMockClient(t)
+		c, mt := setup(t)
 		mt.RegisterResponder(http.MethodGet, path, sequence(null, null, approved))
 		d, err := c.WaitForDecision(context.Background(), testSessionID, time.Millisecond)
 		require.NoError(t, err)
@@ -925,7 +875,7 @@ func TestWaitForDecision(t *testing.T) {
 		assert.Equal(t, 3, mt.GetTotalCallCount())
 	})
 	t.Run("resubmission_requested is a decision", func(t *testing.T) {
-		c, mt := newMockClient(t)
+		c, mt := setup(t)
 		mt.RegisterResponder(http.MethodGet, path, sequence(null, resubmit))
 		d, err := c.WaitForDecision(context.Background(), testSessionID, time.Millisecond)
 		require.NoError(t, err)
@@ -935,7 +885,7 @@ func TestWaitForDecision(t *testing.T) {
 		assert.Equal(t, 2, mt.GetTotalCallCount())
 	})
 	t.Run("temporary errors do not end the wait", func(t *testing.T) {
-		c, mt := newMockClient(t, WithMaxRetries(0))
+		c, mt := setup(t, WithMaxRetries(0))
 		mt.RegisterResponder(http.MethodGet, path, sequence(null, status(503), status(429), approved))
 		d, err := c.WaitForDecision(context.Background(), testSessionID, time.Millisecond)
 		require.NoError(t, err)
@@ -943,7 +893,7 @@ func TestWaitForDecision(t *testing.T) {
 		assert.Equal(t, 4, mt.GetTotalCallCount())
 	})
 	t.Run("network errors do not end the wait", func(t *testing.T) {
-		c, mt := newMockClient(t, WithMaxRetries(0))
+		c, mt := setup(t, WithMaxRetries(0))
 		mt.RegisterResponder(http.MethodGet, path, sequence(fail(errReset), approved))
 		d, err := c.WaitForDecision(context.Background(), testSessionID, time.Millisecond)
 		require.NoError(t, err)
@@ -951,7 +901,7 @@ func TestWaitForDecision(t *testing.T) {
 		assert.Equal(t, 2, mt.GetTotalCallCount())
 	})
 	t.Run("a Retry-After longer than the interval is honoured", func(t *testing.T) {
-		c, mt := newMockClient(t, WithMaxRetries(0))
+		c, mt := setup(t, WithMaxRetries(0))
 		limited := func(*http.Request) (*http.Response, error) {
 			resp := httpmock.NewStringResponse(429, `{"status":"fail","code":"1004","message":"Too many requests"}`)
 			resp.Header.Set("Retry-After", "1")
@@ -966,7 +916,7 @@ func TestWaitForDecision(t *testing.T) {
 		assert.Equal(t, 2, mt.GetTotalCallCount())
 	})
 	t.Run("the context's end keeps the last failure", func(t *testing.T) {
-		c, mt := newMockClient(t, WithMaxRetries(0))
+		c, mt := setup(t, WithMaxRetries(0))
 		mt.RegisterResponder(http.MethodGet, path, status(503))
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
@@ -978,21 +928,21 @@ func TestWaitForDecision(t *testing.T) {
 		assert.GreaterOrEqual(t, mt.GetTotalCallCount(), 2)
 	})
 	t.Run("a non-temporary error ends the wait", func(t *testing.T) {
-		c, mt := newMockClient(t)
+		c, mt := setup(t)
 		mt.RegisterResponder(http.MethodGet, path, sequence(null, httpmock.NewBytesResponder(401, fixture(t, "sessions/error_401_1818.json")), approved))
 		_, err := c.WaitForDecision(context.Background(), testSessionID, time.Millisecond)
 		require.ErrorIs(t, err, ErrUnauthorized)
 		assert.Equal(t, 2, mt.GetTotalCallCount())
 	})
 	t.Run("a malformed body ends the wait", func(t *testing.T) {
-		c, mt := newMockClient(t)
+		c, mt := setup(t)
 		mt.RegisterResponder(http.MethodGet, path, sequence(httpmock.NewStringResponder(200, `{"status":`), approved))
 		_, err := c.WaitForDecision(context.Background(), testSessionID, time.Millisecond)
 		require.ErrorIs(t, err, ErrInvalidResponse)
 		assert.Equal(t, 1, mt.GetTotalCallCount())
 	})
 	t.Run("cancel mid-wait returns promptly", func(t *testing.T) {
-		c, mt := newMockClient(t)
+		c, mt := setup(t)
 		var polls atomic.Int32
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
@@ -1012,7 +962,7 @@ func TestWaitForDecision(t *testing.T) {
 		assert.Equal(t, int32(1), polls.Load(), "the first poll happens at once, the second never comes")
 	})
 	t.Run("cancel during the sleep", func(t *testing.T) {
-		c, mt := newMockClient(t)
+		c, mt := setup(t)
 		mt.RegisterResponder(http.MethodGet, path, null)
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(50*time.Millisecond, cancel)
@@ -1023,7 +973,7 @@ func TestWaitForDecision(t *testing.T) {
 		assert.Equal(t, 1, mt.GetTotalCallCount())
 	})
 	t.Run("deadline", func(t *testing.T) {
-		c, mt := newMockClient(t)
+		c, mt := setup(t)
 		mt.RegisterResponder(http.MethodGet, path, null)
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Millisecond)
 		defer cancel()
@@ -1034,7 +984,7 @@ func TestWaitForDecision(t *testing.T) {
 		assert.GreaterOrEqual(t, mt.GetTotalCallCount(), 2)
 	})
 	t.Run("already cancelled", func(t *testing.T) {
-		c, mt := newMockClient(t)
+		c, mt := setup(t)
 		mt.RegisterResponder(http.MethodGet, path, approved)
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
@@ -1044,7 +994,7 @@ func TestWaitForDecision(t *testing.T) {
 	})
 	for _, every := range []time.Duration{0, -time.Second} {
 		t.Run("refuses interval "+every.String(), func(t *testing.T) {
-			c, mt := newMockClient(t)
+			c, mt := setup(t)
 			mt.RegisterResponder(http.MethodGet, path, approved)
 			_, err := c.WaitForDecision(context.Background(), testSessionID, every)
 			var ie *InputError
@@ -1108,7 +1058,7 @@ func TestSubmitBodyBytes(t *testing.T) {
 }
 
 func TestSubmitSessionWithoutVerificationInResponse(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	mt.RegisterResponder(http.MethodPatch, testBase+"/v1/sessions/"+testSessionID, httpmock.NewStringResponder(200, `{"status":"success"}`))
 	s, err := c.SubmitSession(context.Background(), testSessionID)
 	require.NoError(t, err)
@@ -1116,7 +1066,7 @@ func TestSubmitSessionWithoutVerificationInResponse(t *testing.T) {
 }
 
 func TestSubmitSessionNotRetriedOn500(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	mt.RegisterResponder(http.MethodPatch, testBase+"/v1/sessions/"+testSessionID, status(500))
 	_, err := c.SubmitSession(context.Background(), testSessionID)
 	require.ErrorIs(t, err, ErrServer)
@@ -1165,7 +1115,7 @@ func TestUnmarshalLenient(t *testing.T) {
 
 func TestDecisionBodyNotAnObject(t *testing.T) {
 	for _, body := range []string{`[]`, `"approved"`, `42`} {
-		c, mt := newMockClient(t)
+		c, mt := setup(t)
 		mt.RegisterResponder(http.MethodGet, testBase+"/v1/sessions/"+testSessionID+"/decision", httpmock.NewStringResponder(200, body))
 		_, err := c.Decision(context.Background(), testSessionID)
 		require.ErrorIs(t, err, ErrInvalidResponse, body)
@@ -1204,7 +1154,7 @@ func TestNestedRawAndLenientLeaves(t *testing.T) {
 }
 
 func TestEnvelopesWithoutPayload(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	base := testBase + "/v1/sessions/" + testSessionID
 	mt.RegisterResponder(http.MethodGet, base+"/person", httpmock.NewStringResponder(200, `{"status":"success","person":[]}`))
 	mt.RegisterResponder(http.MethodGet, base+"/watchlist-screening", httpmock.NewStringResponder(200, `{"status":"success","data":null}`))

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/verifftest"
 )
 
 // The docs' INE registry webhook and mock shared secret.
@@ -78,11 +79,7 @@ func ExampleWebhookHandler() {
 	}
 
 	send := func(body []byte, secret string) {
-		req, err := veriff.NewWebhookRequest("https://example.com/veriff/webhooks", body, secret)
-		if err != nil {
-			fmt.Println(err)
-			return
-		}
+		req := verifftest.NewWebhookRequest("https://example.com/veriff/webhooks", body, secret)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		fmt.Println("->", rec.Code)
