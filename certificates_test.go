@@ -47,12 +47,12 @@ func TestCertificatesParse(t *testing.T) {
 			assert.Nil(t, certs[1].CreatedAt)
 			assert.Empty(t, certs[1].Files)
 		}},
-		{"bare array", "api/certificates-bare.json", func(t *testing.T, certs []Certificate) {
+		{"bare array", "api/certificates_bare.json", func(t *testing.T, certs []Certificate) {
 			require.Len(t, certs, 1)
 			assert.Equal(t, "cert-0100", certs[0].ID)
 			assert.Equal(t, "file-09", certs[0].Files[0].ID)
 		}},
-		{"empty envelope", "api/watchlist-patch.json", func(t *testing.T, certs []Certificate) {
+		{"empty envelope", "api/watchlist_patch.json", func(t *testing.T, certs []Certificate) {
 			assert.Empty(t, certs)
 		}},
 	}
@@ -114,7 +114,7 @@ func TestDownloadCertificateFileRefusesBadInput(t *testing.T) {
 
 func TestMediaListNFCDocuments(t *testing.T) {
 	c, mt := setup(t)
-	newRecorder(mt, reply(200, fixture(t, "api/media-nfc.json")))
+	newRecorder(mt, reply(200, fixture(t, "api/media_nfc.json")))
 	l, err := c.SessionMedia(context.Background(), testSessionID)
 	require.NoError(t, err)
 	require.Len(t, l.Images, 1)

@@ -49,7 +49,7 @@ func TestExecuteWire(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mt := setup(t)
-			rec := newRecorder(mt, reply(200, fixture(t, "api/execute-custom.json")))
+			rec := newRecorder(mt, reply(200, fixture(t, "api/execute_custom.json")))
 			var out map[string]any
 			require.NoError(t, c.Execute(context.Background(), tt.req, &out))
 			got := rec.last(t)
@@ -66,7 +66,7 @@ func TestExecuteWire(t *testing.T) {
 
 func TestExecuteParse(t *testing.T) {
 	c, mt := setup(t)
-	newRecorder(mt, reply(200, fixture(t, "api/execute-custom.json")))
+	newRecorder(mt, reply(200, fixture(t, "api/execute_custom.json")))
 	var out struct {
 		Items []struct {
 			ID    string `json:"id"`

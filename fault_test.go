@@ -148,19 +148,19 @@ func fmEndpoints(t *testing.T) []fmEndpoint {
 				return 0, c.SendCollectedData(ctx, testSessionID, CollectedData{
 					ProviderName: "fingerprinter", Network: CollectedNetwork{IP: "203.0.113.7"}, Device: CollectedDevice{Fingerprint: "abc123"}})
 			}},
-		{name: "UploadMedia", method: "POST", path: sess + "/media", okStatus: 200, okBody: fixture(t, "media/upload-response.json"),
+		{name: "UploadMedia", method: "POST", path: sess + "/media", okStatus: 200, okBody: fixture(t, "media/upload_response.json"),
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				return media(c.UploadMedia(ctx, testSessionID, MediaUpload{Context: ContextFace, Content: img}))
 			}},
-		{name: "UploadMediaFile", method: "POST", path: sess + "/media", okStatus: 200, okBody: fixture(t, "media/upload-response.json"),
+		{name: "UploadMediaFile", method: "POST", path: sess + "/media", okStatus: 200, okBody: fixture(t, "media/upload_response.json"),
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				return media(c.UploadMediaFile(ctx, testSessionID, ContextFace, imgPath))
 			}},
-		{name: "SessionMedia", method: "GET", signID: testSessionID, path: sess + "/media", okStatus: 200, okBody: fixture(t, "media/session-media.json"),
+		{name: "SessionMedia", method: "GET", signID: testSessionID, path: sess + "/media", okStatus: 200, okBody: fixture(t, "media/session_media.json"),
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				return list(c.SessionMedia(ctx, testSessionID))
 			}},
-		{name: "AttemptMedia", method: "GET", signID: fmAttemptID, path: "/v1/attempts/" + fmAttemptID + "/media", okStatus: 200, okBody: fixture(t, "media/session-media.json"),
+		{name: "AttemptMedia", method: "GET", signID: fmAttemptID, path: "/v1/attempts/" + fmAttemptID + "/media", okStatus: 200, okBody: fixture(t, "media/session_media.json"),
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				return list(c.AttemptMedia(ctx, fmAttemptID))
 			}},
@@ -168,17 +168,17 @@ func fmEndpoints(t *testing.T) []fmEndpoint {
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				return c.DownloadMedia(ctx, fmMediaID, io.Discard)
 			}},
-		{name: "INERegistry", method: "GET", signID: testSessionID, path: sess + "/decision/ine-registry", okStatus: 200, okBody: fixture(t, "ine/ine-registry.json"),
+		{name: "INERegistry", method: "GET", signID: testSessionID, path: sess + "/decision/ine-registry", okStatus: 200, okBody: fixture(t, "ine/ine_registry.json"),
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				r, err := c.INERegistry(ctx, testSessionID)
 				return nonNil(r != nil && r.Active, err)
 			}},
-		{name: "CURPRegistry", method: "GET", signID: testSessionID, path: sess + "/decision/curp-registry", okStatus: 200, okBody: fixture(t, "ine/curp-registry.json"),
+		{name: "CURPRegistry", method: "GET", signID: testSessionID, path: sess + "/decision/curp-registry", okStatus: 200, okBody: fixture(t, "ine/curp_registry.json"),
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				r, err := c.CURPRegistry(ctx, testSessionID)
 				return nonNil(r != nil, err)
 			}},
-		{name: "CombinedINECURPRegistry", method: "GET", signID: testSessionID, path: sess + "/decision/combined-ine-curp-registry", okStatus: 200, okBody: fixture(t, "ine/combined-ine-curp-registry.json"),
+		{name: "CombinedINECURPRegistry", method: "GET", signID: testSessionID, path: sess + "/decision/combined-ine-curp-registry", okStatus: 200, okBody: fixture(t, "ine/combined_ine_curp_registry.json"),
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				r, err := c.CombinedINECURPRegistry(ctx, testSessionID)
 				return nonNil(r != nil && (r.INE != nil || r.CURP != nil), err)

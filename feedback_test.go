@@ -36,9 +36,9 @@ func TestFeedbackWire(t *testing.T) {
 		call     func(f *FeedbackClient) error
 		wantBody string
 	}{
-		{"fraud categories", http.MethodGet, "/v1/feedback/fraud-categories", "api/fraud-categories.json",
+		{"fraud categories", http.MethodGet, "/v1/feedback/fraud-categories", "api/fraud_categories.json",
 			func(f *FeedbackClient) error { _, err := f.FraudCategories(context.Background()); return err }, ""},
-		{"report fraud", http.MethodPost, "/v1/feedback/fraud-reports", "api/fraud-reports-partial.json",
+		{"report fraud", http.MethodPost, "/v1/feedback/fraud-reports", "api/fraud_reports_partial.json",
 			func(f *FeedbackClient) error {
 				_, err := f.ReportFraud(context.Background(), []FraudReport{
 					{SessionID: fbSession1, Categories: []string{"identity_theft"}, Comment: "same face, other names"},
@@ -48,7 +48,7 @@ func TestFeedbackWire(t *testing.T) {
 			},
 			`{"reports":[{"sessionId":"` + fbSession1 + `","categories":["identity_theft"],"comment":"same face, other names"},` +
 				`{"sessionId":"` + fbSession2 + `","categories":["document_forgery","synthetic_identity"],"comment":null}]}`},
-		{"retrieve reports", http.MethodPost, "/v1/feedback/fraud-reports/retrieve", "api/fraud-reports-retrieve.json",
+		{"retrieve reports", http.MethodPost, "/v1/feedback/fraud-reports/retrieve", "api/fraud_reports_retrieve.json",
 			func(f *FeedbackClient) error {
 				_, err := f.FraudReports(context.Background(), fbSession1, fbSession2)
 				return err
@@ -76,21 +76,21 @@ func TestFeedbackParse(t *testing.T) {
 	ctx := context.Background()
 	t.Run("categories as strings", func(t *testing.T) {
 		f, mt := setupFeedback(t)
-		newRecorder(mt, reply(200, fixture(t, "api/fraud-categories.json")))
+		newRecorder(mt, reply(200, fixture(t, "api/fraud_categories.json")))
 		cats, err := f.FraudCategories(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, []string{"identity_theft", "synthetic_identity", "document_forgery", "account_takeover"}, cats)
 	})
 	t.Run("categories as objects in a bare array", func(t *testing.T) {
 		f, mt := setupFeedback(t)
-		newRecorder(mt, reply(200, fixture(t, "api/fraud-categories-objects.json")))
+		newRecorder(mt, reply(200, fixture(t, "api/fraud_categories_objects.json")))
 		cats, err := f.FraudCategories(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, []string{"identity_theft", "money_mule", "deepfake"}, cats)
 	})
 	t.Run("partial success is a result", func(t *testing.T) {
 		f, mt := setupFeedback(t)
-		newRecorder(mt, reply(200, fixture(t, "api/fraud-reports-partial.json")))
+		newRecorder(mt, reply(200, fixture(t, "api/fraud_reports_partial.json")))
 		res, err := f.ReportFraud(ctx, []FraudReport{{SessionID: fbSession1, Categories: []string{"identity_theft"}}})
 		require.NoError(t, err)
 		require.Len(t, res, 3)
@@ -105,7 +105,7 @@ func TestFeedbackParse(t *testing.T) {
 	})
 	t.Run("retrieve found and not found", func(t *testing.T) {
 		f, mt := setupFeedback(t)
-		newRecorder(mt, reply(200, fixture(t, "api/fraud-reports-retrieve.json")))
+		newRecorder(mt, reply(200, fixture(t, "api/fraud_reports_retrieve.json")))
 		st, err := f.FraudReports(ctx, fbSession1, "aaaaaaaa-0000-4000-8000-000000000009")
 		require.NoError(t, err)
 		require.Len(t, st, 2)

@@ -19,11 +19,11 @@ func TestRegistryWire(t *testing.T) {
 		fixture string
 	}{
 		{"ine", func(c *Client) (any, error) { return c.INERegistry(context.Background(), testSessionID) },
-			"/v1/sessions/" + testSessionID + "/decision/ine-registry", "ine/ine-registry.json"},
+			"/v1/sessions/" + testSessionID + "/decision/ine-registry", "ine/ine_registry.json"},
 		{"curp", func(c *Client) (any, error) { return c.CURPRegistry(context.Background(), testSessionID) },
-			"/v1/sessions/" + testSessionID + "/decision/curp-registry", "ine/curp-registry.json"},
+			"/v1/sessions/" + testSessionID + "/decision/curp-registry", "ine/curp_registry.json"},
 		{"combined", func(c *Client) (any, error) { return c.CombinedINECURPRegistry(context.Background(), testSessionID) },
-			"/v1/sessions/" + testSessionID + "/decision/combined-ine-curp-registry", "ine/combined-ine-curp-registry.json"},
+			"/v1/sessions/" + testSessionID + "/decision/combined-ine-curp-registry", "ine/combined_ine_curp_registry.json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,8 +49,8 @@ func TestINERegistryParse(t *testing.T) {
 		fixture string
 		want    INERegistryResult
 	}{
-		{"ine/ine-registry.json", INERegistryResult{Active: true, DocumentState: "El documento es válido."}},
-		{"ine/ine-registry-not-found.json", INERegistryResult{Active: false, DocumentState: "No se obtuvieron datos de la consulta con los parámetros seleccionados"}},
+		{"ine/ine_registry.json", INERegistryResult{Active: true, DocumentState: "El documento es válido."}},
+		{"ine/ine_registry_not_found.json", INERegistryResult{Active: false, DocumentState: "No se obtuvieron datos de la consulta con los parámetros seleccionados"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
@@ -65,7 +65,7 @@ func TestINERegistryParse(t *testing.T) {
 
 func TestINERegistryErrors(t *testing.T) {
 	c, mt := setup(t)
-	rec := newRecorder(mt, reply(http.StatusBadRequest, fixture(t, "ine/ine-registry-bad-request.json")))
+	rec := newRecorder(mt, reply(http.StatusBadRequest, fixture(t, "ine/ine_registry_bad_request.json")))
 	res, err := c.INERegistry(context.Background(), testSessionID)
 	assert.Nil(t, res)
 	require.ErrorIs(t, err, ErrBadRequest)
@@ -95,7 +95,7 @@ func TestINERegistryErrors(t *testing.T) {
 
 func TestCURPRegistryParse(t *testing.T) {
 	c, mt := setup(t)
-	newRecorder(mt, reply(http.StatusOK, fixture(t, "ine/curp-registry.json")), reply(http.StatusOK, fixture(t, "ine/curp-registry-inactive.json")))
+	newRecorder(mt, reply(http.StatusOK, fixture(t, "ine/curp_registry.json")), reply(http.StatusOK, fixture(t, "ine/curp_registry_inactive.json")))
 
 	res, err := c.CURPRegistry(context.Background(), testSessionID)
 	require.NoError(t, err)
@@ -103,7 +103,7 @@ func TestCURPRegistryParse(t *testing.T) {
 	assert.Equal(t, "VISH760905HSRLNN06", res.CURP)
 	assert.Equal(t, "Registro de cambio no afectando a curp", res.Description)
 	assert.True(t, res.Active())
-	assert.JSONEq(t, string(fixture(t, "ine/curp-registry.json")), string(res.Raw))
+	assert.JSONEq(t, string(fixture(t, "ine/curp_registry.json")), string(res.Raw))
 
 	res, err = c.CURPRegistry(context.Background(), testSessionID)
 	require.NoError(t, err)
@@ -133,7 +133,7 @@ func TestCURPStatus(t *testing.T) {
 
 func TestCombinedINECURPParse(t *testing.T) {
 	c, mt := setup(t)
-	newRecorder(mt, reply(http.StatusOK, fixture(t, "ine/combined-ine-curp-registry.json")))
+	newRecorder(mt, reply(http.StatusOK, fixture(t, "ine/combined_ine_curp_registry.json")))
 	res, err := c.CombinedINECURPRegistry(context.Background(), testSessionID)
 	require.NoError(t, err)
 
@@ -152,7 +152,7 @@ func TestCombinedINECURPParse(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(res.CURP.Raw, &extra))
 	assert.Equal(t, "3", extra.DocumentEvidence["volume"], "details not modelled stay reachable through Raw")
-	assert.JSONEq(t, string(fixture(t, "ine/combined-ine-curp-registry.json")), string(res.Raw))
+	assert.JSONEq(t, string(fixture(t, "ine/combined_ine_curp_registry.json")), string(res.Raw))
 }
 
 func TestCombinedINECURPShapes(t *testing.T) {
@@ -235,7 +235,7 @@ func TestINEBiometricVerdict(t *testing.T) {
 
 func TestINEBiometricParse(t *testing.T) {
 	var v INEBiometricRegistryValidation
-	require.NoError(t, json.Unmarshal(fixture(t, "ine/decision-ine-biometric.json"), &v))
+	require.NoError(t, json.Unmarshal(fixture(t, "ine/decision_ine_biometric.json"), &v))
 	assert.Nil(t, v.FaceMatch)
 	require.NotNil(t, v.FaceMatchPercentage)
 	assert.InDelta(t, 91.5, *v.FaceMatchPercentage, 1e-9)
@@ -247,7 +247,7 @@ func TestINEBiometricParse(t *testing.T) {
 
 func TestDecisionINEBiometric(t *testing.T) {
 	var d Decision
-	require.NoError(t, json.Unmarshal(fixture(t, "ine/decision-ine-biometric-mismatch.json"), &d))
+	require.NoError(t, json.Unmarshal(fixture(t, "ine/decision_ine_biometric_mismatch.json"), &d))
 	v := d.INEBiometric()
 	require.NotNil(t, v)
 	assert.Equal(t, INEVerdictFaceMismatch, v.Verdict())

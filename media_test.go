@@ -59,7 +59,7 @@ var (
 
 func TestUploadMediaWire(t *testing.T) {
 	jpg := fixture(t, "media/face.jpg")
-	png := fixture(t, "media/document-front.png")
+	png := fixture(t, "media/document_front.png")
 	when := time.Date(2024, 5, 1, 13, 4, 5, 123456789, time.FixedZone("CEST", 2*3600))
 
 	tests := []struct {
@@ -92,13 +92,13 @@ func TestUploadMediaWire(t *testing.T) {
 			return c.UploadMediaFile(context.Background(), testSessionID, ContextFace, filepath.Join("testdata", "media", "face.jpg"))
 		}, "face", "image/jpeg", jpg, ""},
 		{"png file", func(c *Client) (*Media, error) {
-			return c.UploadMediaFile(context.Background(), testSessionID, ContextDocumentFront, filepath.Join("testdata", "media", "document-front.png"))
+			return c.UploadMediaFile(context.Background(), testSessionID, ContextDocumentFront, filepath.Join("testdata", "media", "document_front.png"))
 		}, "document-front", "image/png", png, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mt := setup(t)
-			rec := newRecorder(mt, reply(http.StatusCreated, fixture(t, "media/upload-response.json")))
+			rec := newRecorder(mt, reply(http.StatusCreated, fixture(t, "media/upload_response.json")))
 
 			m, err := tt.upload(c)
 			require.NoError(t, err)
@@ -136,8 +136,8 @@ func TestUploadMediaWire(t *testing.T) {
 
 func TestUploadMediaResponse(t *testing.T) {
 	c, mt := setup(t)
-	newRecorder(mt, reply(http.StatusCreated, fixture(t, "media/upload-response.json")))
-	m, err := c.UploadMedia(context.Background(), testSessionID, MediaUpload{Context: ContextDocumentFront, Content: fixture(t, "media/document-front.png")})
+	newRecorder(mt, reply(http.StatusCreated, fixture(t, "media/upload_response.json")))
+	m, err := c.UploadMedia(context.Background(), testSessionID, MediaUpload{Context: ContextDocumentFront, Content: fixture(t, "media/document_front.png")})
 	require.NoError(t, err)
 	assert.Equal(t, Media{
 		ID:        "4b6cb5a4-6a0a-4b36-8f5b-1d0f1e3c9a11",
@@ -151,7 +151,7 @@ func TestUploadMediaResponse(t *testing.T) {
 }
 
 func TestUploadMediaErrorResponses(t *testing.T) {
-	png := fixture(t, "media/document-front.png")
+	png := fixture(t, "media/document_front.png")
 	tests := []struct {
 		name  string
 		reply func() *http.Response
@@ -299,7 +299,7 @@ func TestUploadMediaRefusedBeforeSending(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mt := setup(t)
-			rec := newRecorder(mt, reply(http.StatusCreated, fixture(t, "media/upload-response.json")))
+			rec := newRecorder(mt, reply(http.StatusCreated, fixture(t, "media/upload_response.json")))
 			m, err := tt.call(c)
 			require.Error(t, err)
 			assert.Nil(t, m)
@@ -342,7 +342,7 @@ func TestUploadMediaRetrySendsSameBytes(t *testing.T) {
 			c, mt := setup(t)
 			rec := newRecorder(mt,
 				reply(http.StatusTooManyRequests, []byte(`{"status":"fail","code":"1101","message":"Too many requests"}`), "Retry-After", "0"),
-				reply(http.StatusCreated, fixture(t, "media/upload-response.json")))
+				reply(http.StatusCreated, fixture(t, "media/upload_response.json")))
 			m, err := tt.call(c)
 			require.NoError(t, err)
 			require.NotNil(t, m)
@@ -413,7 +413,7 @@ func TestUploadMediaFileChanged(t *testing.T) {
 					return
 				}
 				w.WriteHeader(http.StatusCreated)
-				_, _ = w.Write(fixture(t, "media/upload-response.json"))
+				_, _ = w.Write(fixture(t, "media/upload_response.json"))
 			}))
 			defer srv.Close()
 			c, err := NewClient(testAPIKey, testSecret, WithBaseURL(srv.URL), WithRetryWait(0, 0))
@@ -499,7 +499,7 @@ func TestSessionAndAttemptMediaWire(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mt := setup(t)
-			rec := newRecorder(mt, reply(http.StatusOK, fixture(t, "media/session-media.json")))
+			rec := newRecorder(mt, reply(http.StatusOK, fixture(t, "media/session_media.json")))
 			l, err := tt.call(c)
 			require.NoError(t, err)
 			require.Len(t, rec.seen, 1)
@@ -513,7 +513,7 @@ func TestSessionAndAttemptMediaWire(t *testing.T) {
 
 func TestMediaListParse(t *testing.T) {
 	var l MediaList
-	require.NoError(t, json.Unmarshal(fixture(t, "media/session-media.json"), &l))
+	require.NoError(t, json.Unmarshal(fixture(t, "media/session_media.json"), &l))
 	require.Len(t, l.Images, 3)
 	require.Len(t, l.Videos, 1)
 
@@ -538,7 +538,7 @@ func TestMediaListParse(t *testing.T) {
 	assert.Zero(t, odd.Size)
 
 	var empty MediaList
-	require.NoError(t, json.Unmarshal(fixture(t, "media/attempt-media-empty.json"), &empty))
+	require.NoError(t, json.Unmarshal(fixture(t, "media/attempt_media_empty.json"), &empty))
 	assert.Empty(t, empty.Images)
 	assert.Empty(t, empty.Videos)
 }
@@ -627,7 +627,7 @@ func TestUploadMediaMemoryIsBounded(t *testing.T) {
 			return nil, err
 		}
 		received = n
-		return httpmock.NewBytesResponse(http.StatusCreated, fixture(t, "media/upload-response.json")), nil
+		return httpmock.NewBytesResponse(http.StatusCreated, fixture(t, "media/upload_response.json")), nil
 	})
 
 	var before, after runtime.MemStats

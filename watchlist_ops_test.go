@@ -35,7 +35,7 @@ func TestWatchlistPatchWire(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mt := setup(t)
-			rec := newRecorder(mt, reply(200, fixture(t, "api/watchlist-patch.json")))
+			rec := newRecorder(mt, reply(200, fixture(t, "api/watchlist_patch.json")))
 			require.NoError(t, tt.call(c))
 			got := rec.last(t)
 			assert.Equal(t, http.MethodPatch, got.method)
@@ -95,7 +95,7 @@ func TestWatchlistPatchRefusedBeforeSending(t *testing.T) {
 
 func TestWatchlistPatchVeriff400(t *testing.T) {
 	c, mt := setup(t)
-	newRecorder(mt, reply(400, fixture(t, "api/watchlist-patch-400.json")))
+	newRecorder(mt, reply(400, fixture(t, "api/watchlist_patch_400.json")))
 	err := c.SetWatchlistHitRiskLevel(context.Background(), testSessionID, "hit-9", RiskLevelHigh)
 	require.ErrorIs(t, err, ErrBadRequest)
 	var ae *APIError
