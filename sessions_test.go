@@ -15,9 +15,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestSessionEndpointsWire(t *testing.T) {
-	const id = testSessionID
-	fullCreate := CreateSessionRequest{
+// fullCreateSession is a CreateSessionRequest with every field set, and
+// the exact JSON it must be sent as.
+func fullCreateSession() (CreateSessionRequest, string) {
+	req := CreateSessionRequest{
 		Callback: "https://veriff.com",
 		Person: &SessionPerson{
 			FirstName: "John", LastName: "Smith", IDNumber: "123456789",
@@ -34,26 +35,34 @@ func TestSessionEndpointsWire(t *testing.T) {
 		EndUserID:      "fa820aba-019f-455a-ae81-cfca8075bc3f",
 		Consents:       []Consent{INEConsent(), {Type: ConsentTypeBIPA, Approved: false}},
 	}
-	fullCreateJSON := `{"verification":{"callback":"https://veriff.com",` +
+	js := `{"verification":{"callback":"https://veriff.com",` +
 		`"person":{"firstName":"John","lastName":"Smith","idNumber":"123456789","phoneNumber":"+52 33 1234 5678","gender":"M","dateOfBirth":"1985-07-14","email":"john@example.com","maritalStatus":"single","isDeceased":false},` +
 		`"document":{"number":"B01234567","country":"EE","type":"PASSPORT","idCardType":"CC","firstIssue":"2015-03-21"},` +
 		`"address":{"fullAddress":"Lorem Ipsum 30, 13612 Tallinn, Estonia"},` +
 		`"proofOfAddress":{"acceptableTypes":[{"name":"BANK_STATEMENT"},{"name":"ELECTRICITY_BILL"}]},` +
 		`"vendorData":"11111111","endUserId":"fa820aba-019f-455a-ae81-cfca8075bc3f",` +
 		`"consents":[{"type":"ine","approved":true},{"type":"bipa","approved":false}]}}`
+	return req, js
+}
 
-	tests := []struct {
-		name     string
-		call     func(c *Client) (any, error)
-		method   string
-		path     string
-		body     string // exact bytes expected; "" for none
-		signID   string // message signed when there is no body
-		status   int
-		fixture  string
-		integrID bool
-		check    func(t *testing.T, got any)
-	}{
+// sessionWireCase is one session endpoint call and the request it must send.
+type sessionWireCase struct {
+	name     string
+	call     func(c *Client) (any, error)
+	method   string
+	path     string
+	body     string // exact bytes expected; "" for none
+	signID   string // message signed when there is no body
+	status   int
+	fixture  string
+	integrID bool
+	check    func(t *testing.T, got any)
+}
+
+// sessionCreateCases are the CreateSession calls.
+func sessionCreateCases() []sessionWireCase {
+	fullCreate, fullCreateJSON := fullCreateSession()
+	return []sessionWireCase{
 		{
 			name:   "create full",
 			call:   func(c *Client) (any, error) { return c.CreateSession(context.Background(), fullCreate) },
@@ -93,6 +102,13 @@ func TestSessionEndpointsWire(t *testing.T) {
 			status: 201, fixture: "create_201.json", integrID: true,
 			check: func(t *testing.T, got any) { assert.Equal(t, StatusCreated, got.(*Session).Status) },
 		},
+	}
+}
+
+// sessionCallCases are the calls on an existing session.
+func sessionCallCases() []sessionWireCase {
+	const id = testSessionID
+	return []sessionWireCase{
 		{
 			name:   "submit",
 			call:   func(c *Client) (any, error) { return c.SubmitSession(context.Background(), id) },
@@ -168,7 +184,34 @@ func TestSessionEndpointsWire(t *testing.T) {
 			check: func(t *testing.T, got any) { assert.Nil(t, got) },
 		},
 	}
-	for _, tt := range tests {
+}
+
+// assertWire checks the request the transport received against tt.
+func assertWire(t *testing.T, req seenRequest, tt sessionWireCase) {
+	t.Helper()
+	assert.Equal(t, tt.method, req.method)
+	assert.Equal(t, tt.path, req.path)
+	assert.Empty(t, req.rawQuery)
+	assert.Equal(t, testAPIKey, req.header.Get("X-AUTH-CLIENT"))
+	assert.True(t, strings.HasPrefix(req.header.Get("User-Agent"), "acme-app/2.0 veriffgo/"+Version), req.header.Get("User-Agent"))
+	if tt.body != "" {
+		assert.Equal(t, tt.body, string(req.body), "exact body bytes")
+		assert.Equal(t, "application/json", req.header.Get("Content-Type"))
+		assert.Equal(t, Sign(testSecret, req.body), req.header.Get("X-HMAC-SIGNATURE"), "signature over the exact body received")
+	} else {
+		assert.Empty(t, req.body)
+		assert.Empty(t, req.header.Values("Content-Type"), "no Content-Type without a body")
+		assert.Equal(t, Sign(testSecret, []byte(tt.signID)), req.header.Get("X-HMAC-SIGNATURE"), "signature over the ID")
+	}
+	if tt.integrID {
+		assert.Equal(t, testIntegrationID, req.header.Get("vrf-integration-id"))
+	} else {
+		assert.Empty(t, req.header.Values("vrf-integration-id"), "vrf-integration-id only on creation")
+	}
+}
+
+func TestSessionEndpointsWire(t *testing.T) {
+	for _, tt := range append(sessionCreateCases(), sessionCallCases()...) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mt := setup(t, WithIntegrationID(testIntegrationID), WithUserAgent("acme-app/2.0"))
 			rr := recordOn(mt, tt.method, testBase+tt.path, reply(tt.status, fixture(t, "sessions/"+tt.fixture)))
@@ -177,27 +220,8 @@ func TestSessionEndpointsWire(t *testing.T) {
 			require.NoError(t, err)
 			tt.check(t, got)
 
-			req := rr.only(t)
+			assertWire(t, rr.only(t), tt)
 			assert.Equal(t, 1, mt.GetTotalCallCount())
-			assert.Equal(t, tt.method, req.method)
-			assert.Equal(t, tt.path, req.path)
-			assert.Empty(t, req.rawQuery)
-			assert.Equal(t, testAPIKey, req.header.Get("X-AUTH-CLIENT"))
-			assert.True(t, strings.HasPrefix(req.header.Get("User-Agent"), "acme-app/2.0 veriffgo/"+Version), req.header.Get("User-Agent"))
-			if tt.body != "" {
-				assert.Equal(t, tt.body, string(req.body), "exact body bytes")
-				assert.Equal(t, "application/json", req.header.Get("Content-Type"))
-				assert.Equal(t, Sign(testSecret, req.body), req.header.Get("X-HMAC-SIGNATURE"), "signature over the exact body received")
-			} else {
-				assert.Empty(t, req.body)
-				assert.Empty(t, req.header.Values("Content-Type"), "no Content-Type without a body")
-				assert.Equal(t, Sign(testSecret, []byte(tt.signID)), req.header.Get("X-HMAC-SIGNATURE"), "signature over the ID")
-			}
-			if tt.integrID {
-				assert.Equal(t, testIntegrationID, req.header.Get("vrf-integration-id"))
-			} else {
-				assert.Empty(t, req.header.Values("vrf-integration-id"), "vrf-integration-id only on creation")
-			}
 		})
 	}
 }
