@@ -883,47 +883,60 @@ func TestWatchlistWebhookShape(t *testing.T) {
 	assert.JSONEq(t, string(env.Data), string(w.Raw))
 }
 
-func TestWaitForDecision(t *testing.T) {
-	path := testBase + "/v1/sessions/" + testSessionID + "/decision"
-	null := httpmock.NewBytesResponder(200, fixture(t, "sessions/decision_null.json"))
-	approved := httpmock.NewBytesResponder(200, fixture(t, "sessions/decision_approved.json"))
-	resubmit := httpmock.NewStringResponder(200, `{"status":"success","verification":{"id":"`+testSessionID+`","status":"resubmission_requested","code":9103,"reasonCode":204,"reason":"Poor image quality"}}`)
+// waitResponders are the decision answers the WaitForDecision tests use.
+func waitResponders(t *testing.T) (null, approved httpmock.Responder) {
+	return httpmock.NewBytesResponder(200, fixture(t, "sessions/decision_null.json")),
+		httpmock.NewBytesResponder(200, fixture(t, "sessions/decision_approved.json"))
+}
 
-	t.Run("null, null, approved", func(t *testing.T) {
-		c, mt := setup(t)
-		mt.RegisterResponder(http.MethodGet, path, sequence(null, null, approved))
-		d, err := c.WaitForDecision(context.Background(), testSessionID, time.Millisecond)
-		require.NoError(t, err)
-		require.NotNil(t, d.Verification)
-		assert.Equal(t, StatusApproved, d.Verification.Status)
-		assert.Equal(t, 3, mt.GetTotalCallCount())
-	})
-	t.Run("resubmission_requested is a decision", func(t *testing.T) {
-		c, mt := setup(t)
-		mt.RegisterResponder(http.MethodGet, path, sequence(null, resubmit))
-		d, err := c.WaitForDecision(context.Background(), testSessionID, time.Millisecond)
-		require.NoError(t, err)
-		assert.Equal(t, StatusResubmissionRequested, d.Verification.Status)
-		assert.False(t, d.Verification.Status.IsFinal())
-		assert.True(t, d.Verification.Status.IsDecided())
-		assert.Equal(t, 2, mt.GetTotalCallCount())
-	})
-	t.Run("temporary errors do not end the wait", func(t *testing.T) {
-		c, mt := setup(t, WithMaxRetries(0))
-		mt.RegisterResponder(http.MethodGet, path, sequence(null, status(503), status(429), approved))
-		d, err := c.WaitForDecision(context.Background(), testSessionID, time.Millisecond)
-		require.NoError(t, err)
-		assert.Equal(t, StatusApproved, d.Verification.Status)
-		assert.Equal(t, 4, mt.GetTotalCallCount())
-	})
-	t.Run("network errors do not end the wait", func(t *testing.T) {
-		c, mt := setup(t, WithMaxRetries(0))
-		mt.RegisterResponder(http.MethodGet, path, sequence(fail(errReset), approved))
-		d, err := c.WaitForDecision(context.Background(), testSessionID, time.Millisecond)
-		require.NoError(t, err)
-		assert.NotNil(t, d.Verification)
-		assert.Equal(t, 2, mt.GetTotalCallCount())
-	})
+const waitPath = testBase + "/v1/sessions/" + testSessionID + "/decision"
+
+func TestWaitForDecision(t *testing.T) {
+	null, approved := waitResponders(t)
+	resubmit := httpmock.NewStringResponder(200, `{"status":"success","verification":{"id":"`+testSessionID+`","status":"resubmission_requested","code":9103,"reasonCode":204,"reason":"Poor image quality"}}`)
+	unauthorized := httpmock.NewBytesResponder(401, fixture(t, "sessions/error_401_1818.json"))
+	malformed := httpmock.NewStringResponder(200, `{"status":`)
+	noRetries := []Option{WithMaxRetries(0)}
+	tests := []struct {
+		name    string
+		opts    []Option
+		answers []httpmock.Responder
+		want    SessionStatus // the decision's status; "" when wantErr
+		final   bool          // want.IsFinal()
+		wantErr error
+		calls   int
+	}{
+		{"null, null, approved", nil, []httpmock.Responder{null, null, approved}, StatusApproved, true, nil, 3},
+		{"resubmission_requested is a decision", nil, []httpmock.Responder{null, resubmit}, StatusResubmissionRequested, false, nil, 2},
+		{"temporary errors do not end the wait", noRetries, []httpmock.Responder{null, status(503), status(429), approved}, StatusApproved, true, nil, 4},
+		{"network errors do not end the wait", noRetries, []httpmock.Responder{fail(errReset), approved}, StatusApproved, true, nil, 2},
+		{"a non-temporary error ends the wait", nil, []httpmock.Responder{null, unauthorized, approved}, "", false, ErrUnauthorized, 2},
+		{"a malformed body ends the wait", nil, []httpmock.Responder{malformed, approved}, "", false, ErrInvalidResponse, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := setup(t, tt.opts...)
+			mt.RegisterResponder(http.MethodGet, waitPath, sequence(tt.answers...))
+			d, err := c.WaitForDecision(context.Background(), testSessionID, time.Millisecond)
+			assert.Equal(t, tt.calls, mt.GetTotalCallCount())
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			require.NotNil(t, d.Verification)
+			assert.Equal(t, tt.want, d.Verification.Status)
+			assert.Equal(t, tt.final, d.Verification.Status.IsFinal())
+			assert.True(t, d.Verification.Status.IsDecided())
+		})
+	}
+}
+
+// TestWaitForDecisionRetryAfter: Retry-After and the caller's deadline
+// pace and end the wait.
+func TestWaitForDecisionRetryAfter(t *testing.T) {
+	_, approved := waitResponders(t)
+	path := waitPath
 	t.Run("a Retry-After longer than the interval is honoured", func(t *testing.T) {
 		c, mt := setup(t, WithMaxRetries(0))
 		limited := func(*http.Request) (*http.Response, error) {
@@ -951,20 +964,11 @@ func TestWaitForDecision(t *testing.T) {
 		assert.Equal(t, 503, apiErr.StatusCode)
 		assert.GreaterOrEqual(t, mt.GetTotalCallCount(), 2)
 	})
-	t.Run("a non-temporary error ends the wait", func(t *testing.T) {
-		c, mt := setup(t)
-		mt.RegisterResponder(http.MethodGet, path, sequence(null, httpmock.NewBytesResponder(401, fixture(t, "sessions/error_401_1818.json")), approved))
-		_, err := c.WaitForDecision(context.Background(), testSessionID, time.Millisecond)
-		require.ErrorIs(t, err, ErrUnauthorized)
-		assert.Equal(t, 2, mt.GetTotalCallCount())
-	})
-	t.Run("a malformed body ends the wait", func(t *testing.T) {
-		c, mt := setup(t)
-		mt.RegisterResponder(http.MethodGet, path, sequence(httpmock.NewStringResponder(200, `{"status":`), approved))
-		_, err := c.WaitForDecision(context.Background(), testSessionID, time.Millisecond)
-		require.ErrorIs(t, err, ErrInvalidResponse)
-		assert.Equal(t, 1, mt.GetTotalCallCount())
-	})
+}
+
+func TestWaitForDecisionCancel(t *testing.T) {
+	null, approved := waitResponders(t)
+	path := waitPath
 	t.Run("cancel mid-wait returns promptly", func(t *testing.T) {
 		c, mt := setup(t)
 		var polls atomic.Int32
@@ -1016,6 +1020,11 @@ func TestWaitForDecision(t *testing.T) {
 		assert.ErrorIs(t, err, context.Canceled)
 		assert.Equal(t, 0, mt.GetTotalCallCount())
 	})
+}
+
+func TestWaitForDecisionRefusesInterval(t *testing.T) {
+	_, approved := waitResponders(t)
+	path := waitPath
 	for _, every := range []time.Duration{0, -time.Second} {
 		t.Run("refuses interval "+every.String(), func(t *testing.T) {
 			c, mt := setup(t)
