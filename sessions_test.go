@@ -518,6 +518,12 @@ func TestDecisionApproved(t *testing.T) {
 	assert.True(t, v.DecisionTime.Equal(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)), v.DecisionTime)
 	assert.True(t, v.AcceptanceTime.Equal(time.Date(2023, 12, 31, 23, 55, 12, 345_000_000, time.UTC)), v.AcceptanceTime)
 
+}
+
+// TestDecisionApprovedPerson checks the person of the approved decision.
+func TestDecisionApprovedPerson(t *testing.T) {
+	v := decisionFromFixture(t, "decision_approved.json").Verification
+	require.NotNil(t, v)
 	p := v.Person
 	require.NotNil(t, p)
 	assert.Equal(t, "MARIA GUADALUPE", p.FirstName)
@@ -543,6 +549,12 @@ func TestDecisionApproved(t *testing.T) {
 	require.NoError(t, json.Unmarshal(p.Raw, &personRaw))
 	assert.Equal(t, "HELM850714MJCRPR09", personRaw["curp"], "unknown keys stay reachable through Raw")
 
+}
+
+// TestDecisionApprovedDocument checks the document of the approved decision.
+func TestDecisionApprovedDocument(t *testing.T) {
+	v := decisionFromFixture(t, "decision_approved.json").Verification
+	require.NotNil(t, v)
 	doc := v.Document
 	require.NotNil(t, doc)
 	assert.Equal(t, "IDMEX1234567890", doc.Number)
@@ -565,6 +577,12 @@ func TestDecisionApproved(t *testing.T) {
 	assert.Equal(t, "national", doc.Specimen.LegalStatus)
 	assert.Equal(t, "2019-01-01", doc.Specimen.FirstIssuedDate)
 
+}
+
+// TestDecisionApprovedExtras checks the additional data, risk labels and Raw of the approved decision.
+func TestDecisionApprovedExtras(t *testing.T) {
+	v := decisionFromFixture(t, "decision_approved.json").Verification
+	require.NotNil(t, v)
 	avd := v.AdditionalVerifiedData
 	require.NotNil(t, avd)
 	assert.Equal(t, ptr(38), avd.EstimatedAge, `"38" as a string still decodes`)
