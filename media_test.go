@@ -215,31 +215,38 @@ func TestUploadSizeLimits(t *testing.T) {
 	}
 }
 
-func TestUploadMediaRefusedBeforeSending(t *testing.T) {
+// refusedFiles writes the files TestUploadMediaRefusedBeforeSending
+// offers: empty, a GIF, and sparse JPEG and PDF files just over the limits.
+func refusedFiles(t *testing.T) (emptyFile, gifFile, bigFile, bigPDF string) {
+	t.Helper()
 	dir := t.TempDir()
-	jpg := fixture(t, "media/face.jpg")
-
-	emptyFile := filepath.Join(dir, "empty.jpg")
+	emptyFile = filepath.Join(dir, "empty.jpg")
 	require.NoError(t, os.WriteFile(emptyFile, nil, 0o600))
-	gifFile := filepath.Join(dir, "image.gif")
+	gifFile = filepath.Join(dir, "image.gif")
 	require.NoError(t, os.WriteFile(gifFile, []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), 0o600))
 	// A sparse file: JPEG magic, then a hole up to just over the limit. It
 	// takes no disk space and is refused from its size, never read whole.
-	bigFile := filepath.Join(dir, "big.jpg")
+	bigFile = filepath.Join(dir, "big.jpg")
 	f, err := os.Create(bigFile)
 	require.NoError(t, err)
 	_, err = f.Write([]byte{0xFF, 0xD8, 0xFF, 0xE0})
 	require.NoError(t, err)
 	require.NoError(t, f.Truncate(17_999_983))
 	require.NoError(t, f.Close())
-	bigPDF := filepath.Join(dir, "big.pdf")
+	bigPDF = filepath.Join(dir, "big.pdf")
 	f, err = os.Create(bigPDF)
 	require.NoError(t, err)
 	_, err = f.Write(headPDF)
 	require.NoError(t, err)
 	require.NoError(t, f.Truncate(14_999_980))
 	require.NoError(t, f.Close())
+	return emptyFile, gifFile, bigFile, bigPDF
+}
 
+func TestUploadMediaRefusedBeforeSending(t *testing.T) {
+	jpg := fixture(t, "media/face.jpg")
+	emptyFile, gifFile, bigFile, bigPDF := refusedFiles(t)
+	dir := filepath.Dir(emptyFile)
 	bg := context.Background()
 	tests := []struct {
 		name  string
