@@ -47,7 +47,7 @@ func (f *CertificateFile) UnmarshalJSON(data []byte) error { return decodeLenien
 //
 // Veriff API: GET /v1/sessions/{id}/certificates
 func (c *Client) Certificates(ctx context.Context, sessionID string) ([]Certificate, error) {
-	r, err := byID(http.MethodGet, "sessionID", "/sessions/", sessionID, "/certificates")
+	r, err := newRequest(http.MethodGet, "/sessions/{sessionID}/certificates", sessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -66,13 +66,7 @@ func (c *Client) Certificates(ctx context.Context, sessionID string) ([]Certific
 //
 // Veriff API: GET /v1/sessions/{id}/certificates/{certificateId}/files/{fileId}
 func (c *Client) DownloadCertificateFile(ctx context.Context, sessionID, certificateID, fileID string, w io.Writer) (int64, error) {
-	if err := validateID("certificateID", certificateID); err != nil {
-		return 0, err
-	}
-	if err := validateID("fileID", fileID); err != nil {
-		return 0, err
-	}
-	r, err := byID(http.MethodGet, "sessionID", "/sessions/", sessionID, "/certificates/"+certificateID+"/files/"+fileID)
+	r, err := newRequest(http.MethodGet, "/sessions/{sessionID}/certificates/{certificateID}/files/{fileID}", sessionID, certificateID, fileID)
 	if err != nil {
 		return 0, err
 	}

@@ -81,6 +81,17 @@
 // string). Bodies are encoded once and the same bytes are signed and sent on
 // every attempt. Sign computes the same value for tests and tools.
 //
+// # Receiving webhooks idempotently
+//
+// Veriff's webhook signature carries no timestamp, and Veriff answers
+// anything but 200 by sending the same body again about once an hour for up
+// to a week; a session may also produce several decisions. So record each
+// delivery under Webhook.DeliveryKey in WebhookHandler.Handle (a unique
+// index: a duplicate is a retry, acknowledge it again), do the work at most
+// once per key outside the request, and return an error only when the
+// delivery was not recorded. Order decisions and events by the payload
+// (decision time, code), not by arrival. The inbox package does this.
+//
 // # Retries
 //
 // Calls run on a retrying transport (github.com/hashicorp/go-retryablehttp):

@@ -63,18 +63,6 @@ func envOption(name string, opt Option) Option {
 	}
 }
 
-// WithPlainHTTP allows a base URL with plain http:// to a host that is not
-// loopback. It is meant for emulators on a private network (such as the
-// veriff emulator in a container); never use it against Veriff. The API key
-// then travels in clear text, so http:// to *.veriff.com and *.veriff.me
-// stays refused even with this option. Loopback hosts need no option.
-func WithPlainHTTP() Option {
-	return func(c *config) error {
-		c.plainHTTP = true
-		return nil
-	}
-}
-
 // checkPlainHTTP refuses plain http to Veriff's own domains, with or
 // without WithPlainHTTP.
 func checkPlainHTTP(host string) error {

@@ -148,42 +148,6 @@ func isAuthCode(code string) bool {
 	return len(code) == 4 && strings.HasPrefix(code, "18")
 }
 
-// codeHints explains Veriff's troubleshooting codes.
-var codeHints = map[string]string{
-	"1001": "query ID must be between 20 and 40 characters",
-	"1002": "query ID must be a valid UUID v4",
-	"1003": "query ID has already been used",
-	"1101": "request validation failed",
-	"1102": "mandatory parameters are missing from the request",
-	"1104": "request includes invalid parameters",
-	"1201": "timestamp must not be older than one hour",
-	"1202": "timestamp format is incorrect",
-	"1203": "invalid ISO 8601 date, use YYYY-MM-DD",
-	"1301": "requested features are not supported",
-	"1302": "only HTTPS return URLs are allowed",
-	"1303": "invalid session status",
-	"1304": "cannot transition to the requested status; the session may already be submitted",
-	"1308": "ID number is missing",
-	"1309": "SSN validation needs firstName and lastName, or fullName",
-	"1310": "SSN validation needs person.dateOfBirth or an address",
-	"1400": "image data not found",
-	"1401": "image is not valid base64",
-	"1402": "image context is not supported",
-	"1403": "image property is missing",
-	"1500": "vendorData must not exceed 1000 characters",
-	"1501": "vendorData must be a string",
-	"1801": "X-AUTH-CLIENT header (API key) is missing",
-	"1802": "API key is not a valid UUID",
-	"1803": "integration not found: check the API key and base URL",
-	"1804": "integration is not active",
-	"1812": "signature is not a valid SHA256 hash",
-	"1813": "signature does not match the SHA256 of the query ID and secret (legacy scheme)",
-	"1814": "signature does not match the SHA256 of the body and secret (legacy scheme)",
-	"1815": "could not authenticate the request",
-	"1818": "signature does not match the HMAC-SHA256 of the query ID and shared secret: check the shared secret",
-	"1819": "signature does not match the HMAC-SHA256 of the request body and shared secret: check the shared secret",
-}
-
 // errorBody is the shape of Veriff's error responses.
 type errorBody struct {
 	Status  string     `json:"status"`
@@ -211,3 +175,14 @@ func (e *InputError) Unwrap() error { return ErrInvalidInput }
 func invalidInput(field, format string, args ...any) error {
 	return &InputError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
+
+// ErrMediaChanged is the cause of an upload attempt that failed because the
+// file given to UploadMediaFile changed (size, modification time or
+// content) after the SDK signed it. Nothing that would fail Veriff's
+// signature check is sent in full: the attempt is cut short instead.
+var ErrMediaChanged = errors.New("veriff: media file changed after it was signed")
+
+// ErrMalformedWebhook is wrapped by ParseWebhook when the body is not a JSON
+// object, or is a known kind of webhook whose required fields are missing or
+// of the wrong type.
+var ErrMalformedWebhook = errors.New("veriff: malformed webhook")

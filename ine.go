@@ -193,8 +193,9 @@ func (c *Client) CombinedINECURPRegistry(ctx context.Context, sessionID string) 
 	return &res, nil
 }
 
+// registry fetches the registry answer under /decision/{name} into out.
 func (c *Client) registry(ctx context.Context, sessionID, name string, out any) error {
-	r, err := byID(http.MethodGet, "sessionID", "/sessions/", sessionID, "/decision/"+name)
+	r, err := newRequest(http.MethodGet, "/sessions/{sessionID}/decision/"+name, sessionID)
 	if err != nil {
 		return err
 	}

@@ -2,23 +2,14 @@ package veriff
 
 import (
 	"bytes"
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"hash"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -31,15 +22,6 @@ const (
 	webhookIntegrationIDHdr = "Vrf-Integration-Id" // vrf-integration-id
 )
 
-// DefaultWebhookMaxBodyBytes is the largest webhook body WebhookHandler
-// reads when MaxBodyBytes is zero.
-const DefaultWebhookMaxBodyBytes = 1 << 20
-
-// ErrMalformedWebhook is wrapped by ParseWebhook when the body is not a JSON
-// object, or is a known kind of webhook whose required fields are missing or
-// of the wrong type.
-var ErrMalformedWebhook = errors.New("veriff: malformed webhook")
-
 // Signature errors are allocated once: a failed check costs no allocation
 // and never mentions the signature or the secret.
 var (
@@ -49,138 +31,65 @@ var (
 	errSigMismatch  = fmt.Errorf("%w: signature matches none of the shared secrets", ErrInvalidSignature)
 )
 
-// VerifyWebhook checks that body was signed by Veriff with one of secrets.
+// VerifyWebhook checks that body, the exact bytes received, was signed by
+// Veriff with one of secrets (several are live while rotating). The
+// signature is read from X-HMAC-SIGNATURE, else VRF-HMAC-SIGNATURE (header
+// names matched without regard to case, also in a hand-built http.Header;
+// the canonical spelling wins, then the first in byte order), must be
+// exactly 64 hex digits, and is compared in constant time.
 //
-// The signature is read from the X-HMAC-SIGNATURE header, or else from
-// VRF-HMAC-SIGNATURE; header names are matched without regard to case, also
-// in an http.Header built by hand. The signature must be 64 hexadecimal
-// digits, in either case, and nothing else (no "sha256=" prefix, no white
-// space). It is compared in constant time with the HMAC-SHA256 of the raw
-// body under each non-empty secret in turn, so that several secrets can be
-// live while they are rotated.
-//
-// VerifyWebhook returns nil when one secret matches. Otherwise its error
-// wraps ErrMissingSignature (no signature header, or an empty one) or
-// ErrInvalidSignature (malformed, matching no secret, or no non-blank secret
-// given: with no secret, nothing ever verifies; empty or white-space secrets
-// are ignored). Errors never contain the signature or a secret. When a
-// hand-built header map holds the signature header under several
-// spellings, the canonical one wins, then the first in byte order, so the
-// answer never depends on map order.
-//
-// Verify the exact bytes received, before any parsing: re-encoding parsed
-// JSON does not reproduce Veriff's bytes.
-//
-// VerifyWebhook is safe for concurrent use. It keeps keyed HMAC states of
-// the first few dozen secrets it sees in memory for reuse, so that a check
-// costs one pass over the body and no allocation.
+// It returns nil when one secret matches; otherwise an error wrapping
+// ErrMissingSignature (no or empty header) or ErrInvalidSignature
+// (malformed, matching none, or no non-blank secret: with none, nothing
+// verifies). Errors never contain the signature or a secret. It keeps no
+// state: each call keys its HMAC states afresh (a WebhookHandler keys its
+// secrets once).
 func VerifyWebhook(body []byte, header http.Header, secrets ...string) error {
 	configured := false
 	for _, s := range secrets {
-		if !blankSecret(s) {
-			configured = true
-			break
-		}
+		configured = configured || !blankSecret(s)
 	}
-	if !configured {
-		return errSigNoSecrets
+	want, err := webhookSignature(header, configured)
+	if err != nil {
+		return err
 	}
-	sig := headerValue(header, webhookSigHeader)
-	if sig == "" {
-		sig = headerValue(header, webhookSigHeaderVRF)
-	}
-	if sig == "" {
-		return errSigMissing
-	}
-	var want [sha256.Size]byte
-	if !decodeHexSignature(&want, sig) {
-		return errSigMalformed
-	}
+	var sum [sha256.Size]byte
 	for _, s := range secrets {
 		if blankSecret(s) {
 			continue
 		}
-		m, pool := getKeyedMAC(s)
-		m.mac.Write(body)
-		ok := hmac.Equal(m.mac.Sum(m.sum[:0]), want[:])
-		if pool != nil {
-			pool.Put(m)
-		}
-		if ok {
+		m := hmac.New(sha256.New, []byte(s))
+		m.Write(body)
+		if hmac.Equal(m.Sum(sum[:0]), want[:]) {
 			return nil
 		}
 	}
 	return errSigMismatch
 }
 
+// webhookSignature returns the decoded signature of a webhook's headers, or
+// the error VerifyWebhook reports when there is none to check against
+// (configured: a non-blank secret is given).
+func webhookSignature(header http.Header, configured bool) (want [sha256.Size]byte, err error) {
+	if !configured {
+		return want, errSigNoSecrets
+	}
+	sig := headerValue(header, webhookSigHeader)
+	if sig == "" {
+		sig = headerValue(header, webhookSigHeaderVRF)
+	}
+	if sig == "" {
+		return want, errSigMissing
+	}
+	if !decodeHexSignature(&want, sig) {
+		return want, errSigMalformed
+	}
+	return want, nil
+}
+
 // blankSecret reports whether a secret is empty or only white space: such a
 // secret is never used, as NewClient refuses it.
 func blankSecret(s string) bool { return strings.TrimSpace(s) == "" }
-
-// keyedMAC is an HMAC-SHA256 state keyed with one secret, with room for its
-// sum, reused across calls so that verifying costs no allocation.
-type keyedMAC struct {
-	mac hash.Hash
-	sum [sha256.Size]byte
-}
-
-// maxCachedSecrets bounds how many secrets keep pooled HMAC states: a
-// process normally verifies with a handful; beyond the bound, states are
-// built per call.
-const maxCachedSecrets = 32
-
-var (
-	macPools   atomic.Pointer[map[string]*sync.Pool] // copy on write
-	macPoolsMu sync.Mutex
-)
-
-// getKeyedMAC returns a reset HMAC state keyed with secret and the pool to
-// return it to (nil when it is not pooled).
-func getKeyedMAC(secret string) (*keyedMAC, *sync.Pool) {
-	if m := macPools.Load(); m != nil {
-		if p := (*m)[secret]; p != nil {
-			km := p.Get().(*keyedMAC)
-			km.mac.Reset()
-			return km, p
-		}
-	}
-	p := addMACPool(secret)
-	if p == nil {
-		return newKeyedMAC(secret), nil
-	}
-	km := p.Get().(*keyedMAC)
-	km.mac.Reset()
-	return km, p
-}
-
-func newKeyedMAC(secret string) *keyedMAC {
-	return &keyedMAC{mac: hmac.New(sha256.New, []byte(secret))}
-}
-
-// addMACPool adds a pool for secret unless the cache is full.
-func addMACPool(secret string) *sync.Pool {
-	macPoolsMu.Lock()
-	defer macPoolsMu.Unlock()
-	var old map[string]*sync.Pool
-	if m := macPools.Load(); m != nil {
-		old = *m
-	}
-	if p := old[secret]; p != nil {
-		return p
-	}
-	if len(old) >= maxCachedSecrets {
-		return nil
-	}
-	key := []byte(secret)
-	p := &sync.Pool{New: func() any { return &keyedMAC{mac: hmac.New(sha256.New, key)} }}
-	m := make(map[string]*sync.Pool, len(old)+1)
-	for k, v := range old {
-		m[k] = v
-	}
-	m[secret] = p
-	macPools.Store(&m)
-	return p
-}
 
 // headerValue returns the first non-empty value of the header whose
 // canonical name is canon, looking the name up without regard to case when
@@ -390,17 +299,6 @@ func (w *Webhook) DeliveryKey() string {
 	return joinKey(string(w.Kind), bodyDigest(w.Raw))
 }
 
-// decisionKey is the delivery key of a decision: session, attempt, status,
-// code and decision time, all as parsed, so that the key does not depend
-// on how the JSON spelled them.
-func decisionKey(v *Verification) string {
-	t := ""
-	if v.DecisionTime != nil {
-		t = keyTime(*v.DecisionTime)
-	}
-	return joinKey(string(WebhookDecision), v.ID, v.AttemptID, string(v.Status), strconv.Itoa(v.Code), t)
-}
-
 // keyTime renders an instant in UTC, with milliseconds, or with
 // nanoseconds when it has a finer part: one spelling per instant.
 func keyTime(t time.Time) string {
@@ -409,18 +307,6 @@ func keyTime(t time.Time) string {
 		return t.Format("2006-01-02T15:04:05.000Z07:00")
 	}
 	return t.Format("2006-01-02T15:04:05.000000000Z07:00")
-}
-
-// eventKey is the delivery key of an event: session, attempt, address
-// (proof-of-address events have one and no attempt), code and action. An
-// event with neither an attempt nor an address ID adds the body's digest,
-// since nothing else tells two such events apart.
-func eventKey(ev *Event, raw []byte) string {
-	parts := []string{string(WebhookEvent), ev.ID, ev.AttemptID, ev.AddressID, strconv.Itoa(ev.Code), ev.Action}
-	if ev.AttemptID == "" && ev.AddressID == "" {
-		parts = append(parts, bodyDigest(raw))
-	}
-	return joinKey(parts...)
 }
 
 func bodyDigest(b []byte) string {
@@ -440,153 +326,6 @@ func joinKey(parts ...string) string {
 	}
 	return b.String()
 }
-
-// Event is the body of an event webhook: the end-user started the flow
-// (code 7001) or submitted it (code 7002). It carries no decision.
-// json.Unmarshal decodes it leniently.
-type Event struct {
-	// ID is the session ID.
-	ID string `json:"id"`
-	// AttemptID is the attempt the event belongs to (absent in older
-	// payloads and in proof-of-address events).
-	AttemptID string `json:"attemptId"`
-	// AddressID is the proof-of-address check the event belongs to (code
-	// 7005 and neighbours); empty for identity events.
-	AddressID string `json:"addressId"`
-	// Feature is the product the event concerns ("selfid").
-	Feature string `json:"feature"`
-	// Code is 7001 (started) or 7002 (submitted).
-	Code int `json:"code"`
-	// Action is "started" or "submitted"; it matches the session statuses
-	// StatusStarted and StatusSubmitted.
-	Action string `json:"action"`
-	// VendorData is the vendorData given at session creation; empty when
-	// absent or null.
-	VendorData string `json:"vendorData"`
-	// EndUserID is the endUserId given at session creation; empty when
-	// absent or null.
-	EndUserID string `json:"endUserId"`
-}
-
-// UnmarshalJSON decodes the event leniently.
-func (e *Event) UnmarshalJSON(b []byte) error { return decodeLenient(b, e) }
-
-// INERegistryWebhook is the body of the INE registry webhook, sent once the
-// session is done and the check against Mexico's electoral registry (INE)
-// has finished.
-type INERegistryWebhook struct {
-	// EventType is "ine_registry".
-	EventType  string `json:"eventType"`
-	SessionID  string `json:"sessionId"`
-	AttemptID  string `json:"attemptId"`
-	VendorData string `json:"vendorData"`
-	EndUserID  string `json:"endUserId"`
-	// Version is the version of the registry check ("1.0.0").
-	Version string `json:"version"`
-	// Time is when the check finished; zero when absent or unparseable.
-	Time time.Time `json:"time"`
-	// Data is the registry's answer.
-	Data INERegistryWebhookData `json:"data"`
-}
-
-// INERegistryWebhookData is the registry's answer inside an
-// INERegistryWebhook.
-type INERegistryWebhookData struct {
-	// Status is the registry's verdict in Spanish ("La credencial es
-	// válida").
-	Status string `json:"status"`
-	// Code is the registry's HTTP-like status code (200).
-	Code int `json:"code"`
-	// Details says whether the credential is active.
-	Details INERegistryResult `json:"details"`
-}
-
-// UnmarshalJSON decodes the webhook leniently: a time in an unexpected
-// format is left zero instead of failing the whole body.
-func (w *INERegistryWebhook) UnmarshalJSON(b []byte) error { return decodeLenient(b, w) }
-
-// CURPRegistryWebhook is the body of the CURP registry webhook, sent once
-// the session is done and the check against Mexico's population registry
-// (CURP) has finished. Veriff's sample names the session "id" and puts the
-// attempt ID in "data"; both placements are accepted.
-type CURPRegistryWebhook struct {
-	// EventType is the body's "type" or "eventType" ("curp_registry").
-	EventType  string `json:"eventType"`
-	SessionID  string `json:"sessionId"`
-	AttemptID  string `json:"attemptId"`
-	VendorData string `json:"vendorData"`
-	EndUserID  string `json:"endUserId"`
-	// Version is the version of the registry check ("1.0.0").
-	Version string `json:"version"`
-	// Time is when the check finished, when the body says; zero otherwise.
-	Time time.Time `json:"time"`
-	// Data is the registry's answer.
-	Data CURPRegistryWebhookData `json:"data"`
-}
-
-// CURPRegistryWebhookData is the registry's answer inside a
-// CURPRegistryWebhook.
-type CURPRegistryWebhookData struct {
-	// Name names the check ("curp_registry").
-	Name string `json:"name"`
-	// Status is the lookup's outcome ("found").
-	Status string `json:"status"`
-	// Code is the registry's HTTP-like status code (200).
-	Code int `json:"code"`
-	// Details is the CURP record found.
-	Details CURPRegistryResult `json:"details"`
-}
-
-// UnmarshalJSON decodes the webhook leniently, accepting "type" for
-// "eventType", "id" for "sessionId" and "data.attemptId" for "attemptId".
-func (w *CURPRegistryWebhook) UnmarshalJSON(b []byte) error { return decodeLenient(b, w) }
-
-// afterDecode takes EventType, SessionID and AttemptID from "type", "id"
-// and "data.attemptId" when the usual keys are absent.
-func (w *CURPRegistryWebhook) afterDecode(obj []byte) {
-	if w.EventType == "" {
-		w.EventType = jsonString(memberValue(obj, "type"))
-	}
-	if w.SessionID == "" {
-		w.SessionID = jsonString(memberValue(obj, "id"))
-	}
-	if w.AttemptID == "" {
-		w.AttemptID = jsonString(memberValue(memberValue(obj, "data"), "attemptId"))
-	}
-}
-
-// CombinedRegistryWebhook is the body of the combined INE+CURP registry
-// webhook ("eventType": "combined-ine-curp-registry").
-type CombinedRegistryWebhook struct {
-	// EventType is "combined-ine-curp-registry".
-	EventType  string `json:"eventType"`
-	SessionID  string `json:"sessionId"`
-	AttemptID  string `json:"attemptId"`
-	VendorData string `json:"vendorData"`
-	EndUserID  string `json:"endUserId"`
-	// Version is the version of the registry check ("1.0.0").
-	Version string `json:"version"`
-	// Time is when the checks finished; zero when absent or unparseable.
-	Time time.Time `json:"time"`
-	// Data holds both registries' answers.
-	Data CombinedRegistryWebhookData `json:"data"`
-}
-
-// CombinedRegistryWebhookData holds both registries' answers inside a
-// CombinedRegistryWebhook.
-type CombinedRegistryWebhookData struct {
-	// Status is the overall outcome, when the body has one.
-	Status string `json:"status"`
-	// Code is the HTTP-like status code, when the body has one.
-	Code int `json:"code"`
-	// Details holds one section per registry ("ine" and "curp"); a section
-	// Veriff did not send is nil.
-	Details CombinedINECURPResult `json:"details"`
-}
-
-// UnmarshalJSON decodes the webhook leniently: a time in an unexpected
-// format is left zero instead of failing the whole body.
-func (w *CombinedRegistryWebhook) UnmarshalJSON(b []byte) error { return decodeLenient(b, w) }
 
 // ParseWebhook decodes a webhook body (verify it first with VerifyWebhook)
 // and tells its kind by shape:
@@ -706,217 +445,6 @@ func isObject(raw json.RawMessage) bool {
 	return len(raw) > 0 && raw[0] == '{'
 }
 
-// decisionKeys are the fields of a decision's verification that identify
-// the delivery. They are decoded strictly.
-type decisionKeys struct {
-	ID           string      `json:"id"`
-	AttemptID    string      `json:"attemptId"`
-	Status       string      `json:"status"`
-	Code         json.Number `json:"code"`
-	DecisionTime *string     `json:"decisionTime"`
-	// Not identity: any JSON value is accepted, only strings are kept.
-	VendorData json.RawMessage `json:"vendorData"`
-	EndUserID  json.RawMessage `json:"endUserId"`
-}
-
-func (w *Webhook) parseDecision(body []byte, verification json.RawMessage) error {
-	if !isObject(verification) {
-		return malformed("decision: verification is not an object")
-	}
-	var k decisionKeys
-	if err := json.Unmarshal(verification, &k); err != nil {
-		return malformed("decision: %v", err)
-	}
-	if k.ID == "" {
-		return malformed("decision: verification.id is missing")
-	}
-	var d Decision
-	if err := decodeWebhook(body, &d); err != nil {
-		return err
-	}
-	if d.Verification == nil {
-		d.Verification = &Verification{}
-	}
-	// The identity fields come from the strict decode, whatever the
-	// Decision type makes of them.
-	d.Verification.ID, d.Verification.AttemptID = k.ID, k.AttemptID
-	w.Kind, w.Decision = WebhookDecision, &d
-	w.ids = webhookIDs{sessionID: k.ID, attemptID: k.AttemptID, vendorData: jsonString(k.VendorData), endUserID: jsonString(k.EndUserID)}
-	w.key = decisionKey(d.Verification)
-	return nil
-}
-
-func (w *Webhook) parseEvent(body []byte, action, code json.RawMessage) error {
-	n, err := strconv.ParseInt(string(code), 10, 64)
-	if err != nil {
-		if len(code) > 0 && (code[0] == '-' || (code[0] >= '0' && code[0] <= '9')) {
-			// A number, but not an integer: not an event we know.
-			return malformed("event: code is not an integer")
-		}
-		return malformed("event: code is not a number")
-	}
-	if n < 7000 || n > 7999 {
-		return nil // not an event: unknown kind
-	}
-	if len(action) == 0 || action[0] != '"' {
-		return malformed("event: action is not a string")
-	}
-	var ev Event
-	if err := decodeWebhook(body, &ev); err != nil {
-		return err
-	}
-	if ev.ID == "" {
-		return malformed("event: id is missing")
-	}
-	ev.Code = int(n)
-	w.Kind, w.Event = WebhookEvent, &ev
-	w.ids = webhookIDs{sessionID: ev.ID, attemptID: ev.AttemptID, vendorData: ev.VendorData, endUserID: ev.EndUserID}
-	w.key = eventKey(&ev, body)
-	return nil
-}
-
-// watchlistKeys identify a watchlist delivery; decoded strictly.
-type watchlistKeys struct {
-	CheckType   string          `json:"checkType"`
-	SessionID   string          `json:"sessionId"`
-	AttemptID   string          `json:"attemptId"`
-	VendorData  json.RawMessage `json:"vendorData"`
-	EndUserID   json.RawMessage `json:"endUserId"`
-	MatchStatus string          `json:"matchStatus"`
-	TotalHits   json.Number     `json:"totalHits"`
-	CreatedAt   string          `json:"createdAt"`
-}
-
-func (w *Webhook) parseWatchlist(body []byte, checkType json.RawMessage) error {
-	if len(checkType) == 0 || checkType[0] != '"' {
-		return malformed("watchlist: checkType is not a string")
-	}
-	var k watchlistKeys
-	if err := json.Unmarshal(body, &k); err != nil {
-		return malformed("watchlist: %v", err)
-	}
-	var ws WatchlistScreening
-	if err := decodeWebhook(body, &ws); err != nil {
-		return err
-	}
-	w.Kind, w.Watchlist = WebhookWatchlist, &ws
-	w.ids = webhookIDs{sessionID: k.SessionID, attemptID: k.AttemptID, vendorData: jsonString(k.VendorData), endUserID: jsonString(k.EndUserID)}
-	if k.SessionID != "" {
-		w.key = joinKey(string(WebhookWatchlist), k.SessionID, k.AttemptID, k.CheckType, k.MatchStatus, k.TotalHits.String(), k.CreatedAt)
-	}
-	return nil
-}
-
-// registryKeys identify a registry, Full Auto or user-status delivery. The
-// identity fields are decoded strictly; the outcome fields are raw, since
-// they differ between kinds.
-type registryKeys struct {
-	SessionID  string          `json:"sessionId"`
-	ID         string          `json:"id"`
-	AttemptID  string          `json:"attemptId"`
-	VendorData json.RawMessage `json:"vendorData"`
-	EndUserID  json.RawMessage `json:"endUserId"`
-	Time       string          `json:"time"`
-	Data       *struct {
-		AttemptID    string          `json:"attemptId"`
-		Status       json.RawMessage `json:"status"`
-		Code         json.RawMessage `json:"code"`
-		Details      json.RawMessage `json:"details"`
-		Verification json.RawMessage `json:"verification"`
-	} `json:"data"`
-}
-
-func (w *Webhook) parseByEventType(kind WebhookKind, body []byte) error {
-	var k registryKeys
-	if err := json.Unmarshal(body, &k); err != nil {
-		return malformed("%s: %v", kind, err)
-	}
-	sid := k.SessionID
-	if sid == "" {
-		sid = k.ID
-	}
-	aid := k.AttemptID
-	if aid == "" && k.Data != nil {
-		aid = k.Data.AttemptID
-	}
-	w.ids = webhookIDs{sessionID: sid, attemptID: aid, vendorData: jsonString(k.VendorData), endUserID: jsonString(k.EndUserID)}
-	var status, code, details json.RawMessage
-	if k.Data != nil {
-		status, code, details = k.Data.Status, k.Data.Code, k.Data.Details
-		if details != nil && !isObject(details) && string(details) != "null" {
-			return malformed("%s: data.details is not an object", kind)
-		}
-	}
-	switch kind {
-	case WebhookINERegistry, WebhookCURPRegistry, WebhookCombinedRegistry:
-		if sid == "" {
-			return malformed("%s: session ID is missing", kind)
-		}
-	}
-	w.Kind = kind
-	switch kind {
-	case WebhookINERegistry:
-		var r INERegistryWebhook
-		if err := decodeWebhook(body, &r); err != nil {
-			return err
-		}
-		w.INERegistry = &r
-		w.key = joinKey(string(kind), sid, aid, rawKey(code), rawKey(status), strconv.FormatBool(r.Data.Details.Active))
-	case WebhookCURPRegistry:
-		var r CURPRegistryWebhook
-		if err := decodeWebhook(body, &r); err != nil {
-			return err
-		}
-		w.CURPRegistry = &r
-		w.key = joinKey(string(kind), sid, aid, rawKey(code), rawKey(status), string(r.Data.Details.StatusCurp))
-	case WebhookCombinedRegistry:
-		var r CombinedRegistryWebhook
-		if err := decodeWebhook(body, &r); err != nil {
-			return err
-		}
-		w.CombinedRegistry = &r
-		ine, curp := "", ""
-		if r.Data.Details.INE != nil {
-			ine = strconv.FormatBool(r.Data.Details.INE.Active)
-		}
-		if r.Data.Details.CURP != nil {
-			curp = string(r.Data.Details.CURP.StatusCurp)
-		}
-		w.key = joinKey(string(kind), sid, aid, rawKey(code), rawKey(status), ine, curp)
-	case WebhookFullAuto:
-		var v struct {
-			Decision      json.RawMessage `json:"decision"`
-			DecisionScore json.RawMessage `json:"decisionScore"`
-		}
-		if k.Data != nil && isObject(k.Data.Verification) {
-			_ = json.Unmarshal(k.Data.Verification, &v)
-		}
-		if sid != "" {
-			w.key = joinKey(string(kind), sid, aid, rawKey(v.Decision), rawKey(v.DecisionScore), k.Time)
-		}
-	case WebhookUserStatus:
-		var v struct {
-			ID              string `json:"id"`
-			UserDefinedData struct {
-				Status     json.RawMessage `json:"status"`
-				StatusCode json.RawMessage `json:"statusCode"`
-				CreatedAt  json.RawMessage `json:"createdAt"`
-			} `json:"userDefinedData"`
-		}
-		if k.Data != nil && isObject(k.Data.Verification) {
-			_ = json.Unmarshal(k.Data.Verification, &v)
-		}
-		if w.ids.sessionID == "" {
-			w.ids.sessionID = v.ID
-		}
-		if w.ids.sessionID != "" {
-			u := v.UserDefinedData
-			w.key = joinKey(string(kind), w.ids.sessionID, aid, rawKey(u.StatusCode), rawKey(u.Status), rawKey(u.CreatedAt), k.Time)
-		}
-	}
-	return nil
-}
-
 // rawKey renders a raw JSON scalar for a delivery key: strings unquoted,
 // numbers and literals as sent, anything else by digest.
 func rawKey(raw json.RawMessage) string {
@@ -929,182 +457,4 @@ func rawKey(raw json.RawMessage) string {
 		return bodyDigest(raw)[:23]
 	}
 	return string(raw)
-}
-
-// WebhookHandler is an http.Handler that receives Veriff's webhooks: it
-// checks the method, bounds and verifies the body, parses it and passes it
-// to Handle. It answers
-//
-//   - 405 (with Allow: POST) to any method but POST;
-//   - 401 when APIKey is set and X-AUTH-CLIENT (or VRF-AUTH-CLIENT) differs
-//     from it, or IntegrationID is set and vrf-integration-id differs;
-//   - 413 when the body exceeds MaxBodyBytes;
-//   - 401 when the signature is missing or matches none of Secrets (before
-//     any parsing);
-//   - 400 when the verified body is not a well-formed webhook;
-//   - 500 when Handle returns an error, so that Veriff retries (about once
-//     an hour for up to a week);
-//   - 200 otherwise, including for kinds the SDK does not know.
-//
-// Responses are short plain text and never echo the body. A WebhookHandler
-// must not be modified while it serves requests; it is safe for concurrent
-// use otherwise.
-//
-// # Receiving webhooks idempotently
-//
-// Veriff signs the raw body of every webhook with the integration's shared
-// secret, but the signature carries no timestamp, and Veriff answers
-// anything but 200 by sending the very same body again about once an hour
-// for up to a week. A session may also produce several decision webhooks
-// (resubmission, then a final decision; a decision changed after review).
-// So a receiver must be idempotent: record each delivery under its
-// Webhook.DeliveryKey, do the work at most once per key, and answer 200
-// quickly, doing slow work elsewhere:
-//
-//	h := &veriff.WebhookHandler{
-//		// Every live secret: the new one and, while rotating, the old one.
-//		Secrets: []string{os.Getenv("VERIFF_SECRET"), os.Getenv("VERIFF_SECRET_OLD")},
-//		APIKey:  os.Getenv("VERIFF_API_KEY"),
-//		Handle: func(ctx context.Context, wh *veriff.Webhook) error {
-//			// One transaction: insert the key (unique index) and queue
-//			// the work. A duplicate key is a retry or replay of a
-//			// delivery already recorded: acknowledge it again.
-//			inserted, err := db.InsertDeliveryOnce(ctx, wh.DeliveryKey(), wh.SessionID(), wh.Kind, wh.Raw)
-//			if err != nil {
-//				return err // 500: Veriff sends it again later
-//			}
-//			if inserted {
-//				worker.Wake() // process outside the request
-//			}
-//			return nil // 200
-//		},
-//	}
-//	mux.Handle("POST /veriff/webhooks", h)
-//
-// Return an error from Handle only when the delivery was not recorded, so
-// that Veriff's retry is useful. Decisions may arrive out of order with
-// events; order them by the payload (decision time, code), not by arrival.
-type WebhookHandler struct {
-	// Secrets are the integration's live shared secrets; a signature made
-	// with any of them is accepted, so secrets can be rotated. With none,
-	// every request is refused with 401.
-	Secrets []string
-	// Handle receives each verified, parsed webhook with the request's
-	// context. It should record the delivery (see Webhook.DeliveryKey) and
-	// return quickly; an error makes the handler answer 500. A nil Handle
-	// acknowledges every valid webhook.
-	Handle func(ctx context.Context, wh *Webhook) error
-	// MaxBodyBytes bounds the body; 0 means DefaultWebhookMaxBodyBytes
-	// (1 MiB).
-	MaxBodyBytes int64
-	// APIKey, when set, must equal the X-AUTH-CLIENT (or VRF-AUTH-CLIENT)
-	// header Veriff sends with the integration's API key; it is compared in
-	// constant time.
-	APIKey string
-	// IntegrationID, when set, must equal the vrf-integration-id header when
-	// the request has one.
-	IntegrationID string
-	// Logger, when set, receives one line per refused or failed delivery
-	// (status and reason). Bodies, secrets and signatures are never logged.
-	Logger *slog.Logger
-}
-
-// ServeHTTP implements http.Handler.
-func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		h.reply(r, w, http.StatusMethodNotAllowed, "method not allowed")
-		return
-	}
-	if h.APIKey != "" {
-		got := headerValue(r.Header, webhookAuthHeader)
-		if got == "" {
-			got = headerValue(r.Header, webhookAuthHeaderVRF)
-		}
-		if subtle.ConstantTimeCompare([]byte(got), []byte(h.APIKey)) != 1 {
-			h.reply(r, w, http.StatusUnauthorized, "API key missing or wrong")
-			return
-		}
-	}
-	if h.IntegrationID != "" {
-		if got := headerValue(r.Header, webhookIntegrationIDHdr); got != "" && got != h.IntegrationID {
-			h.reply(r, w, http.StatusUnauthorized, "integration ID mismatch")
-			return
-		}
-	}
-	rb := r.Body
-	if rb == nil {
-		rb = http.NoBody
-	}
-	limit := h.MaxBodyBytes
-	if limit <= 0 {
-		limit = DefaultWebhookMaxBodyBytes
-	}
-	if r.ContentLength > limit {
-		h.reply(r, w, http.StatusRequestEntityTooLarge, "body too large")
-		return
-	}
-	body, err := readBody(http.MaxBytesReader(w, rb, limit), r.ContentLength)
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			h.reply(r, w, http.StatusRequestEntityTooLarge, "body too large")
-			return
-		}
-		h.reply(r, w, http.StatusBadRequest, "cannot read body")
-		return
-	}
-	if err := VerifyWebhook(body, r.Header, h.Secrets...); err != nil {
-		reason := "signature wrong"
-		if errors.Is(err, ErrMissingSignature) {
-			reason = "signature missing"
-		} else if errors.Is(err, errSigNoSecrets) {
-			reason = "no shared secret configured"
-		}
-		h.reply(r, w, http.StatusUnauthorized, reason)
-		return
-	}
-	wh, err := ParseWebhook(body)
-	if err != nil {
-		h.reply(r, w, http.StatusBadRequest, "malformed webhook")
-		return
-	}
-	if h.Handle != nil {
-		if err := h.Handle(r.Context(), wh); err != nil {
-			if h.Logger != nil {
-				h.Logger.LogAttrs(r.Context(), slog.LevelError, "veriff webhook: handler failed",
-					slog.Int("status", http.StatusInternalServerError),
-					slog.String("kind", string(wh.Kind)),
-					slog.String("session_id", wh.SessionID()),
-					slog.String("error", err.Error()))
-			}
-			http.Error(w, "handler failed", http.StatusInternalServerError)
-			return
-		}
-	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	_, _ = io.WriteString(w, "ok\n")
-}
-
-// reply writes a short plain-text refusal and logs it.
-func (h *WebhookHandler) reply(r *http.Request, w http.ResponseWriter, status int, reason string) {
-	if h.Logger != nil {
-		h.Logger.LogAttrs(r.Context(), slog.LevelWarn, "veriff webhook: refused",
-			slog.Int("status", status), slog.String("reason", reason))
-	}
-	http.Error(w, reason, status)
-}
-
-// readBody reads r whole. The buffer grows with the bytes that arrive: a
-// declared Content-Length sizes it only up to readChunk, so that a client
-// declaring a large body and sending little costs little memory.
-func readBody(r io.Reader, contentLength int64) ([]byte, error) {
-	size := int64(512)
-	if contentLength > 0 {
-		size = min(contentLength+1, readChunk) // +1: room to see EOF
-	}
-	buf := bytes.NewBuffer(make([]byte, 0, size))
-	_, err := buf.ReadFrom(r)
-	return buf.Bytes(), err
 }

@@ -94,21 +94,6 @@ func (c *Client) With(opts ...Option) (*Client, error) {
 	return newClient(c.apiKey, c.signer, c.ext.auth, all)
 }
 
-// WithResponseVerification makes the client check the signature Veriff
-// puts on its responses: the x-hmac-signature header (or
-// vrf-hmac-signature), the HMAC-SHA256 of the response body under the
-// shared secret, compared in constant time. A mismatch, and a success
-// response without the header, is an error wrapping ErrInvalidSignature;
-// nothing is decoded from it. A streamed download is checked when its end
-// is read, so the bytes already written must then be discarded. Error
-// responses (non-2xx) are not checked. Off by default.
-func WithResponseVerification() Option {
-	return func(c *config) error {
-		c.verifyResponses = true
-		return nil
-	}
-}
-
 // Response signature headers, in the order they are looked for.
 var responseSigHeaders = []string{"X-Hmac-Signature", "Vrf-Hmac-Signature"}
 
@@ -123,13 +108,13 @@ func (e clientExt) verifyResponse(st *callState, resp *http.Response, buffered b
 		return fmt.Errorf("veriff: %s %s: response: %w", st.method, st.path, err)
 	}
 	if !buffered {
-		resp.Body = &verifyingBody{rc: resp.Body, mac: hmacOf(st.c.signer), want: want, st: st}
+		resp.Body = &verifyingBody{rc: resp.Body, mac: st.c.signer.get(), want: want, st: st}
 		return nil
 	}
 	if st.tooLarge {
 		return nil // decode reports ErrResponseTooLarge
 	}
-	if !hmac.Equal(macSum(st.c.signer, st.body), want) {
+	if !st.c.signer.matches(st.body, want) {
 		return fmt.Errorf("veriff: %s %s: response: %w: signature does not match the body", st.method, st.path, ErrInvalidSignature)
 	}
 	return nil
@@ -147,22 +132,6 @@ func responseSignature(h http.Header) ([]byte, error) {
 		}
 	}
 	return nil, fmt.Errorf("%w: no x-hmac-signature header", ErrInvalidSignature)
-}
-
-func macSum(s *signer, body []byte) []byte {
-	mac := hmacOf(s)
-	mac.Write(body)
-	sum := mac.Sum(nil)
-	s.pool.Put(mac)
-	return sum
-}
-
-// hmacOf returns a fresh keyed HMAC state of the signer (not pooled: a
-// streamed body holds it for the whole download).
-func hmacOf(s *signer) hash.Hash {
-	m := s.pool.Get().(hash.Hash)
-	m.Reset()
-	return m
 }
 
 // verifyingBody hashes a streamed body as it is read and turns its end

@@ -55,7 +55,7 @@ func TestWithRefusesBadOptionsAndKeepsOriginal(t *testing.T) {
 			require.ErrorIs(t, err, ErrInvalidInput)
 			assert.Nil(t, c2)
 			assert.Equal(t, testBase+"/v1", c.BaseURL())
-			assert.Equal(t, 2, c.rc.RetryMax)
+			assert.Equal(t, 2, c.maxRetries)
 		})
 	}
 	c3, err := c.With(WithBaseURL("https://other.example.test"))

@@ -35,7 +35,8 @@
 // next upload or submit opens a new attempt, GET /sessions/{id}/media lists
 // the media of the latest attempt only, and GET /attempts/{id}/media those
 // of any attempt. Uploaded media are kept decoded and downloaded byte for
-// byte from GET /v1/media/{id}, with the Content-Type sniffed from them.
+// byte from GET /v1/media/{id}, with the Content-Type the SDK detects
+// (JPEG, PNG, WebP, HEIC/HEIF, PDF), else the one net/http sniffs.
 // DELETE removes a session in any state but submitted; deleting an
 // unfinished session sends an expired or abandoned decision webhook first.
 //

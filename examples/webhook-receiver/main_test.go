@@ -173,13 +173,13 @@ func TestReceiverChecksAPIKeyWhenSet(t *testing.T) {
 	body := fixture(t, "event_submitted_7002.json")
 
 	assert.Equal(t, http.StatusUnauthorized, post(t, r.url, body, testSecret), "no X-AUTH-CLIENT")
-	req, err := veriff.NewWebhookRequestWithAPIKey(r.url, body, testSecret, "another-key")
-	require.NoError(t, err)
+	req := signed(t, r.url, body, testSecret)
+	req.Header.Set("X-AUTH-CLIENT", "another-key")
 	assert.Equal(t, http.StatusUnauthorized, send(t, req))
 	assert.Equal(t, 0, len(deliveries(t, r.store)))
 
-	req, err = veriff.NewWebhookRequestWithAPIKey(r.url, body, testSecret, testAPIKey)
-	require.NoError(t, err)
+	req = signed(t, r.url, body, testSecret)
+	req.Header.Set("X-AUTH-CLIENT", testAPIKey)
 	assert.Equal(t, http.StatusOK, send(t, req))
 	assert.Equal(t, 1, len(deliveries(t, r.store)))
 	assert.NotContains(t, r.logs.String(), testAPIKey)

@@ -2,9 +2,129 @@ package veriff
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
+	"time"
 )
+
+// Values of WatchlistScreening.CheckType and WatchlistScreening.MatchStatus.
+const (
+	CheckTypeInitialResult = "initial_result"
+	CheckTypeUpdatedResult = "updated_result"
+
+	MatchStatusPossibleMatch = "possible_match"
+	MatchStatusNoMatch       = "no_match"
+)
+
+// WatchlistScreening is a PEP and sanctions screening result: the data
+// object of GET /v1/sessions/{id}/watchlist-screening, and the body of the
+// watchlist-screening webhook, which has the same fields at the top level.
+// Decode a webhook body with json.Unmarshal.
+type WatchlistScreening struct {
+	// Status is the response status ("success") of the GET endpoint; empty
+	// in webhooks.
+	Status     string `json:"status,omitempty"`
+	AttemptID  string `json:"attemptId,omitempty"`
+	SessionID  string `json:"sessionId,omitempty"`
+	VendorData string `json:"vendorData"`
+	EndUserID  string `json:"endUserId"`
+	// CheckType is CheckTypeInitialResult or CheckTypeUpdatedResult.
+	CheckType string `json:"checkType,omitempty"`
+	// MatchStatus is MatchStatusPossibleMatch or MatchStatusNoMatch.
+	MatchStatus string               `json:"matchStatus,omitempty"`
+	SearchTerm  *WatchlistSearchTerm `json:"searchTerm,omitempty"`
+	TotalHits   int                  `json:"totalHits" veriff:"flex"`
+	CreatedAt   *time.Time           `json:"createdAt,omitempty"`
+	Hits        []WatchlistHit       `json:"hits,omitempty"`
+	// MonitorStatus says whether ongoing monitoring is on for the session.
+	MonitorStatus string `json:"monitorStatus,omitempty"`
+	// ReviewStatus is no_match, potential_match or reviewed.
+	ReviewStatus string `json:"reviewStatus,omitempty"`
+	// Raw is the screening object as received.
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes a screening result leniently, keeping it in Raw.
+func (w *WatchlistScreening) UnmarshalJSON(data []byte) error {
+	if !isJSONObject(data) {
+		return nil
+	}
+	return decodeLenient(data, w)
+}
+
+// WatchlistSearchTerm is what was screened. The enhanced AML solution adds
+// the list, country and matching settings.
+type WatchlistSearchTerm struct {
+	Name string `json:"name,omitempty"`
+	// Year is the year of birth; a string since Veriff sends it either way.
+	Year            string          `json:"year,omitempty" veriff:"flex"`
+	Lists           []string        `json:"lists,omitempty"`
+	Countries       []string        `json:"countries,omitempty"`
+	ExactMatch      *bool           `json:"exactMatch,omitempty"`
+	MatchThreshold  *float64        `json:"matchThreshold,omitempty" veriff:"flex"`
+	ExcludeDeceased *bool           `json:"excludeDeceased,omitempty"`
+	Raw             json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the search term leniently, keeping it in Raw: Year
+// may be a number, MatchThreshold a string.
+func (s *WatchlistSearchTerm) UnmarshalJSON(data []byte) error {
+	if !isJSONObject(data) {
+		return nil
+	}
+	return decodeLenient(data, s)
+}
+
+// WatchlistHit is one matched record. Its fields vary by provider: the common
+// ones are typed, and Raw holds the whole hit.
+type WatchlistHit struct {
+	ID          string   `json:"id,omitempty"`
+	MatchedName string   `json:"matchedName,omitempty"`
+	Countries   []string `json:"countries,omitempty"`
+	DateOfBirth string   `json:"dateOfBirth,omitempty" veriff:"flex"`
+	DateOfDeath string   `json:"dateOfDeath,omitempty" veriff:"flex"`
+	MatchTypes  []string `json:"matchTypes,omitempty"`
+	AKA         []string `json:"aka,omitempty"`
+	Score       *float64 `json:"score,omitempty" veriff:"flex"`
+	// Associates and ListingsRelatedToMatch are kept raw.
+	Associates             json.RawMessage `json:"associates,omitempty"`
+	ListingsRelatedToMatch json.RawMessage `json:"listingsRelatedToMatch,omitempty"`
+	Raw                    json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the hit leniently, keeping it in Raw: the dates
+// may be numbers (years), Score a string.
+func (h *WatchlistHit) UnmarshalJSON(data []byte) error {
+	if !isJSONObject(data) {
+		return nil
+	}
+	return decodeLenient(data, h)
+}
+
+// WatchlistScreening returns the session's PEP and sanctions screening
+// result (Veriff's PEP and Sanctions service only).
+//
+// Veriff API: GET /v1/sessions/{id}/watchlist-screening
+func (c *Client) WatchlistScreening(ctx context.Context, sessionID string) (*WatchlistScreening, error) {
+	r, err := newRequest(http.MethodGet, "/sessions/{sessionID}/watchlist-screening", sessionID)
+	if err != nil {
+		return nil, err
+	}
+	var env struct {
+		Status string              `json:"status"`
+		Data   *WatchlistScreening `json:"data"`
+	}
+	if err := c.do(ctx, r, &env); err != nil {
+		return nil, err
+	}
+	w := env.Data
+	if w == nil {
+		w = &WatchlistScreening{}
+	}
+	w.Status = env.Status
+	return w, nil
+}
 
 // HitMatchStatus is a reviewer's verdict on one watchlist hit, sent with
 // ReviewWatchlistHit. The type is open.
@@ -67,13 +187,15 @@ type WatchlistUpdate struct {
 //
 // Veriff API: PATCH /v1/sessions/{id}/watchlist-screening
 func (c *Client) UpdateWatchlistScreening(ctx context.Context, sessionID string, u WatchlistUpdate) error {
-	if err := validateID("sessionID", sessionID); err != nil {
+	r, err := newRequest(http.MethodPatch, "/sessions/{sessionID}/watchlist-screening", sessionID)
+	if err != nil {
 		return err
 	}
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	return c.do(ctx, &request{method: http.MethodPatch, path: "/sessions/" + sessionID + "/watchlist-screening", body: u}, nil)
+	r.body = u
+	return c.do(ctx, r, nil)
 }
 
 // Validate reports, wrapping ErrInvalidInput, what Veriff would refuse

@@ -1,0 +1,171 @@
+package veriff
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Option configures a Client. An option given an invalid value makes
+// NewClient return an error wrapping ErrInvalidInput.
+type Option func(*config) error
+
+// WithBaseURL sets the integration's base URL, as the Customer Portal shows
+// it beside the API keys, with or without a trailing "/v1". Every client
+// should set it: Veriff announces a change of API host before 9 December
+// 2026, and without it the client falls back to DefaultBaseURL. It must be
+// absolute https; plain http is allowed only to a loopback host (localhost,
+// 127.0.0.0/8, ::1), or with WithPlainHTTP to a host outside veriff.com and
+// veriff.me, so credentials never travel in clear text.
+func WithBaseURL(rawURL string) Option {
+	return func(c *config) error {
+		c.baseURL = rawURL
+		return nil
+	}
+}
+
+// WithHTTPClient sets the inner *http.Client that the retrying transport
+// drives. Its Transport and Timeout (a per-attempt limit) are used, read at
+// each attempt; the SDK never follows redirects, so its CheckRedirect and
+// Jar are not used.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return invalidInput("WithHTTPClient", "nil *http.Client")
+		}
+		c.hc = hc
+		return nil
+	}
+}
+
+// WithMaxRetries sets how many times a failed request may be retried after
+// the first attempt (default 2; 0 disables retries). Which failures are
+// retried depends on the method; see the package documentation.
+func WithMaxRetries(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return invalidInput("WithMaxRetries", "negative retry count %d", n)
+		}
+		c.maxRetries = n
+		return nil
+	}
+}
+
+// WithRetryWait sets the bounds of the exponential backoff between
+// attempts (default 500ms to 8s). A Retry-After header overrides them, up to
+// the cap set by WithRetryAfterCap.
+func WithRetryWait(min, max time.Duration) Option {
+	return func(c *config) error {
+		if min < 0 || max < 0 {
+			return invalidInput("WithRetryWait", "negative wait (%s, %s)", min, max)
+		}
+		if max < min {
+			return invalidInput("WithRetryWait", "max %s is below min %s", max, min)
+		}
+		c.waitMin, c.waitMax = min, max
+		return nil
+	}
+}
+
+// WithRetryAfterCap sets the longest Retry-After the client will sleep for
+// before retrying (default 30s). A response asking for more is returned at
+// once as an *APIError with RetryAfter set.
+func WithRetryAfterCap(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return invalidInput("WithRetryAfterCap", "negative duration %s", d)
+		}
+		c.retryAfterCap = d
+		return nil
+	}
+}
+
+// WithMaxResponseBytes caps the size of a JSON response body the client will
+// read (default 10 MiB), so that a broken or hostile server cannot exhaust
+// memory. Media downloads are streamed and not capped.
+func WithMaxResponseBytes(n int64) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return invalidInput("WithMaxResponseBytes", "must be positive, got %d", n)
+		}
+		c.maxResponseBytes = n
+		return nil
+	}
+}
+
+// WithMaxDownloadBytes caps the size of a file DownloadMedia delivers
+// (default 0: no cap). A larger file fails with an error wrapping
+// ErrResponseTooLarge, after at most n bytes were written.
+func WithMaxDownloadBytes(n int64) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return invalidInput("WithMaxDownloadBytes", "must not be negative, got %d", n)
+		}
+		c.maxDownloadBytes = n
+		return nil
+	}
+}
+
+// WithLogger sets a logger for one line per attempt: method, path, status,
+// attempt, duration and whether it is retried, at level Debug for a 2xx or
+// 3xx answer and Warn for a 4xx or 5xx answer or a connection error. The
+// default is silent. Bodies, the API key, the
+// shared secret and signatures are never logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		c.logger = l
+		return nil
+	}
+}
+
+// WithIntegrationID sets the Integration ID sent as vrf-integration-id on
+// session creation, needed with Veriff's "flexible API keys" setup.
+func WithIntegrationID(id string) Option {
+	return func(c *config) error {
+		if strings.TrimSpace(id) == "" || hasControl(id) {
+			return invalidInput("WithIntegrationID", "empty or contains control characters")
+		}
+		c.integrationID = id
+		return nil
+	}
+}
+
+// WithUserAgent adds ua in front of the SDK's own User-Agent
+// ("veriffgo/<version>"), to identify the application.
+func WithUserAgent(ua string) Option {
+	return func(c *config) error {
+		if hasControl(ua) {
+			return invalidInput("WithUserAgent", "contains control characters")
+		}
+		c.userAgent = strings.TrimSpace(ua)
+		return nil
+	}
+}
+
+// WithPlainHTTP allows a base URL with plain http:// to a host that is not
+// loopback. It is meant for emulators on a private network (such as the
+// veriff emulator in a container); never use it against Veriff. The API key
+// then travels in clear text, so http:// to *.veriff.com and *.veriff.me
+// stays refused even with this option. Loopback hosts need no option.
+func WithPlainHTTP() Option {
+	return func(c *config) error {
+		c.plainHTTP = true
+		return nil
+	}
+}
+
+// WithResponseVerification makes the client check the signature Veriff
+// puts on its responses: the x-hmac-signature header (or
+// vrf-hmac-signature), the HMAC-SHA256 of the response body under the
+// shared secret, compared in constant time. A mismatch, and a success
+// response without the header, is an error wrapping ErrInvalidSignature;
+// nothing is decoded from it. A streamed download is checked when its end
+// is read, so the bytes already written must then be discarded. Error
+// responses (non-2xx) are not checked. Off by default.
+func WithResponseVerification() Option {
+	return func(c *config) error {
+		c.verifyResponses = true
+		return nil
+	}
+}
