@@ -111,13 +111,13 @@ func TestAssessINEReasonsInOrder(t *testing.T) {
 
 func TestAssessINEFromFixtures(t *testing.T) {
 	var bio INEBiometricRegistryValidation
-	require.NoError(t, decodeLenient(fixture(t, "ine/decision-ine-biometric.json"), &bio))
+	require.NoError(t, decodeLenient(fixture(t, "ine/decision_ine_biometric.json"), &bio))
 	d := &Decision{Verification: &Verification{Status: StatusApproved,
 		AdditionalVerifiedData: &AdditionalVerifiedData{INEBiometricRegistryValidation: &bio}}}
 	assert.Equal(t, VerdictVerified, AssessINE(d, &INERegistryResult{Active: true}).Verdict)
 
 	var mismatch Decision
-	require.NoError(t, decodeLenient(fixture(t, "api/decision-approved-ine-mismatch.json"), &mismatch))
+	require.NoError(t, decodeLenient(fixture(t, "api/decision_approved_ine_mismatch.json"), &mismatch))
 	a := AssessINE(&mismatch, &INERegistryResult{Active: true})
 	assert.Equal(t, VerdictReview, a.Verdict)
 	assert.Equal(t, "Veriff approved the session", a.Reasons[0])

@@ -35,7 +35,7 @@ func BenchmarkUploadMedia(b *testing.B) {
 	}))
 	defer srv.Close()
 
-	c, err := NewClient(mtAPIKey, mtSecret, WithBaseURL(srv.URL), WithHTTPClient(srv.Client()))
+	c, err := NewClient(testAPIKey, testSecret, WithBaseURL(srv.URL), WithHTTPClient(srv.Client()))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func BenchmarkUploadMedia(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, err := c.UploadMedia(context.Background(), mtSessionID, MediaUpload{Context: ContextFace, Content: content}); err != nil {
+				if _, err := c.UploadMedia(context.Background(), testSessionID, MediaUpload{Context: ContextFace, Content: content}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -66,14 +66,14 @@ func BenchmarkUploadMedia(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, err := c.UploadMediaFile(context.Background(), mtSessionID, ContextFace, path); err != nil {
+				if _, err := c.UploadMediaFile(context.Background(), testSessionID, ContextFace, path); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
 		b.Run("naive/"+size.name, func(b *testing.B) {
 			hc := srv.Client()
-			url := srv.URL + "/v1/sessions/" + mtSessionID + "/media"
+			url := srv.URL + "/v1/sessions/" + testSessionID + "/media"
 			b.SetBytes(int64(size.n))
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -102,8 +102,8 @@ func naiveUpload(b *testing.B, hc *http.Client, url string, content []byte) {
 		b.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-AUTH-CLIENT", mtAPIKey)
-	req.Header.Set("X-HMAC-SIGNATURE", Sign(mtSecret, body))
+	req.Header.Set("X-AUTH-CLIENT", testAPIKey)
+	req.Header.Set("X-HMAC-SIGNATURE", Sign(testSecret, body))
 	resp, err := hc.Do(req)
 	if err != nil {
 		b.Fatal(err)

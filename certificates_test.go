@@ -12,11 +12,11 @@ import (
 )
 
 func TestCertificatesWire(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	rec := newRecorder(mt, reply(200, fixture(t, "api/certificates.json")))
 	_, err := c.Certificates(context.Background(), testSessionID)
 	require.NoError(t, err)
-	got := lastSeen(t, rec)
+	got := rec.last(t)
 	assert.Equal(t, http.MethodGet, got.method)
 	assert.Equal(t, "/v1/sessions/"+testSessionID+"/certificates", got.path)
 	assert.Empty(t, got.body)
@@ -47,18 +47,18 @@ func TestCertificatesParse(t *testing.T) {
 			assert.Nil(t, certs[1].CreatedAt)
 			assert.Empty(t, certs[1].Files)
 		}},
-		{"bare array", "api/certificates-bare.json", func(t *testing.T, certs []Certificate) {
+		{"bare array", "api/certificates_bare.json", func(t *testing.T, certs []Certificate) {
 			require.Len(t, certs, 1)
 			assert.Equal(t, "cert-0100", certs[0].ID)
 			assert.Equal(t, "file-09", certs[0].Files[0].ID)
 		}},
-		{"empty envelope", "api/watchlist-patch.json", func(t *testing.T, certs []Certificate) {
+		{"empty envelope", "api/watchlist_patch.json", func(t *testing.T, certs []Certificate) {
 			assert.Empty(t, certs)
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMockClient(t)
+			c, mt := setup(t)
 			newRecorder(mt, reply(200, fixture(t, tt.fixture)))
 			certs, err := c.Certificates(context.Background(), testSessionID)
 			require.NoError(t, err)
@@ -69,14 +69,14 @@ func TestCertificatesParse(t *testing.T) {
 
 func TestDownloadCertificateFile(t *testing.T) {
 	file := fixture(t, "media/face.jpg")
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	rec := newRecorder(mt, reply(200, file, "Content-Type", "image/jpeg"))
 	var out bytes.Buffer
 	n, err := c.DownloadCertificateFile(context.Background(), testSessionID, "cert-0001", "file-02", &out)
 	require.NoError(t, err)
 	assert.Equal(t, int64(len(file)), n)
 	assert.Equal(t, file, out.Bytes())
-	got := lastSeen(t, rec)
+	got := rec.last(t)
 	assert.Equal(t, http.MethodGet, got.method)
 	assert.Equal(t, "/v1/sessions/"+testSessionID+"/certificates/cert-0001/files/file-02", got.path)
 	assert.Equal(t, Sign(testSecret, []byte(testSessionID)), got.header.Get("X-HMAC-SIGNATURE"))
@@ -98,7 +98,7 @@ func TestDownloadCertificateFileRefusesBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMockClient(t)
+			c, mt := setup(t)
 			var err error
 			if tt.w == nil {
 				_, err = c.DownloadCertificateFile(context.Background(), tt.session, tt.cert, tt.file, nil)
@@ -113,8 +113,8 @@ func TestDownloadCertificateFileRefusesBadInput(t *testing.T) {
 }
 
 func TestMediaListNFCDocuments(t *testing.T) {
-	c, mt := newMockClient(t)
-	newRecorder(mt, reply(200, fixture(t, "api/media-nfc.json")))
+	c, mt := setup(t)
+	newRecorder(mt, reply(200, fixture(t, "api/media_nfc.json")))
 	l, err := c.SessionMedia(context.Background(), testSessionID)
 	require.NoError(t, err)
 	require.Len(t, l.Images, 1)

@@ -21,43 +21,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const (
-	testAPIKey    = "e2f1a3c4-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
-	testSecret    = "abcdef12-abcd-abcd-abcd-abcdef012345"
-	testBase      = "https://api.example.test"
-	testSessionID = "12df6045-3846-3e45-946a-14fa6136d78b"
-)
-
-func fixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	require.NoError(t, err)
-	return b
-}
-
-// newMockClient returns a client whose inner http.Client runs on a fresh
-// httpmock transport, with no backoff waits.
-func newMockClient(t testing.TB, opts ...Option) (*Client, *httpmock.MockTransport) {
-	t.Helper()
-	mt := httpmock.NewMockTransport()
-	all := append([]Option{
-		WithBaseURL(testBase),
-		WithHTTPClient(&http.Client{Transport: mt}),
-		WithRetryWait(0, 0),
-	}, opts...)
-	c, err := NewClient(testAPIKey, testSecret, all...)
-	require.NoError(t, err)
-	return c, mt
-}
-
-func getReq(id string) *request {
-	return &request{method: http.MethodGet, path: "/sessions/" + id + "/decision", signID: id}
-}
-
-func postReq() *request {
-	return &request{method: http.MethodPost, path: "/sessions", body: map[string]any{"verification": map[string]any{}}}
-}
-
 func TestNewClientRefusesBadInput(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -159,7 +122,7 @@ func TestValidateID(t *testing.T) {
 }
 
 func TestRequestWireFormat(t *testing.T) {
-	c, mt := newMockClient(t, WithUserAgent("acme-onboarding/2.1"), WithIntegrationID("int-123"))
+	c, mt := setup(t, WithUserAgent("acme-onboarding/2.1"), WithIntegrationID("int-123"))
 
 	var got *http.Request
 	var gotBody []byte
@@ -169,7 +132,7 @@ func TestRequestWireFormat(t *testing.T) {
 		return httpmock.NewBytesResponse(201, fixture(t, "core/ok.json")), nil
 	})
 	var out map[string]any
-	require.NoError(t, c.do(context.Background(), &request{method: http.MethodPost, path: "/sessions",
+	require.NoError(t, send(context.Background(), c, rawRequest{method: http.MethodPost, path: "/sessions",
 		body: map[string]any{"verification": map[string]any{}}, integrationID: true}, &out))
 
 	assert.Equal(t, `{"verification":{}}`, string(gotBody))
@@ -184,38 +147,12 @@ func TestRequestWireFormat(t *testing.T) {
 		got = r
 		return httpmock.NewStringResponse(200, `{"status":"success","verification":null}`), nil
 	})
-	require.NoError(t, c.do(context.Background(), getReq(testSessionID), &out))
+	require.NoError(t, send(context.Background(), c, getDecision(testSessionID), &out))
 	assert.Equal(t, "72425a5b0d91e04c84c7f7fa50a62fb16a3d03a4b78149832737492a5171ab12", got.Header.Get("X-HMAC-SIGNATURE"))
 	assert.Empty(t, got.Header.Get("Content-Type"), "no Content-Type without a body")
 	assert.Empty(t, got.Header.Get("vrf-integration-id"), "integration ID only on session creation")
 	assert.Empty(t, got.URL.RawQuery)
 }
-
-// sequence answers each call with the next responder; the last repeats.
-func sequence(rs ...httpmock.Responder) httpmock.Responder {
-	var n atomic.Int32
-	return func(r *http.Request) (*http.Response, error) {
-		i := int(n.Add(1)) - 1
-		if i >= len(rs) {
-			i = len(rs) - 1
-		}
-		return rs[i](r)
-	}
-}
-
-func status(code int) httpmock.Responder {
-	return func(*http.Request) (*http.Response, error) {
-		return httpmock.NewStringResponse(code, `{"status":"fail","code":"9999","message":"boom"}`), nil
-	}
-}
-
-func okResp() httpmock.Responder {
-	return func(*http.Request) (*http.Response, error) {
-		return httpmock.NewStringResponse(200, `{"status":"success"}`), nil
-	}
-}
-
-func fail(err error) httpmock.Responder { return httpmock.NewErrorResponder(err) }
 
 var (
 	errReset   = &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
@@ -263,8 +200,8 @@ func TestRetryPolicy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMockClient(t)
-			r := &request{method: tt.method, path: "/sessions/" + testSessionID, signID: testSessionID}
+			c, mt := setup(t)
+			r := rawRequest{method: tt.method, path: "/sessions/" + testSessionID, signID: testSessionID}
 			if tt.method == "POST" || tt.method == "PATCH" {
 				r.signID = ""
 				r.body = map[string]any{"verification": map[string]any{"status": "submitted"}}
@@ -280,7 +217,7 @@ func TestRetryPolicy(t *testing.T) {
 				sigs = append(sigs, req.Header.Get("X-HMAC-SIGNATURE"))
 				return seq(req)
 			})
-			err := c.do(context.Background(), r, nil)
+			err := send(context.Background(), c, r, nil)
 			assert.Equal(t, tt.calls, mt.GetTotalCallCount(), "attempts")
 			for i := 1; i < len(sigs); i++ {
 				assert.Equal(t, sigs[0], sigs[i], "every attempt carries the same signature")
@@ -313,16 +250,16 @@ func TestRetryPolicy(t *testing.T) {
 func TestRetryAfter(t *testing.T) {
 	t.Run("above the cap returns at once", func(t *testing.T) {
 		for _, method := range []string{"GET", "POST"} {
-			c, mt := newMockClient(t, WithRetryWait(time.Second, 8*time.Second))
+			c, mt := setup(t, WithRetryWait(time.Second, 8*time.Second))
 			mt.RegisterResponder(method, testBase+"/v1/sessions/"+testSessionID+"/decision", func(*http.Request) (*http.Response, error) {
 				resp := httpmock.NewStringResponse(429, `{"status":"fail","code":"1004","message":"Too many requests"}`)
 				resp.Header.Set("Retry-After", "3600")
 				return resp, nil
 			})
-			r := getReq(testSessionID)
+			r := getDecision(testSessionID)
 			r.method = method
 			start := time.Now()
-			err := c.do(context.Background(), r, nil)
+			err := send(context.Background(), c, r, nil)
 			assert.Less(t, time.Since(start), 500*time.Millisecond)
 			assert.Equal(t, 1, mt.GetTotalCallCount())
 			assert.ErrorIs(t, err, ErrRateLimited)
@@ -333,7 +270,7 @@ func TestRetryAfter(t *testing.T) {
 		}
 	})
 	t.Run("within the cap is waited for", func(t *testing.T) {
-		c, mt := newMockClient(t, WithRetryWait(5*time.Second, 8*time.Second))
+		c, mt := setup(t, WithRetryWait(5*time.Second, 8*time.Second))
 		mt.RegisterResponder("GET", testBase+"/v1/sessions/"+testSessionID+"/decision", sequence(
 			func(*http.Request) (*http.Response, error) {
 				resp := httpmock.NewStringResponse(429, `{}`)
@@ -342,18 +279,18 @@ func TestRetryAfter(t *testing.T) {
 			},
 			okResp()))
 		start := time.Now()
-		require.NoError(t, c.do(context.Background(), getReq(testSessionID), nil))
+		require.NoError(t, send(context.Background(), c, getDecision(testSessionID), nil))
 		assert.Less(t, time.Since(start), 2*time.Second, "Retry-After: 0 overrides the 5s minimum backoff")
 		assert.Equal(t, 2, mt.GetTotalCallCount())
 	})
 	t.Run("HTTP date above the cap", func(t *testing.T) {
-		c, mt := newMockClient(t)
+		c, mt := setup(t)
 		mt.RegisterResponder("GET", testBase+"/v1/sessions/"+testSessionID+"/decision", func(*http.Request) (*http.Response, error) {
 			resp := httpmock.NewStringResponse(429, `{}`)
 			resp.Header.Set("Retry-After", time.Now().Add(2*time.Hour).UTC().Format(http.TimeFormat))
 			return resp, nil
 		})
-		err := c.do(context.Background(), getReq(testSessionID), nil)
+		err := send(context.Background(), c, getDecision(testSessionID), nil)
 		var apiErr *APIError
 		require.ErrorAs(t, err, &apiErr)
 		assert.InDelta(t, 2*time.Hour, apiErr.RetryAfter, float64(5*time.Second))
@@ -362,7 +299,7 @@ func TestRetryAfter(t *testing.T) {
 }
 
 func TestBackoff(t *testing.T) {
-	c, _ := newMockClient(t, WithRetryAfterCap(30*time.Second))
+	c, _ := setup(t, WithRetryAfterCap(30*time.Second))
 	now := time.Now()
 	withRA := func(v string) *http.Response {
 		return &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": []string{v}}}
@@ -401,12 +338,12 @@ func TestBackoff(t *testing.T) {
 }
 
 func TestCancelDuringBackoff(t *testing.T) {
-	c, mt := newMockClient(t, WithRetryWait(10*time.Second, 10*time.Second), WithMaxRetries(5))
+	c, mt := setup(t, WithRetryWait(10*time.Second, 10*time.Second), WithMaxRetries(5))
 	mt.RegisterResponder("GET", testBase+"/v1/sessions/"+testSessionID+"/decision", status(503))
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
-	err := c.do(ctx, getReq(testSessionID), nil)
+	err := send(ctx, c, getDecision(testSessionID), nil)
 	assert.Less(t, time.Since(start), time.Second)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.ErrorIs(t, err, ctx.Err())
@@ -414,10 +351,10 @@ func TestCancelDuringBackoff(t *testing.T) {
 }
 
 func TestCancelledBeforeSending(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err := c.do(ctx, getReq(testSessionID), nil)
+	err := send(ctx, c, getDecision(testSessionID), nil)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Equal(t, 0, mt.GetTotalCallCount())
 }
@@ -445,12 +382,12 @@ func TestDeadlineOnHangingServer(t *testing.T) {
 			require.NoError(t, err)
 			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 			defer cancel()
-			r := getReq(testSessionID)
+			r := getDecision(testSessionID)
 			if method == "POST" {
-				r = postReq()
+				r = postSession()
 			}
 			start := time.Now()
-			err = c.do(ctx, r, nil)
+			err = send(ctx, c, r, nil)
 			assert.Less(t, time.Since(start), time.Second)
 			assert.ErrorIs(t, err, context.DeadlineExceeded)
 		})
@@ -468,11 +405,11 @@ func TestPerAttemptTimeout(t *testing.T) {
 			c, err := NewClient(testAPIKey, testSecret, WithBaseURL(srv.URL), WithRetryWait(0, 0),
 				WithHTTPClient(&http.Client{Timeout: 100 * time.Millisecond}))
 			require.NoError(t, err)
-			r := getReq(testSessionID)
+			r := getDecision(testSessionID)
 			if tt.method == "POST" {
-				r = postReq()
+				r = postSession()
 			}
-			err = c.do(context.Background(), r, nil)
+			err = send(context.Background(), c, r, nil)
 			require.Error(t, err)
 			var te interface{ Timeout() bool }
 			require.ErrorAs(t, err, &te)
@@ -507,11 +444,11 @@ func TestDroppedConnection(t *testing.T) {
 			srv, hits := droppingServer(t)
 			c, err := NewClient(testAPIKey, testSecret, WithBaseURL(srv.URL), WithRetryWait(0, 0))
 			require.NoError(t, err)
-			r := getReq(testSessionID)
+			r := getDecision(testSessionID)
 			if tt.method == "POST" {
-				r = postReq()
+				r = postSession()
 			}
-			err = c.do(context.Background(), r, nil)
+			err = send(context.Background(), c, r, nil)
 			require.Error(t, err)
 			assert.Equal(t, tt.hits, hits.Load(), "a POST that reached the server is never sent again")
 		})
@@ -528,7 +465,7 @@ func TestConnectionRefusedPOSTIsRetried(t *testing.T) {
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	c, err := NewClient(testAPIKey, testSecret, WithBaseURL("http://"+addr), WithRetryWait(0, 0), WithLogger(logger))
 	require.NoError(t, err)
-	err = c.do(context.Background(), postReq(), nil)
+	err = send(context.Background(), c, postSession(), nil)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, syscall.ECONNREFUSED)
 	assert.Contains(t, err.Error(), "after 3 attempts")
@@ -547,7 +484,7 @@ func TestRedirectsAreRefused(t *testing.T) {
 	defer srv.Close()
 	c, err := NewClient(testAPIKey, testSecret, WithBaseURL(srv.URL), WithRetryWait(0, 0))
 	require.NoError(t, err)
-	err = c.do(context.Background(), getReq(testSessionID), nil)
+	err = send(context.Background(), c, getDecision(testSessionID), nil)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, http.StatusFound, apiErr.StatusCode)
@@ -574,11 +511,11 @@ func TestResponseDecoding(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMockClient(t, tt.opts...)
+			c, mt := setup(t, tt.opts...)
 			mt.RegisterResponder("GET", testBase+"/v1/sessions/"+testSessionID+"/decision",
 				httpmock.NewBytesResponder(tt.status, tt.body))
 			var out map[string]any
-			err := c.do(context.Background(), getReq(testSessionID), &out)
+			err := send(context.Background(), c, getDecision(testSessionID), &out)
 			require.Error(t, err)
 			if tt.wantIs != nil {
 				assert.ErrorIs(t, err, tt.wantIs)
@@ -596,10 +533,10 @@ func TestResponseDecoding(t *testing.T) {
 }
 
 func TestFailBodyAfterRetryCountsAttempts(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	mt.RegisterResponder("GET", testBase+"/v1/sessions/"+testSessionID+"/decision",
 		sequence(status(503), httpmock.NewBytesResponder(200, fixture(t, "core/error_200_fail.json"))))
-	err := c.do(context.Background(), getReq(testSessionID), nil)
+	err := send(context.Background(), c, getDecision(testSessionID), nil)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 200, apiErr.StatusCode)
@@ -631,12 +568,12 @@ func TestBodyDroppedMidway(t *testing.T) {
 			defer srv.Close()
 			c, err := NewClient(testAPIKey, testSecret, WithBaseURL(srv.URL), WithRetryWait(0, 0))
 			require.NoError(t, err)
-			r := &request{method: tt.method, path: "/sessions/" + testSessionID, signID: testSessionID}
+			r := rawRequest{method: tt.method, path: "/sessions/" + testSessionID, signID: testSessionID}
 			if tt.method == "POST" || tt.method == "PATCH" {
 				r.signID, r.body = "", map[string]string{"a": "b"}
 			}
 			var out map[string]any
-			err = c.do(context.Background(), r, &out)
+			err = send(context.Background(), c, r, &out)
 			assert.ErrorIs(t, err, ErrInvalidResponse)
 			assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
 			assert.Equal(t, tt.hits, hits.Load())
@@ -669,7 +606,7 @@ func TestAPIError(t *testing.T) {
 func TestNoCredentialsLeak(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c, mt := newMockClient(t, WithLogger(logger))
+	c, mt := setup(t, WithLogger(logger))
 	mt.RegisterResponder("GET", testBase+"/v1/sessions/"+testSessionID+"/decision",
 		sequence(status(503), okResp(), httpmock.NewBytesResponder(401, fixture(t, "core/error_401_1818.json")),
 			fail(errReset)))
@@ -679,8 +616,8 @@ func TestNoCredentialsLeak(t *testing.T) {
 	mt.RegisterNoResponder(httpmock.NewStringResponder(404, `{}`))
 	var errs []error
 	for i := 0; i < 4; i++ {
-		errs = append(errs, c.do(context.Background(), getReq(testSessionID), nil))
-		errs = append(errs, c.do(context.Background(), postReq(), nil))
+		errs = append(errs, send(context.Background(), c, getDecision(testSessionID), nil))
+		errs = append(errs, send(context.Background(), c, postSession(), nil))
 	}
 	body := []byte(`{"verification":{}}`)
 	sigs = append(sigs, Sign(testSecret, []byte(testSessionID)), Sign(testSecret, body))

@@ -89,7 +89,7 @@ func TestWithPlainHTTP(t *testing.T) {
 
 // TestWithPlainHTTPSends proves a plain-http emulator host is really called.
 func TestWithPlainHTTPSends(t *testing.T) {
-	c, mt := newMockClient(t, WithBaseURL("http://veriff-emulator:8700"), WithPlainHTTP())
+	c, mt := setup(t, WithBaseURL("http://veriff-emulator:8700"), WithPlainHTTP())
 	mt.RegisterResponder(http.MethodGet, "http://veriff-emulator:8700/v1/sessions/"+testSessionID+"/decision",
 		okResp())
 	_, err := c.Decision(context.Background(), testSessionID)

@@ -48,11 +48,11 @@ func TestExecuteWire(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMockClient(t)
-			rec := newRecorder(mt, reply(200, fixture(t, "api/execute-custom.json")))
+			c, mt := setup(t)
+			rec := newRecorder(mt, reply(200, fixture(t, "api/execute_custom.json")))
 			var out map[string]any
 			require.NoError(t, c.Execute(context.Background(), tt.req, &out))
-			got := lastSeen(t, rec)
+			got := rec.last(t)
 			assert.Equal(t, tt.req.Method, got.method)
 			assert.Equal(t, tt.wantPath, got.path)
 			assert.Equal(t, tt.wantQuery, got.rawQuery)
@@ -65,8 +65,8 @@ func TestExecuteWire(t *testing.T) {
 }
 
 func TestExecuteParse(t *testing.T) {
-	c, mt := newMockClient(t)
-	newRecorder(mt, reply(200, fixture(t, "api/execute-custom.json")))
+	c, mt := setup(t)
+	newRecorder(mt, reply(200, fixture(t, "api/execute_custom.json")))
 	var out struct {
 		Items []struct {
 			ID    string `json:"id"`
@@ -81,7 +81,7 @@ func TestExecuteParse(t *testing.T) {
 }
 
 func TestExecuteTypedErrorsAndRetries(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	newRecorder(mt, reply(503, []byte(`{"status":"fail","code":"9999","message":"down"}`)),
 		reply(404, fixture(t, "core/error_400_numeric_code.json")))
 	err := c.Execute(context.Background(), RawRequest{Method: http.MethodGet, Path: "/sessions/" + testSessionID + "/x", SignedID: testSessionID}, nil)
@@ -119,7 +119,7 @@ func TestExecuteRefusesBadRequests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMockClient(t)
+			c, mt := setup(t)
 			err := c.Execute(context.Background(), tt.req, nil)
 			require.ErrorIs(t, err, ErrInvalidInput)
 			assert.Contains(t, err.Error(), tt.want)

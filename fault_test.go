@@ -1,7 +1,6 @@
 package veriff
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -34,9 +33,6 @@ import (
 // every response body closed and no goroutine left behind.
 
 const (
-	fmAttemptID = "f5c8a1b2-3d4e-4f60-8a7b-9c0d1e2f3a4b"
-	fmMediaID   = "4b6cb5a4-6a0a-4b36-8f5b-1d0f1e3c9a11"
-
 	fmMaxAttempts = 3 // the default WithMaxRetries(2) plus the first attempt
 
 	fmAttemptTimeout = 40 * time.Millisecond  // the user's http.Client Timeout in the per-attempt fault
@@ -53,8 +49,7 @@ type fmEndpoint struct {
 	signID   string // the ID a GET or DELETE signs
 	okStatus int
 	okBody   []byte
-	// kind says what the method does with a success body.
-	kind fmKind
+	kind     fmKind // what the method does with a success body
 	// call runs the method; on success it checks the result has the shape
 	// of okBody and reports the bytes streamed (DownloadMedia).
 	call func(ctx context.Context, c *Client) (int64, error)
@@ -75,128 +70,126 @@ func (e fmEndpoint) idempotent() bool {
 
 var errFmBadResult = errors.New("fault test: success with an unexpected result")
 
+// fmResult turns a call's result into the matrix's (bytes, error): a
+// success whose result lacks what okBody holds is errFmBadResult.
+func fmResult(ok bool, err error) (int64, error) {
+	if err == nil && !ok {
+		return 0, errFmBadResult
+	}
+	return 0, err
+}
+
 func fmEndpoints(t *testing.T) []fmEndpoint {
 	t.Helper()
 	img := fixture(t, "media/face.jpg")
 	imgPath := filepath.Join(t.TempDir(), "face.jpg")
 	require.NoError(t, os.WriteFile(imgPath, img, 0o600))
 	sess := "/v1/sessions/" + testSessionID
-	media := func(m *Media, err error) (int64, error) {
-		if err == nil && (m == nil || m.ID == "") {
-			return 0, errFmBadResult
+	decision := fixture(t, "sessions/decision_approved.json")
+	get := func(name, path, signID, file string, kind fmKind, call func(context.Context, *Client) (int64, error)) fmEndpoint {
+		body := img
+		if file != "" {
+			body = fixture(t, file)
 		}
-		return 0, err
+		return fmEndpoint{name: name, method: "GET", path: path, signID: signID, okStatus: 200, okBody: body, kind: kind, call: call}
 	}
+	media := func(m *Media, err error) (int64, error) { return fmResult(m != nil && m.ID != "", err) }
 	list := func(l *MediaList, err error) (int64, error) {
-		if err == nil && (l == nil || len(l.Images)+len(l.Videos) == 0) {
-			return 0, errFmBadResult
-		}
-		return 0, err
-	}
-	nonNil := func(ok bool, err error) (int64, error) {
-		if err == nil && !ok {
-			return 0, errFmBadResult
-		}
-		return 0, err
+		return fmResult(l != nil && len(l.Images)+len(l.Videos) > 0, err)
 	}
 	return []fmEndpoint{
 		{name: "CreateSession", method: "POST", path: "/v1/sessions", okStatus: 201, okBody: fixture(t, "sessions/create_201.json"),
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				s, err := c.CreateSession(ctx, CreateSessionRequest{VendorData: "user-42", Consents: []Consent{{Type: "ine", Approved: true}}})
-				return nonNil(s != nil && s.ID != "", err)
+				return fmResult(s != nil && s.ID != "", err)
 			}},
 		{name: "SubmitSession", method: "PATCH", path: sess, okStatus: 200, okBody: fixture(t, "sessions/submit_200.json"),
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				s, err := c.SubmitSession(ctx, testSessionID)
-				return nonNil(s != nil && s.ID == testSessionID, err)
+				return fmResult(s != nil && s.ID == testSessionID, err)
 			}},
 		{name: "DeleteSession", method: "DELETE", path: sess, signID: testSessionID, okStatus: 200, okBody: fixture(t, "sessions/delete_200.json"), kind: kindDiscard,
-			call: func(ctx context.Context, c *Client) (int64, error) {
-				return 0, c.DeleteSession(ctx, testSessionID)
-			}},
-		{name: "Decision", method: "GET", signID: testSessionID, path: sess + "/decision", okStatus: 200, okBody: fixture(t, "sessions/decision_approved.json"),
+			call: func(ctx context.Context, c *Client) (int64, error) { return 0, c.DeleteSession(ctx, testSessionID) }},
+		{name: "Decision", method: "GET", signID: testSessionID, path: sess + "/decision", okStatus: 200, okBody: decision,
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				d, err := c.Decision(ctx, testSessionID)
-				return nonNil(d != nil && d.Verification != nil, err)
+				return fmResult(d != nil && d.Verification != nil, err)
 			}},
-		{name: "WaitForDecision", method: "GET", signID: testSessionID, path: sess + "/decision", okStatus: 200, okBody: fixture(t, "sessions/decision_approved.json"), kind: kindWait,
+		{name: "WaitForDecision", method: "GET", signID: testSessionID, path: sess + "/decision", okStatus: 200, okBody: decision, kind: kindWait,
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				ctx, cancel := context.WithTimeout(ctx, fmWaitDeadline)
 				defer cancel()
 				// Polling every hour: after the first poll only the
 				// deadline ends the wait, so the hits are exact.
 				d, err := c.WaitForDecision(ctx, testSessionID, time.Hour)
-				return nonNil(d != nil && d.Verification != nil, err)
+				return fmResult(d != nil && d.Verification != nil, err)
 			}},
-		{name: "Person", method: "GET", signID: testSessionID, path: sess + "/person", okStatus: 200, okBody: fixture(t, "sessions/person_200.json"),
-			call: func(ctx context.Context, c *Client) (int64, error) {
-				p, err := c.Person(ctx, testSessionID)
-				return nonNil(p != nil && p.FirstName != "", err)
-			}},
-		{name: "Attempts", method: "GET", signID: testSessionID, path: sess + "/attempts", okStatus: 200, okBody: fixture(t, "sessions/attempts_200.json"),
-			call: func(ctx context.Context, c *Client) (int64, error) {
-				a, err := c.Attempts(ctx, testSessionID)
-				return nonNil(len(a) > 0, err)
-			}},
-		{name: "WatchlistScreening", method: "GET", signID: testSessionID, path: sess + "/watchlist-screening", okStatus: 200, okBody: fixture(t, "sessions/watchlist_200.json"),
-			call: func(ctx context.Context, c *Client) (int64, error) {
-				w, err := c.WatchlistScreening(ctx, testSessionID)
-				return nonNil(w != nil && w.MatchStatus != "", err)
-			}},
+		get("Person", sess+"/person", testSessionID, "sessions/person_200.json", kindJSON, func(ctx context.Context, c *Client) (int64, error) {
+			p, err := c.Person(ctx, testSessionID)
+			return fmResult(p != nil && p.FirstName != "", err)
+		}),
+		get("Attempts", sess+"/attempts", testSessionID, "sessions/attempts_200.json", kindJSON, func(ctx context.Context, c *Client) (int64, error) {
+			a, err := c.Attempts(ctx, testSessionID)
+			return fmResult(len(a) > 0, err)
+		}),
+		get("WatchlistScreening", sess+"/watchlist-screening", testSessionID, "sessions/watchlist_200.json", kindJSON, func(ctx context.Context, c *Client) (int64, error) {
+			w, err := c.WatchlistScreening(ctx, testSessionID)
+			return fmResult(w != nil && w.MatchStatus != "", err)
+		}),
 		{name: "SendCollectedData", method: "POST", path: sess + "/collected-data", okStatus: 200, okBody: fixture(t, "sessions/collected_data_200.json"), kind: kindDiscard,
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				return 0, c.SendCollectedData(ctx, testSessionID, CollectedData{
 					ProviderName: "fingerprinter", Network: CollectedNetwork{IP: "203.0.113.7"}, Device: CollectedDevice{Fingerprint: "abc123"}})
 			}},
-		{name: "UploadMedia", method: "POST", path: sess + "/media", okStatus: 200, okBody: fixture(t, "media/upload-response.json"),
+		{name: "UploadMedia", method: "POST", path: sess + "/media", okStatus: 200, okBody: fixture(t, "media/upload_response.json"),
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				return media(c.UploadMedia(ctx, testSessionID, MediaUpload{Context: ContextFace, Content: img}))
 			}},
-		{name: "UploadMediaFile", method: "POST", path: sess + "/media", okStatus: 200, okBody: fixture(t, "media/upload-response.json"),
+		{name: "UploadMediaFile", method: "POST", path: sess + "/media", okStatus: 200, okBody: fixture(t, "media/upload_response.json"),
 			call: func(ctx context.Context, c *Client) (int64, error) {
 				return media(c.UploadMediaFile(ctx, testSessionID, ContextFace, imgPath))
 			}},
-		{name: "SessionMedia", method: "GET", signID: testSessionID, path: sess + "/media", okStatus: 200, okBody: fixture(t, "media/session-media.json"),
-			call: func(ctx context.Context, c *Client) (int64, error) {
-				return list(c.SessionMedia(ctx, testSessionID))
-			}},
-		{name: "AttemptMedia", method: "GET", signID: fmAttemptID, path: "/v1/attempts/" + fmAttemptID + "/media", okStatus: 200, okBody: fixture(t, "media/session-media.json"),
-			call: func(ctx context.Context, c *Client) (int64, error) {
-				return list(c.AttemptMedia(ctx, fmAttemptID))
-			}},
-		{name: "DownloadMedia", method: "GET", signID: fmMediaID, path: "/v1/media/" + fmMediaID, okStatus: 200, okBody: img, kind: kindStream,
-			call: func(ctx context.Context, c *Client) (int64, error) {
-				return c.DownloadMedia(ctx, fmMediaID, io.Discard)
-			}},
-		{name: "INERegistry", method: "GET", signID: testSessionID, path: sess + "/decision/ine-registry", okStatus: 200, okBody: fixture(t, "ine/ine-registry.json"),
-			call: func(ctx context.Context, c *Client) (int64, error) {
-				r, err := c.INERegistry(ctx, testSessionID)
-				return nonNil(r != nil && r.Active, err)
-			}},
-		{name: "CURPRegistry", method: "GET", signID: testSessionID, path: sess + "/decision/curp-registry", okStatus: 200, okBody: fixture(t, "ine/curp-registry.json"),
-			call: func(ctx context.Context, c *Client) (int64, error) {
-				r, err := c.CURPRegistry(ctx, testSessionID)
-				return nonNil(r != nil, err)
-			}},
-		{name: "CombinedINECURPRegistry", method: "GET", signID: testSessionID, path: sess + "/decision/combined-ine-curp-registry", okStatus: 200, okBody: fixture(t, "ine/combined-ine-curp-registry.json"),
-			call: func(ctx context.Context, c *Client) (int64, error) {
-				r, err := c.CombinedINECURPRegistry(ctx, testSessionID)
-				return nonNil(r != nil && (r.INE != nil || r.CURP != nil), err)
-			}},
+		get("SessionMedia", sess+"/media", testSessionID, "media/session_media.json", kindJSON, func(ctx context.Context, c *Client) (int64, error) {
+			return list(c.SessionMedia(ctx, testSessionID))
+		}),
+		get("AttemptMedia", "/v1/attempts/"+testAttemptID+"/media", testAttemptID, "media/session_media.json", kindJSON, func(ctx context.Context, c *Client) (int64, error) {
+			return list(c.AttemptMedia(ctx, testAttemptID))
+		}),
+		get("DownloadMedia", "/v1/media/"+testMediaID, testMediaID, "", kindStream, func(ctx context.Context, c *Client) (int64, error) {
+			return c.DownloadMedia(ctx, testMediaID, io.Discard)
+		}),
+		get("INERegistry", sess+"/decision/ine-registry", testSessionID, "ine/ine_registry.json", kindJSON, func(ctx context.Context, c *Client) (int64, error) {
+			r, err := c.INERegistry(ctx, testSessionID)
+			return fmResult(r != nil && r.Active, err)
+		}),
+		get("CURPRegistry", sess+"/decision/curp-registry", testSessionID, "ine/curp_registry.json", kindJSON, func(ctx context.Context, c *Client) (int64, error) {
+			r, err := c.CURPRegistry(ctx, testSessionID)
+			return fmResult(r != nil, err)
+		}),
+		get("CombinedINECURPRegistry", sess+"/decision/combined-ine-curp-registry", testSessionID, "ine/combined_ine_curp_registry.json", kindJSON, func(ctx context.Context, c *Client) (int64, error) {
+			r, err := c.CombinedINECURPRegistry(ctx, testSessionID)
+			return fmResult(r != nil && (r.INE != nil || r.CURP != nil), err)
+		}),
 	}
 }
 
+// --- server behaviours --------------------------------------------------------
+
 // fmServer is the loopback server of one case: it counts requests, checks
-// they are the endpoint's, and answers each with the fault.
+// they are the endpoint's, and answers each with the fault's behaviour
+// (with success after the first hit when the fault says thenOK).
 type fmServer struct {
 	ep      fmEndpoint
-	serve   func(s *fmServer, w http.ResponseWriter, r *http.Request, hit int)
+	f       fmFault
 	hits    atomic.Int32
 	wrong   atomic.Value // string: what was wrong with a request
 	release chan struct{}
 	mu      sync.Mutex
 	first   string // the first attempt's body and signature
 }
+
+// fmBehaviour answers one request; the request body is already read.
+type fmBehaviour func(s *fmServer, w http.ResponseWriter, r *http.Request)
 
 // ServeHTTP counts the request and checks it: the endpoint's method and
 // path, a valid signature (over the body, or over the ID in the path), and
@@ -224,71 +217,101 @@ func (s *fmServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.wrong.Store("attempt " + strconv.Itoa(hit) + " sent other bytes or another signature")
 	}
 	s.mu.Unlock()
-	s.serve(s, w, r, hit)
+	if s.f.thenOK && hit > 1 {
+		fmAnswerOK(s, w, r)
+		return
+	}
+	s.f.serve(s, w, r)
 }
 
-func (s *fmServer) ok(w http.ResponseWriter) {
+// half is the first half of the endpoint's success body.
+func (s *fmServer) half() []byte { return s.ep.okBody[:len(s.ep.okBody)/2] }
+
+// wait blocks until the request ends or the case is torn down.
+func (s *fmServer) wait(r *http.Request) {
+	select {
+	case <-r.Context().Done():
+	case <-s.release:
+	}
+}
+
+func fmAnswerOK(s *fmServer, w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(s.ep.okBody)))
 	w.WriteHeader(s.ep.okStatus)
 	_, _ = w.Write(s.ep.okBody)
 }
 
-func fmStatus(code int, body string, header ...string) func(*fmServer, http.ResponseWriter, *http.Request, int) {
-	return func(_ *fmServer, w http.ResponseWriter, r *http.Request, _ int) {
-		_, _ = io.Copy(io.Discard, r.Body)
+// fmAnswer answers code with body (Content-Type application/json unless
+// header sets one).
+func fmAnswer(code int, body string, header ...string) fmBehaviour {
+	return func(_ *fmServer, w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
 		for i := 0; i+1 < len(header); i += 2 {
 			w.Header().Set(header[i], header[i+1])
-		}
-		if w.Header().Get("Content-Type") == "" {
-			w.Header().Set("Content-Type", "application/json")
 		}
 		w.WriteHeader(code)
 		_, _ = io.WriteString(w, body)
 	}
 }
 
-// fmThenOK answers the first hit with first, and every later one with the
-// endpoint's success.
-func fmThenOK(first func(*fmServer, http.ResponseWriter, *http.Request, int)) func(*fmServer, http.ResponseWriter, *http.Request, int) {
-	return func(s *fmServer, w http.ResponseWriter, r *http.Request, hit int) {
-		if hit == 1 {
-			first(s, w, r, hit)
-			return
-		}
-		_, _ = io.Copy(io.Discard, r.Body)
-		s.ok(w)
-	}
-}
-
-// fmHijack reads the request, takes the connection over and hands it to f.
-func fmHijack(f func(s *fmServer, conn net.Conn, buf *bufio.ReadWriter)) func(*fmServer, http.ResponseWriter, *http.Request, int) {
-	return func(s *fmServer, w http.ResponseWriter, r *http.Request, _ int) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		conn, buf, err := w.(http.Hijacker).Hijack()
+// fmCloseConn takes the connection over and closes it, with RST if reset.
+func fmCloseConn(reset bool) fmBehaviour {
+	return func(_ *fmServer, w http.ResponseWriter, _ *http.Request) {
+		conn, _, err := w.(http.Hijacker).Hijack()
 		if err != nil {
 			return
 		}
-		defer conn.Close()
-		f(s, conn, buf)
+		if tc, ok := conn.(*net.TCPConn); ok && reset {
+			_ = tc.SetLinger(0)
+		}
+		_ = conn.Close()
 	}
 }
 
-// half is the first half of the endpoint's success body.
-func (s *fmServer) half() []byte { return s.ep.okBody[:len(s.ep.okBody)/2] }
+// fmDropMidBody declares the whole success body, sends half and closes.
+func fmDropMidBody(s *fmServer, w http.ResponseWriter, _ *http.Request) {
+	conn, buf, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	fmt.Fprintf(buf, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n",
+		s.ep.okStatus, http.StatusText(s.ep.okStatus), len(s.ep.okBody))
+	_, _ = buf.Write(s.half())
+	_ = buf.Flush()
+}
+
+// fmStallMidBody declares the whole success body, sends half and hangs.
+func fmStallMidBody(s *fmServer, w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Length", strconv.Itoa(len(s.ep.okBody)))
+	w.WriteHeader(s.ep.okStatus)
+	_, _ = w.Write(s.half())
+	w.(http.Flusher).Flush()
+	s.wait(r)
+}
+
+// fmHang never answers until the request ends.
+func fmHang(s *fmServer, _ http.ResponseWriter, r *http.Request) { s.wait(r) }
+
+// fmTruncated sends half the success body as if it were all of it.
+func fmTruncated(s *fmServer, w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(s.ep.okStatus)
+	_, _ = w.Write(s.half())
+}
 
 // fmBigBody streams n bytes of a JSON-looking body from a small buffer,
 // chunked (no Content-Length), until the client stops reading.
-func fmBigBody(n int64) func(*fmServer, http.ResponseWriter, *http.Request, int) {
-	return func(_ *fmServer, w http.ResponseWriter, r *http.Request, _ int) {
-		_, _ = io.Copy(io.Discard, r.Body)
+func fmBigBody(n int64) fmBehaviour {
+	return func(_ *fmServer, w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
 		_, _ = io.Copy(w, io.LimitReader(io.MultiReader(strings.NewReader(`{"status":"success","pad":"`), fmPadReader{}), n))
 	}
 }
 
-// fmPadReader yields `{"status":"success","pad":"xxxx…` forever.
+// fmPadReader yields 'x' forever.
 type fmPadReader struct{}
 
 func (fmPadReader) Read(p []byte) (int, error) {
@@ -298,34 +321,13 @@ func (fmPadReader) Read(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// fmFault is one way a call can go wrong.
-type fmFault struct {
-	name  string
-	serve func(s *fmServer, w http.ResponseWriter, r *http.Request, hit int)
-	// attemptTimeout is the Timeout of the user's http.Client (0: none).
-	attemptTimeout time.Duration
-	// deadline is the caller's context deadline (0: none).
-	deadline time.Duration
-	// expect is the outcome the policy prescribes for ep.
-	expect func(ep fmEndpoint) fmExpect
-}
+// --- error checks -------------------------------------------------------------
 
-// fmExpect is what the caller must see.
-type fmExpect struct {
-	ok    bool
-	n     int64 // bytes DownloadMedia streams, when ok or after a mid-body drop
-	hits  int
-	check func(t *testing.T, err error) // the error's type; nil when ok
-	// within bounds the call's duration (besides the global bound).
-	within time.Duration
-}
+// fmCheck checks a call's error; attempts is how many requests it made.
+type fmCheck func(t *testing.T, err error, attempts int)
 
-// Expectation helpers -------------------------------------------------------
-
-func fmSuccess(hits int) fmExpect { return fmExpect{ok: true, hits: hits} }
-
-func fmAPIError(status, attempts int, sentinels ...error) func(*testing.T, error) {
-	return func(t *testing.T, err error) {
+func fmAPIError(status int, sentinels ...error) fmCheck {
+	return func(t *testing.T, err error, attempts int) {
 		var apiErr *APIError
 		require.ErrorAs(t, err, &apiErr)
 		assert.Equal(t, status, apiErr.StatusCode)
@@ -337,17 +339,27 @@ func fmAPIError(status, attempts int, sentinels ...error) func(*testing.T, error
 	}
 }
 
-func fmRateLimited(attempts int, retryAfter func(time.Duration) bool) func(*testing.T, error) {
-	return func(t *testing.T, err error) {
-		fmAPIError(http.StatusTooManyRequests, attempts, ErrRateLimited)(t, err)
+func fmRateLimited(retryAfter func(time.Duration) bool) fmCheck {
+	return func(t *testing.T, err error, attempts int) {
+		fmAPIError(http.StatusTooManyRequests, ErrRateLimited)(t, err, attempts)
 		var apiErr *APIError
 		require.ErrorAs(t, err, &apiErr)
 		assert.True(t, retryAfter(apiErr.RetryAfter), "RetryAfter = %s", apiErr.RetryAfter)
 	}
 }
 
-func fmIs(targets ...error) func(*testing.T, error) {
-	return func(t *testing.T, err error) {
+// fmFail200 checks a 200 answer whose body says "status":"fail" (code 1104).
+func fmFail200(t *testing.T, err error, attempts int) {
+	fmAPIError(200)(t, err, attempts)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "fail", apiErr.Status)
+	assert.Equal(t, "1104", apiErr.Code)
+	assert.NotEmpty(t, apiErr.Message)
+}
+
+func fmIs(targets ...error) fmCheck {
+	return func(t *testing.T, err error, _ int) {
 		for _, target := range targets {
 			assert.ErrorIs(t, err, target)
 		}
@@ -357,7 +369,7 @@ func fmIs(targets ...error) func(*testing.T, error) {
 }
 
 // fmTransport checks a connection-level failure: a *url.Error, no status.
-func fmTransport(t *testing.T, err error) {
+func fmTransport(t *testing.T, err error, _ int) {
 	var urlErr *url.Error
 	assert.ErrorAs(t, err, &urlErr)
 	var apiErr *APIError
@@ -366,7 +378,7 @@ func fmTransport(t *testing.T, err error) {
 	assert.NotErrorIs(t, err, context.Canceled)
 }
 
-func fmTimeout(t *testing.T, err error) {
+func fmTimeout(t *testing.T, err error, _ int) {
 	var te interface{ Timeout() bool }
 	require.ErrorAs(t, err, &te)
 	assert.True(t, te.Timeout())
@@ -374,238 +386,163 @@ func fmTimeout(t *testing.T, err error) {
 	assert.False(t, errors.As(err, &apiErr))
 }
 
-// fmWaitedOut is WaitForDecision's outcome when every poll fails
-// temporarily: the wait continues until its deadline, and its error wraps
-// the deadline and the last failure, which last checks.
-func fmWaitedOut(hits int, last func(*testing.T, error)) fmExpect {
-	return fmExpect{hits: hits, within: fmWaitDeadline + time.Second, check: func(t *testing.T, err error) {
+// fmWaitedOut checks WaitForDecision's error when every poll failed
+// temporarily: it wraps the deadline and the last failure, which last checks.
+func fmWaitedOut(last fmCheck) fmCheck {
+	return func(t *testing.T, err error, attempts int) {
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
 		multi, ok := err.(interface{ Unwrap() []error })
 		require.True(t, ok, "the wait's error wraps the deadline and the last failure: %v", err)
 		errs := multi.Unwrap()
 		require.Len(t, errs, 2)
-		last(t, errs[1])
-	}}
+		last(t, errs[1], attempts)
+	}
 }
 
-// fmRetryable is the outcome of a fault the policy retries for GET and
-// DELETE only (5xx, connection failures after sending).
-func fmRetryable(ep fmEndpoint, check func(hits int) func(*testing.T, error)) fmExpect {
+// --- the faults ---------------------------------------------------------------
+
+// fmRetry is how the policy treats a fault.
+type fmRetry int
+
+const (
+	retryNone    fmRetry = iota // one attempt, whatever the method
+	retryIdem                   // GET and DELETE retried to fmMaxAttempts; POST and PATCH sent once
+	retryAll                    // every method retried (a 429 was not processed)
+	retryOverCap                // a 429 whose Retry-After is above the cap: returned at once
+)
+
+// Byte counts DownloadMedia streams, relative to the endpoint's success body.
+const (
+	fmFullBody = -1
+	fmHalfBody = -2
+)
+
+// fmFault is one way a call can go wrong and what the policy prescribes.
+type fmFault struct {
+	name           string
+	serve          fmBehaviour
+	thenOK         bool          // attempts after the first get the success answer
+	attemptTimeout time.Duration // the Timeout of the user's http.Client (0: none)
+	deadline       time.Duration // the caller's context deadline (0: none)
+	retry          fmRetry
+	err            fmCheck       // the error; nil: the call succeeds
+	within         time.Duration // bound on the call (0: 5s); fmPerAttempt: attempts × fmAttemptTimeout + 1s
+	// discardOK: DeleteSession and SendCollectedData, which keep nothing,
+	// succeed (a bad 200 body).
+	discardOK bool
+	// download, when set, is DownloadMedia's outcome after one request (it
+	// has handed bytes to the caller's writer).
+	download *fmDownload
+}
+
+type fmDownload struct {
+	n   int64 // bytes streamed, or fmFullBody or fmHalfBody
+	err fmCheck
+}
+
+const fmPerAttempt = -1
+
+// fmWant is what the caller must see.
+type fmWant struct {
+	hits   int
+	n      int64
+	err    fmCheck // nil: success
+	within time.Duration
+}
+
+// want derives the outcome of f for ep from the policy.
+func (f fmFault) want(ep fmEndpoint) fmWant {
+	bytesOf := func(n int64) int64 {
+		switch n {
+		case fmFullBody:
+			return int64(len(ep.okBody))
+		case fmHalfBody:
+			return int64(len(ep.okBody) / 2)
+		}
+		return n
+	}
+	success := func(hits int) fmWant {
+		w := fmWant{hits: hits}
+		if ep.kind == kindStream {
+			w.n = int64(len(ep.okBody))
+		}
+		return w
+	}
 	switch {
-	case ep.kind == kindWait:
-		return fmWaitedOut(fmMaxAttempts, check(fmMaxAttempts))
-	case ep.idempotent():
-		return fmExpect{hits: fmMaxAttempts, check: check(fmMaxAttempts)}
-	default:
-		return fmExpect{hits: 1, check: check(1)}
+	case ep.kind == kindStream && f.download != nil:
+		return fmWant{hits: 1, n: bytesOf(f.download.n), err: f.download.err, within: f.within}
+	case ep.kind == kindDiscard && f.discardOK:
+		return fmWant{hits: 1}
 	}
-}
-
-// fmBody is the outcome of a bad 200 body: JSON endpoints fail with
-// check, DeleteSession and SendCollectedData (which keep nothing) and
-// DownloadMedia (which streams bytes) succeed.
-func fmBody(ep fmEndpoint, n int64, check func(*testing.T, error)) fmExpect {
-	switch ep.kind {
-	case kindDiscard:
-		return fmSuccess(1)
-	case kindStream:
-		return fmExpect{ok: true, hits: 1, n: n}
+	attempts := 1
+	if f.retry == retryAll || f.retry == retryIdem && ep.idempotent() {
+		attempts = fmMaxAttempts
 	}
-	return fmExpect{hits: 1, check: check}
+	if f.err == nil || f.thenOK && attempts > 1 {
+		return success(min(attempts, 2))
+	}
+	if ep.kind == kindWait && f.retry != retryNone {
+		// Temporary for WaitForDecision: it polls on until its deadline.
+		return fmWant{hits: attempts, err: fmWaitedOut(f.err), within: fmWaitDeadline + time.Second}
+	}
+	w := fmWant{hits: attempts, err: f.err, within: f.within}
+	if f.within == fmPerAttempt {
+		w.within = time.Duration(attempts)*fmAttemptTimeout + time.Second
+	}
+	return w
 }
 
 const fmHTMLPage = "<!DOCTYPE html><html><head><title>Service Unavailable</title></head><body><h1>We'll be right back</h1></body></html>"
 
 func fmFaults(t *testing.T) []fmFault {
 	errorJSON := `{"status":"fail","code":"1001","message":"upstream trouble"}`
+	tooMany := `{"status":"fail","message":"Too many requests"}`
 	page502 := string(fixture(t, "core/error_502.html"))
 	fail200 := string(fixture(t, "core/error_200_fail.json"))
-	pastDate := "Wed, 21 Oct 2015 07:28:00 GMT"
-	server5xx := func(code int, body string, ctype string) fmFault {
-		return fmFault{
-			name:  strconv.Itoa(code),
-			serve: fmStatus(code, body, "Content-Type", ctype),
-			expect: func(ep fmEndpoint) fmExpect {
-				return fmRetryable(ep, func(hits int) func(*testing.T, error) { return fmAPIError(code, hits, ErrServer) })
-			},
-		}
-	}
-	rateLimited := func(name string, retryAfter string, hint func(time.Duration) bool) fmFault {
-		var hdr []string
-		if retryAfter != "" {
-			hdr = []string{"Retry-After", retryAfter}
-		}
-		return fmFault{
-			name:  name,
-			serve: fmStatus(http.StatusTooManyRequests, `{"status":"fail","message":"Too many requests"}`, hdr...),
-			expect: func(ep fmEndpoint) fmExpect {
-				if ep.kind == kindWait {
-					return fmWaitedOut(fmMaxAttempts, fmRateLimited(fmMaxAttempts, hint))
-				}
-				// 429 is retried for every method: the request was refused.
-				return fmExpect{hits: fmMaxAttempts, check: fmRateLimited(fmMaxAttempts, hint)}
-			},
-		}
-	}
-	tooLong := func(name, retryAfter string, hint func(time.Duration) bool) fmFault {
-		return fmFault{
-			name:  name,
-			serve: fmStatus(http.StatusTooManyRequests, `{"status":"fail","message":"Too many requests"}`, "Retry-After", retryAfter),
-			expect: func(ep fmEndpoint) fmExpect {
-				if ep.kind == kindWait {
-					// Temporary for WaitForDecision: it keeps waiting as
-					// long as its deadline allows.
-					return fmWaitedOut(1, fmRateLimited(1, hint))
-				}
-				// Above the cap: returned at once, nothing slept.
-				return fmExpect{hits: 1, check: fmRateLimited(1, hint), within: time.Second}
-			},
-		}
-	}
 	zero := func(d time.Duration) bool { return d == 0 }
 	hour := func(d time.Duration) bool { return d == time.Hour }
 	aboutHour := func(d time.Duration) bool { return d > 59*time.Minute && d <= time.Hour+time.Second }
+	inAnHour := time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)
+	deadline := fmIs(context.DeadlineExceeded)
+	invalid := fmIs(ErrInvalidResponse)
 
 	return []fmFault{
-		{name: "ok", serve: func(s *fmServer, w http.ResponseWriter, r *http.Request, _ int) {
-			_, _ = io.Copy(io.Discard, r.Body)
-			s.ok(w)
-		}, expect: func(ep fmEndpoint) fmExpect {
-			e := fmSuccess(1)
-			if ep.kind == kindStream {
-				e.n = int64(len(ep.okBody))
-			}
-			return e
-		}},
-		server5xx(500, errorJSON, "application/json"),
-		server5xx(502, page502, "text/html"), // a proxy's HTML error page
-		server5xx(503, errorJSON, "application/json"),
-		server5xx(504, "", "text/plain"),
-		{name: "501", serve: fmStatus(501, errorJSON), expect: func(ep fmEndpoint) fmExpect {
-			return fmExpect{hits: 1, check: fmAPIError(501, 1, ErrServer)} // never retried
-		}},
-		{name: "503-then-ok", serve: fmThenOK(fmStatus(503, errorJSON)), expect: func(ep fmEndpoint) fmExpect {
-			if ep.idempotent() {
-				e := fmSuccess(2)
-				if ep.kind == kindStream {
-					e.n = int64(len(ep.okBody))
-				}
-				return e
-			}
-			return fmExpect{hits: 1, check: fmAPIError(503, 1, ErrServer)}
-		}},
-		{name: "429-seconds-then-ok", serve: fmThenOK(fmStatus(429, `{"status":"fail"}`, "Retry-After", "0")), expect: func(ep fmEndpoint) fmExpect {
-			e := fmSuccess(2) // every method: a 429 was not processed
-			if ep.kind == kindStream {
-				e.n = int64(len(ep.okBody))
-			}
-			return e
-		}},
-		rateLimited("429-no-retry-after", "", zero),
-		rateLimited("429-seconds", "0", zero),
-		rateLimited("429-http-date", pastDate, zero),
-		tooLong("429-huge-seconds", "3600", hour),
-		tooLong("429-huge-http-date", time.Now().Add(time.Hour).UTC().Format(http.TimeFormat), aboutHour),
-		{name: "reset-before-response", serve: fmHijack(func(_ *fmServer, conn net.Conn, _ *bufio.ReadWriter) {
-			if tc, ok := conn.(*net.TCPConn); ok {
-				_ = tc.SetLinger(0) // close with RST
-			}
-		}), expect: func(ep fmEndpoint) fmExpect {
-			return fmRetryable(ep, func(int) func(*testing.T, error) { return fmTransport })
-		}},
-		{name: "eof-before-response", serve: fmHijack(func(*fmServer, net.Conn, *bufio.ReadWriter) {}),
-			expect: func(ep fmEndpoint) fmExpect {
-				return fmRetryable(ep, func(int) func(*testing.T, error) { return fmTransport })
-			}},
-		{name: "drop-mid-body", serve: fmHijack(func(s *fmServer, _ net.Conn, buf *bufio.ReadWriter) {
-			fmt.Fprintf(buf, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n",
-				s.ep.okStatus, http.StatusText(s.ep.okStatus), len(s.ep.okBody))
-			_, _ = buf.Write(s.half())
-			_ = buf.Flush()
-		}), expect: func(ep fmEndpoint) fmExpect {
-			// A download has handed bytes to the caller's writer: it is over.
-			if ep.kind == kindStream {
-				return fmExpect{hits: 1, n: int64(len(ep.okBody) / 2), check: fmIs(io.ErrUnexpectedEOF)}
-			}
-			// JSON bodies are read inside the retry loop: a connection lost
-			// mid-body is a connection error, retried for GET and DELETE only.
-			return fmRetryable(ep, func(int) func(*testing.T, error) {
-				return fmIs(ErrInvalidResponse, io.ErrUnexpectedEOF)
-			})
-		}},
-		{name: "stall-mid-body", deadline: fmDeadline, serve: func(s *fmServer, w http.ResponseWriter, r *http.Request, _ int) {
-			_, _ = io.Copy(io.Discard, r.Body)
-			w.Header().Set("Content-Length", strconv.Itoa(len(s.ep.okBody)))
-			w.WriteHeader(s.ep.okStatus)
-			_, _ = w.Write(s.half())
-			w.(http.Flusher).Flush()
-			select {
-			case <-r.Context().Done():
-			case <-s.release:
-			}
-		}, expect: func(ep fmEndpoint) fmExpect {
-			e := fmExpect{hits: 1, check: fmIs(context.DeadlineExceeded), within: fmDeadline + time.Second}
-			if ep.kind == kindStream {
-				e.n = int64(len(ep.okBody) / 2)
-			}
-			return e
-		}},
-		{name: "hang-deadline", deadline: fmDeadline, serve: fmHang, expect: func(ep fmEndpoint) fmExpect {
-			return fmExpect{hits: 1, check: fmIs(context.DeadlineExceeded), within: fmDeadline + time.Second}
-		}},
-		{name: "hang-attempt-timeout", attemptTimeout: fmAttemptTimeout, serve: fmHang, expect: func(ep fmEndpoint) fmExpect {
-			e := fmRetryable(ep, func(int) func(*testing.T, error) { return fmTimeout })
-			if ep.kind != kindWait {
-				e.within = time.Duration(e.hits)*fmAttemptTimeout + time.Second
-			}
-			return e
-		}},
-		{name: "truncated-json", serve: func(s *fmServer, w http.ResponseWriter, r *http.Request, _ int) {
-			_, _ = io.Copy(io.Discard, r.Body)
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(s.ep.okStatus)
-			_, _ = w.Write(s.half())
-		}, expect: func(ep fmEndpoint) fmExpect {
-			return fmBody(ep, int64(len(ep.okBody)/2), fmIs(ErrInvalidResponse))
-		}},
-		{name: "html-200", serve: fmStatus(200, fmHTMLPage, "Content-Type", "text/html"), expect: func(ep fmEndpoint) fmExpect {
-			return fmBody(ep, int64(len(fmHTMLPage)), fmIs(ErrInvalidResponse))
-		}},
-		{name: "empty-200", serve: fmStatus(200, ""), expect: func(ep fmEndpoint) fmExpect {
-			return fmBody(ep, 0, fmIs(ErrInvalidResponse))
-		}},
-		{name: "status-fail-200", serve: fmStatus(200, fail200), expect: func(ep fmEndpoint) fmExpect {
-			if ep.kind == kindStream {
-				return fmExpect{ok: true, hits: 1, n: int64(len(fail200))}
-			}
-			return fmExpect{hits: 1, check: func(t *testing.T, err error) {
-				fmAPIError(200, 1)(t, err)
-				var apiErr *APIError
-				require.ErrorAs(t, err, &apiErr)
-				assert.Equal(t, "fail", apiErr.Status)
-				assert.Equal(t, "1104", apiErr.Code)
-				assert.NotEmpty(t, apiErr.Message)
-			}}
-		}},
-		{name: "body-100MiB", serve: fmBigBody(fmHugeBody), expect: func(ep fmEndpoint) fmExpect {
-			if ep.kind == kindStream {
-				// DownloadMedia streams uncapped by design: the caller's
-				// writer decides; memory stays bounded (TestHugeResponse).
-				return fmExpect{ok: true, hits: 1, n: fmHugeBody}
-			}
-			return fmExpect{hits: 1, check: fmIs(ErrResponseTooLarge)}
-		}},
+		{name: "ok", serve: fmAnswerOK},
+		{name: "500", serve: fmAnswer(500, errorJSON), retry: retryIdem, err: fmAPIError(500, ErrServer)},
+		{name: "502", serve: fmAnswer(502, page502, "Content-Type", "text/html"), retry: retryIdem, err: fmAPIError(502, ErrServer)}, // a proxy's HTML page
+		{name: "503", serve: fmAnswer(503, errorJSON), retry: retryIdem, err: fmAPIError(503, ErrServer)},
+		{name: "504", serve: fmAnswer(504, "", "Content-Type", "text/plain"), retry: retryIdem, err: fmAPIError(504, ErrServer)},
+		{name: "501", serve: fmAnswer(501, errorJSON), err: fmAPIError(501, ErrServer)}, // never retried
+		{name: "503-then-ok", serve: fmAnswer(503, errorJSON), thenOK: true, retry: retryIdem, err: fmAPIError(503, ErrServer)},
+		{name: "429-seconds-then-ok", serve: fmAnswer(429, `{"status":"fail"}`, "Retry-After", "0"), thenOK: true, retry: retryAll, err: fmRateLimited(zero)},
+		{name: "429-no-retry-after", serve: fmAnswer(429, tooMany), retry: retryAll, err: fmRateLimited(zero)},
+		{name: "429-seconds", serve: fmAnswer(429, tooMany, "Retry-After", "0"), retry: retryAll, err: fmRateLimited(zero)},
+		{name: "429-http-date", serve: fmAnswer(429, tooMany, "Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"), retry: retryAll, err: fmRateLimited(zero)},
+		{name: "429-huge-seconds", serve: fmAnswer(429, tooMany, "Retry-After", "3600"), retry: retryOverCap, err: fmRateLimited(hour), within: time.Second},
+		{name: "429-huge-http-date", serve: fmAnswer(429, tooMany, "Retry-After", inAnHour), retry: retryOverCap, err: fmRateLimited(aboutHour), within: time.Second},
+		{name: "reset-before-response", serve: fmCloseConn(true), retry: retryIdem, err: fmTransport},
+		{name: "eof-before-response", serve: fmCloseConn(false), retry: retryIdem, err: fmTransport},
+		// JSON bodies are read inside the retry loop: a connection lost
+		// mid-body is a connection error. A download is over: its bytes
+		// went to the caller's writer.
+		{name: "drop-mid-body", serve: fmDropMidBody, retry: retryIdem, err: fmIs(ErrInvalidResponse, io.ErrUnexpectedEOF),
+			download: &fmDownload{n: fmHalfBody, err: fmIs(io.ErrUnexpectedEOF)}},
+		{name: "stall-mid-body", serve: fmStallMidBody, deadline: fmDeadline, err: deadline, within: fmDeadline + time.Second,
+			download: &fmDownload{n: fmHalfBody, err: deadline}},
+		{name: "hang-deadline", serve: fmHang, deadline: fmDeadline, err: deadline, within: fmDeadline + time.Second},
+		{name: "hang-attempt-timeout", serve: fmHang, attemptTimeout: fmAttemptTimeout, retry: retryIdem, err: fmTimeout, within: fmPerAttempt},
+		{name: "truncated-json", serve: fmTruncated, err: invalid, discardOK: true, download: &fmDownload{n: fmHalfBody}},
+		{name: "html-200", serve: fmAnswer(200, fmHTMLPage, "Content-Type", "text/html"), err: invalid, discardOK: true,
+			download: &fmDownload{n: int64(len(fmHTMLPage))}},
+		{name: "empty-200", serve: fmAnswer(200, ""), err: invalid, discardOK: true, download: &fmDownload{n: 0}},
+		{name: "status-fail-200", serve: fmAnswer(200, fail200), err: fmFail200, download: &fmDownload{n: int64(len(fail200))}},
+		// DownloadMedia streams uncapped by design: the caller's writer
+		// decides; memory stays bounded (TestHugeResponseBoundedMemory).
+		{name: "body-100MiB", serve: fmBigBody(fmHugeBody), err: fmIs(ErrResponseTooLarge), download: &fmDownload{n: fmHugeBody}},
 	}
 }
 
-// fmHang never answers until the request ends.
-func fmHang(s *fmServer, w http.ResponseWriter, r *http.Request, _ int) {
-	_, _ = io.Copy(io.Discard, r.Body)
-	select {
-	case <-r.Context().Done():
-	case <-s.release:
-	}
-}
+// --- the run ------------------------------------------------------------------
 
 // fmTracker is the user's transport, wrapped to count response bodies
 // handed out and closed.
@@ -666,13 +603,9 @@ func TestFaultMatrix(t *testing.T) {
 	faults := fmFaults(t)
 	start := time.Now()
 	for _, f := range faults {
-		f := f
 		t.Run(f.name, func(t *testing.T) {
 			for _, ep := range endpoints {
-				ep := ep
-				t.Run(ep.name, func(t *testing.T) {
-					fmRunCase(t, f, ep)
-				})
+				t.Run(ep.name, func(t *testing.T) { fmRunCase(t, f, ep) })
 			}
 		})
 	}
@@ -680,10 +613,10 @@ func TestFaultMatrix(t *testing.T) {
 }
 
 func fmRunCase(t *testing.T, f fmFault, ep fmEndpoint) {
-	want := f.expect(ep)
+	want := f.want(ep)
 	baseGoroutines := runtime.NumGoroutine()
 
-	s := &fmServer{ep: ep, serve: f.serve, release: make(chan struct{})}
+	s := &fmServer{ep: ep, f: f, release: make(chan struct{})}
 	srv := httptest.NewServer(s)
 	tr := &fmTracker{base: fmNewTransport()}
 	c, err := NewClient(testAPIKey, testSecret,
@@ -709,10 +642,10 @@ func fmRunCase(t *testing.T, f fmFault, ep fmEndpoint) {
 	tr.base.CloseIdleConnections()
 	srv.Close()
 
-	if want.ok {
+	if want.err == nil {
 		assert.NoError(t, err)
 	} else if assert.Error(t, err) {
-		want.check(t, err)
+		want.err(t, err, want.hits)
 		assert.NotErrorIs(t, err, errFmBadResult)
 	}
 	assert.Equal(t, want.n, n, "bytes streamed")
@@ -867,10 +800,10 @@ func TestHugeResponseBoundedMemory(t *testing.T) {
 			return 0, c.DeleteSession(context.Background(), testSessionID)
 		}, 0, ErrResponseTooLarge, limit + 2<<20},
 		{"DownloadMedia/chunked", false, nil, func(c *Client) (int64, error) {
-			return c.DownloadMedia(context.Background(), fmMediaID, io.Discard)
+			return c.DownloadMedia(context.Background(), testMediaID, io.Discard)
 		}, fmHugeBody, nil, 2 << 20},
 		{"DownloadMedia/content-length", true, nil, func(c *Client) (int64, error) {
-			return c.DownloadMedia(context.Background(), fmMediaID, io.Discard)
+			return c.DownloadMedia(context.Background(), testMediaID, io.Discard)
 		}, fmHugeBody, nil, 2 << 20},
 	}
 	for _, tc := range cases {

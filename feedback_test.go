@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -15,16 +14,6 @@ const (
 	fbSession1 = "aaaaaaaa-0000-4000-8000-000000000001"
 	fbSession2 = "aaaaaaaa-0000-4000-8000-000000000002"
 )
-
-// newMockFeedbackClient is newMockClient for the Feedback API.
-func newMockFeedbackClient(t *testing.T, opts ...Option) (*FeedbackClient, *httpmock.MockTransport) {
-	t.Helper()
-	mt := httpmock.NewMockTransport()
-	all := append([]Option{WithHTTPClient(&http.Client{Transport: mt}), WithRetryWait(0, 0)}, opts...)
-	f, err := NewFeedbackClient(testAPIKey, testSecret, all...)
-	require.NoError(t, err)
-	return f, mt
-}
 
 func TestNewFeedbackClient(t *testing.T) {
 	f, err := NewFeedbackClient(testAPIKey, testSecret)
@@ -47,9 +36,9 @@ func TestFeedbackWire(t *testing.T) {
 		call     func(f *FeedbackClient) error
 		wantBody string
 	}{
-		{"fraud categories", http.MethodGet, "/v1/feedback/fraud-categories", "api/fraud-categories.json",
+		{"fraud categories", http.MethodGet, "/v1/feedback/fraud-categories", "api/fraud_categories.json",
 			func(f *FeedbackClient) error { _, err := f.FraudCategories(context.Background()); return err }, ""},
-		{"report fraud", http.MethodPost, "/v1/feedback/fraud-reports", "api/fraud-reports-partial.json",
+		{"report fraud", http.MethodPost, "/v1/feedback/fraud-reports", "api/fraud_reports_partial.json",
 			func(f *FeedbackClient) error {
 				_, err := f.ReportFraud(context.Background(), []FraudReport{
 					{SessionID: fbSession1, Categories: []string{"identity_theft"}, Comment: "same face, other names"},
@@ -59,7 +48,7 @@ func TestFeedbackWire(t *testing.T) {
 			},
 			`{"reports":[{"sessionId":"` + fbSession1 + `","categories":["identity_theft"],"comment":"same face, other names"},` +
 				`{"sessionId":"` + fbSession2 + `","categories":["document_forgery","synthetic_identity"],"comment":null}]}`},
-		{"retrieve reports", http.MethodPost, "/v1/feedback/fraud-reports/retrieve", "api/fraud-reports-retrieve.json",
+		{"retrieve reports", http.MethodPost, "/v1/feedback/fraud-reports/retrieve", "api/fraud_reports_retrieve.json",
 			func(f *FeedbackClient) error {
 				_, err := f.FraudReports(context.Background(), fbSession1, fbSession2)
 				return err
@@ -68,10 +57,10 @@ func TestFeedbackWire(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, mt := newMockFeedbackClient(t)
+			f, mt := setupFeedback(t)
 			rec := newRecorder(mt, reply(200, fixture(t, tt.fixture)))
 			require.NoError(t, tt.call(f))
-			got := lastSeen(t, rec)
+			got := rec.last(t)
 			assert.Equal(t, tt.method, got.method)
 			assert.Equal(t, tt.path, got.path)
 			assert.Equal(t, tt.wantBody, string(got.body))
@@ -86,22 +75,22 @@ func TestFeedbackWire(t *testing.T) {
 func TestFeedbackParse(t *testing.T) {
 	ctx := context.Background()
 	t.Run("categories as strings", func(t *testing.T) {
-		f, mt := newMockFeedbackClient(t)
-		newRecorder(mt, reply(200, fixture(t, "api/fraud-categories.json")))
+		f, mt := setupFeedback(t)
+		newRecorder(mt, reply(200, fixture(t, "api/fraud_categories.json")))
 		cats, err := f.FraudCategories(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, []string{"identity_theft", "synthetic_identity", "document_forgery", "account_takeover"}, cats)
 	})
 	t.Run("categories as objects in a bare array", func(t *testing.T) {
-		f, mt := newMockFeedbackClient(t)
-		newRecorder(mt, reply(200, fixture(t, "api/fraud-categories-objects.json")))
+		f, mt := setupFeedback(t)
+		newRecorder(mt, reply(200, fixture(t, "api/fraud_categories_objects.json")))
 		cats, err := f.FraudCategories(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, []string{"identity_theft", "money_mule", "deepfake"}, cats)
 	})
 	t.Run("partial success is a result", func(t *testing.T) {
-		f, mt := newMockFeedbackClient(t)
-		newRecorder(mt, reply(200, fixture(t, "api/fraud-reports-partial.json")))
+		f, mt := setupFeedback(t)
+		newRecorder(mt, reply(200, fixture(t, "api/fraud_reports_partial.json")))
 		res, err := f.ReportFraud(ctx, []FraudReport{{SessionID: fbSession1, Categories: []string{"identity_theft"}}})
 		require.NoError(t, err)
 		require.Len(t, res, 3)
@@ -115,8 +104,8 @@ func TestFeedbackParse(t *testing.T) {
 		assert.Contains(t, string(res[2].Raw), `"details"`)
 	})
 	t.Run("retrieve found and not found", func(t *testing.T) {
-		f, mt := newMockFeedbackClient(t)
-		newRecorder(mt, reply(200, fixture(t, "api/fraud-reports-retrieve.json")))
+		f, mt := setupFeedback(t)
+		newRecorder(mt, reply(200, fixture(t, "api/fraud_reports_retrieve.json")))
 		st, err := f.FraudReports(ctx, fbSession1, "aaaaaaaa-0000-4000-8000-000000000009")
 		require.NoError(t, err)
 		require.Len(t, st, 2)
@@ -127,7 +116,7 @@ func TestFeedbackParse(t *testing.T) {
 		assert.Equal(t, "No fraud reports for this session", st[1].ErrorMessage)
 	})
 	t.Run("an error answer is an APIError", func(t *testing.T) {
-		f, mt := newMockFeedbackClient(t)
+		f, mt := setupFeedback(t)
 		newRecorder(mt, reply(401, fixture(t, "core/error_401_1818.json")))
 		_, err := f.FraudCategories(ctx)
 		require.ErrorIs(t, err, ErrUnauthorized)
@@ -172,7 +161,7 @@ func TestFeedbackRefusesBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, mt := newMockFeedbackClient(t)
+			f, mt := setupFeedback(t)
 			err := tt.call(f)
 			require.ErrorIs(t, err, ErrInvalidInput)
 			assert.Contains(t, err.Error(), tt.want)

@@ -58,7 +58,7 @@ func TestReadBoundedFollowsBytesReceived(t *testing.T) {
 	t.Logf("declared 1 MiB, received 1 byte: %d bytes allocated per read", per)
 	assert.Less(t, per, uint64(64<<10))
 
-	c, mt := newMockClient(t, WithMaxResponseBytes(math.MaxInt64))
+	c, mt := setup(t, WithMaxResponseBytes(math.MaxInt64))
 	mt.RegisterResponder(http.MethodGet, decisionURL, httpmock.NewBytesResponder(200, fixture(t, "sessions/decision_approved.json")))
 	d, err := c.Decision(context.Background(), testSessionID)
 	require.NoError(t, err)
@@ -127,7 +127,7 @@ func TestPlainLoopbackNeverProxied(t *testing.T) {
 func TestWaitForDecisionRetryAfterAboveCap(t *testing.T) {
 	for _, ra := range []string{"86400", "Fri, 31 Dec 9999 23:59:59 GMT"} {
 		t.Run(ra, func(t *testing.T) {
-			c, mt := newMockClient(t, WithMaxRetries(0))
+			c, mt := setup(t, WithMaxRetries(0))
 			resp := httpmock.NewStringResponse(http.StatusTooManyRequests, `{}`)
 			resp.Header.Set("Retry-After", ra)
 			mt.RegisterResponder(http.MethodGet, decisionURL, httpmock.ResponderFromResponse(resp))
@@ -165,7 +165,7 @@ func unblockFIFO(p string) {
 // every re-open for an attempt.
 func TestUploadMediaFileRefusesFIFO(t *testing.T) {
 	fifo := mkfifo(t, "front.jpg")
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	done := make(chan error, 1)
 	go func() {
 		_, err := c.UploadMediaFile(context.Background(), testSessionID, ContextDocumentFront, fifo)
@@ -247,7 +247,7 @@ func TestInvalidUTF8Refused(t *testing.T) {
 	}
 	for field, req := range reqs {
 		t.Run(field, func(t *testing.T) {
-			c, mt := newMockClient(t)
+			c, mt := setup(t)
 			mt.RegisterResponder(http.MethodPost, testBase+"/v1/sessions", httpmock.NewBytesResponder(201, fixture(t, "sessions/create_201.json")))
 			_, err := c.CreateSession(context.Background(), req)
 			require.ErrorIs(t, err, ErrInvalidInput)
@@ -257,7 +257,7 @@ func TestInvalidUTF8Refused(t *testing.T) {
 		})
 	}
 	t.Run("collected data", func(t *testing.T) {
-		c, mt := newMockClient(t)
+		c, mt := setup(t)
 		d := CollectedData{ProviderName: "acme\xff", Device: CollectedDevice{Fingerprint: "fp"}}
 		err := c.SendCollectedData(context.Background(), testSessionID, d)
 		require.ErrorIs(t, err, ErrInvalidInput)
@@ -267,7 +267,7 @@ func TestInvalidUTF8Refused(t *testing.T) {
 
 // Point 9: errors say what is wrong, never the personal value.
 func TestErrorsHoldNoPersonalValues(t *testing.T) {
-	c, _ := newMockClient(t)
+	c, _ := setup(t)
 	dir := t.TempDir()
 	named := filepath.Join(dir, "MARIA_HERNANDEZ_HELM900412MDFRPR05.jpg")
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "JUAN_PEREZ_dir"), 0o700))
@@ -330,7 +330,7 @@ func TestRetryAfterOverflow(t *testing.T) {
 	assert.True(t, ok)
 	assert.Greater(t, d, 24*time.Hour)
 
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	resp := httpmock.NewStringResponse(http.StatusTooManyRequests, `{}`)
 	resp.Header.Set("Retry-After", "99999999999999999999999")
 	mt.RegisterResponder(http.MethodGet, decisionURL, httpmock.ResponderFromResponse(resp))
@@ -356,7 +356,7 @@ func TestOneLogLinePerAttempt(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
 			logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-			c, mt := newMockClient(t, WithLogger(logger))
+			c, mt := setup(t, WithLogger(logger))
 			var n atomic.Int32
 			mt.RegisterResponder(http.MethodGet, decisionURL, func(*http.Request) (*http.Response, error) {
 				code := tt.responses[n.Add(1)-1]
@@ -412,7 +412,7 @@ func TestDownloadMediaAsSent(t *testing.T) {
 // Point 14: only 500-599 are server errors.
 func TestStatusAbove599NotRetried(t *testing.T) {
 	for _, code := range []int{600, 799, 999} {
-		c, mt := newMockClient(t)
+		c, mt := setup(t)
 		mt.RegisterResponder(http.MethodGet, decisionURL, httpmock.NewStringResponder(code, `{}`))
 		_, err := c.Decision(context.Background(), testSessionID)
 		var apiErr *APIError

@@ -13,7 +13,7 @@ import (
 
 func parseIssue9Fixture(t *testing.T, name string) *Webhook {
 	t.Helper()
-	wh, err := ParseWebhook(readWebhookFixture(t, "issue9/"+name))
+	wh, err := ParseWebhook(fixture(t, "webhooks/issue9/"+name))
 	require.NoError(t, err, name)
 	return wh
 }
@@ -71,14 +71,14 @@ func TestDeliveryKeyOfDecisionFromIdentity(t *testing.T) {
 	assert.Equal(t, seconds.DeliveryKey(), millis.DeliveryKey())
 	assert.NotEqual(t, seconds.DeliveryKey(), parseIssue9Fixture(t, "decision_other_time.json").DeliveryKey())
 
-	offset, err := ParseWebhook([]byte(strings.Replace(string(readWebhookFixture(t, "issue9/decision_seconds.json")),
+	offset, err := ParseWebhook([]byte(strings.Replace(string(fixture(t, "webhooks/issue9/decision_seconds.json")),
 		"2024-01-01T10:00:00Z", "2024-01-01T11:00:00+01:00", 1)))
 	require.NoError(t, err)
 	assert.Equal(t, seconds.DeliveryKey(), offset.DeliveryKey(), "one instant, one key")
 
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	mt.RegisterResponder(http.MethodGet, testBase+"/v1/sessions/3f2e1d0c-9b8a-4f7e-8d6c-5b4a39281706/decision",
-		httpmock.NewBytesResponder(200, readWebhookFixture(t, "issue9/decision_millis_api.json")))
+		httpmock.NewBytesResponder(200, fixture(t, "webhooks/issue9/decision_millis_api.json")))
 	d, err := c.Decision(context.Background(), "3f2e1d0c-9b8a-4f7e-8d6c-5b4a39281706")
 	require.NoError(t, err)
 	byHand := &Webhook{Kind: WebhookDecision, Decision: d, Raw: d.Verification.Raw}

@@ -7,13 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// hmacVectorSecret is the mock shared secret of Veriff's docs (veriff-api.md §7).
-const hmacVectorSecret = "abcdef12-abcd-abcd-abcd-abcdef012345"
 
 // Vectors of veriff-api.md §7.1 and §7.2.
 var hmacVectors = []struct {
@@ -52,10 +48,10 @@ var hmacVectors = []struct {
 }
 
 func TestSignVectors(t *testing.T) {
-	s := newSigner(hmacVectorSecret)
+	s := newSigner(testSecret)
 	for _, v := range hmacVectors {
 		t.Run(v.name, func(t *testing.T) {
-			assert.Equal(t, v.want, Sign(hmacVectorSecret, []byte(v.message)))
+			assert.Equal(t, v.want, Sign(testSecret, []byte(v.message)))
 			assert.Equal(t, v.want, s.sign([]byte(v.message)), "the client's signer")
 			assert.Equal(t, v.want, s.signString(v.message), "the client's ID signer")
 			sig, n, err := s.signStream(strings.NewReader(v.message))
@@ -69,15 +65,15 @@ func TestSignVectors(t *testing.T) {
 
 func TestSignIsLowercaseHex(t *testing.T) {
 	for _, v := range hmacVectors {
-		got := Sign(hmacVectorSecret, []byte(v.message))
+		got := Sign(testSecret, []byte(v.message))
 		assert.Len(t, got, 64)
 		assert.Equal(t, strings.ToLower(got), got)
 	}
-	assert.NotEqual(t, Sign(hmacVectorSecret, []byte("x")), Sign(hmacVectorSecret+"0", []byte("x")), "the secret is the key")
+	assert.NotEqual(t, Sign(testSecret, []byte("x")), Sign(testSecret+"0", []byte("x")), "the secret is the key")
 }
 
 func TestSignerConcurrentUse(t *testing.T) {
-	s := newSigner(hmacVectorSecret)
+	s := newSigner(testSecret)
 	done := make(chan struct{})
 	for i := 0; i < 8; i++ {
 		go func() {
@@ -100,16 +96,10 @@ func TestSignerConcurrentUse(t *testing.T) {
 // describe.
 func TestClientSignaturesMatchVectors(t *testing.T) {
 	const sessionID = "12df6045-3846-3e45-946a-14fa6136d78b"
-	newClient := func(t *testing.T) (*Client, *httpmock.MockTransport, *recordingResponder) {
-		mt := httpmock.NewMockTransport()
-		c, err := NewClient(testAPIKey, hmacVectorSecret, WithBaseURL(testBase), WithHTTPClient(&http.Client{Transport: mt}), WithRetryWait(0, 0))
-		require.NoError(t, err)
-		return c, mt, &recordingResponder{}
-	}
 
 	t.Run("PATCH submit", func(t *testing.T) {
-		c, mt, rr := newClient(t)
-		mt.RegisterResponder(http.MethodPatch, testBase+"/v1/sessions/"+sessionID, rr.responder(200, fixture(t, "sessions/submit_200.json")))
+		c, mt := setup(t)
+		rr := recordOn(mt, http.MethodPatch, testBase+"/v1/sessions/"+sessionID, reply(200, fixture(t, "sessions/submit_200.json")))
 		_, err := c.SubmitSession(context.Background(), sessionID)
 		require.NoError(t, err)
 		req := rr.only(t)
@@ -125,25 +115,25 @@ func TestClientSignaturesMatchVectors(t *testing.T) {
 	}
 	for suffix, call := range gets {
 		t.Run("GET "+suffix, func(t *testing.T) {
-			c, mt, rr := newClient(t)
-			mt.RegisterResponder(http.MethodGet, testBase+"/v1/sessions/"+sessionID+suffix, rr.responder(200, []byte(`{"status":"success"}`)))
+			c, mt := setup(t)
+			rr := recordOn(mt, http.MethodGet, testBase+"/v1/sessions/"+sessionID+suffix, reply(200, []byte(`{"status":"success"}`)))
 			require.NoError(t, call(c))
 			assert.Equal(t, "72425a5b0d91e04c84c7f7fa50a62fb16a3d03a4b78149832737492a5171ab12", rr.only(t).header.Get("X-HMAC-SIGNATURE"))
 		})
 	}
 
 	t.Run("DELETE", func(t *testing.T) {
-		c, mt, rr := newClient(t)
-		mt.RegisterResponder(http.MethodDelete, testBase+"/v1/sessions/"+sessionID, rr.responder(200, fixture(t, "sessions/delete_200.json")))
+		c, mt := setup(t)
+		rr := recordOn(mt, http.MethodDelete, testBase+"/v1/sessions/"+sessionID, reply(200, fixture(t, "sessions/delete_200.json")))
 		require.NoError(t, c.DeleteSession(context.Background(), sessionID))
 		assert.Equal(t, "72425a5b0d91e04c84c7f7fa50a62fb16a3d03a4b78149832737492a5171ab12", rr.only(t).header.Get("X-HMAC-SIGNATURE"))
 	})
 
 	t.Run("POST of the docs payload", func(t *testing.T) {
-		c, mt, rr := newClient(t)
-		mt.RegisterResponder(http.MethodPost, testBase+"/v1/sessions", rr.responder(201, fixture(t, "sessions/create_201.json")))
+		c, mt := setup(t)
+		rr := recordOn(mt, http.MethodPost, testBase+"/v1/sessions", reply(201, fixture(t, "sessions/create_201.json")))
 		body := json.RawMessage(hmacVectors[0].message)
-		require.NoError(t, c.do(context.Background(), &request{method: http.MethodPost, path: "/sessions", body: body}, nil))
+		require.NoError(t, send(context.Background(), c, rawRequest{method: http.MethodPost, path: "/sessions", body: body}, nil))
 		req := rr.only(t)
 		assert.Equal(t, hmacVectors[0].message, string(req.body))
 		assert.Equal(t, "0dcab73ddd20062616d104231c7439657546a5c24e4691977da93bb854c31e25", req.header.Get("X-HMAC-SIGNATURE"))

@@ -18,24 +18,24 @@ func TestRegistryWire(t *testing.T) {
 		path    string
 		fixture string
 	}{
-		{"ine", func(c *Client) (any, error) { return c.INERegistry(context.Background(), mtSessionID) },
-			"/v1/sessions/" + mtSessionID + "/decision/ine-registry", "ine/ine-registry.json"},
-		{"curp", func(c *Client) (any, error) { return c.CURPRegistry(context.Background(), mtSessionID) },
-			"/v1/sessions/" + mtSessionID + "/decision/curp-registry", "ine/curp-registry.json"},
-		{"combined", func(c *Client) (any, error) { return c.CombinedINECURPRegistry(context.Background(), mtSessionID) },
-			"/v1/sessions/" + mtSessionID + "/decision/combined-ine-curp-registry", "ine/combined-ine-curp-registry.json"},
+		{"ine", func(c *Client) (any, error) { return c.INERegistry(context.Background(), testSessionID) },
+			"/v1/sessions/" + testSessionID + "/decision/ine-registry", "ine/ine_registry.json"},
+		{"curp", func(c *Client) (any, error) { return c.CURPRegistry(context.Background(), testSessionID) },
+			"/v1/sessions/" + testSessionID + "/decision/curp-registry", "ine/curp_registry.json"},
+		{"combined", func(c *Client) (any, error) { return c.CombinedINECURPRegistry(context.Background(), testSessionID) },
+			"/v1/sessions/" + testSessionID + "/decision/combined-ine-curp-registry", "ine/combined_ine_curp_registry.json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMediaTestClient(t)
-			rec := newRecorder(mt, reply(http.StatusOK, readTestdata(t, tt.fixture)))
+			c, mt := setup(t)
+			rec := newRecorder(mt, reply(http.StatusOK, fixture(t, tt.fixture)))
 			res, err := tt.call(c)
 			require.NoError(t, err)
 			require.NotNil(t, res)
 			require.Len(t, rec.seen, 1)
 			r := rec.seen[0]
 			// Signed over the session ID only: the query is not signed.
-			assertSignedGET(t, r, tt.path, mtSessionID)
+			assertSignedGET(t, r, tt.path, testSessionID)
 			assert.Equal(t, "version=1.0.0", r.rawQuery)
 			assert.Equal(t, "version="+INERegistryVersion, r.rawQuery)
 			assert.Equal(t, "application/json", r.header.Get("Accept"))
@@ -49,14 +49,14 @@ func TestINERegistryParse(t *testing.T) {
 		fixture string
 		want    INERegistryResult
 	}{
-		{"ine/ine-registry.json", INERegistryResult{Active: true, DocumentState: "El documento es válido."}},
-		{"ine/ine-registry-not-found.json", INERegistryResult{Active: false, DocumentState: "No se obtuvieron datos de la consulta con los parámetros seleccionados"}},
+		{"ine/ine_registry.json", INERegistryResult{Active: true, DocumentState: "El documento es válido."}},
+		{"ine/ine_registry_not_found.json", INERegistryResult{Active: false, DocumentState: "No se obtuvieron datos de la consulta con los parámetros seleccionados"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
-			c, mt := newMediaTestClient(t)
-			newRecorder(mt, reply(http.StatusOK, readTestdata(t, tt.fixture)))
-			res, err := c.INERegistry(context.Background(), mtSessionID)
+			c, mt := setup(t)
+			newRecorder(mt, reply(http.StatusOK, fixture(t, tt.fixture)))
+			res, err := c.INERegistry(context.Background(), testSessionID)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, *res)
 		})
@@ -64,25 +64,25 @@ func TestINERegistryParse(t *testing.T) {
 }
 
 func TestINERegistryErrors(t *testing.T) {
-	c, mt := newMediaTestClient(t)
-	rec := newRecorder(mt, reply(http.StatusBadRequest, readTestdata(t, "ine/ine-registry-bad-request.json")))
-	res, err := c.INERegistry(context.Background(), mtSessionID)
+	c, mt := setup(t)
+	rec := newRecorder(mt, reply(http.StatusBadRequest, fixture(t, "ine/ine_registry_bad_request.json")))
+	res, err := c.INERegistry(context.Background(), testSessionID)
 	assert.Nil(t, res)
 	require.ErrorIs(t, err, ErrBadRequest)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, "1101", apiErr.Code)
-	assert.Equal(t, "/v1/sessions/"+mtSessionID+"/decision/ine-registry", apiErr.Path)
+	assert.Equal(t, "/v1/sessions/"+testSessionID+"/decision/ine-registry", apiErr.Path)
 	assert.Len(t, rec.seen, 1, "a 400 is not retried")
 
-	c, mt = newMediaTestClient(t)
+	c, mt = setup(t)
 	rec = newRecorder(mt, reply(http.StatusNotFound, []byte(`{"status":"fail","code":"1101","message":"Resource not found"}`)))
-	_, err = c.CURPRegistry(context.Background(), mtSessionID)
+	_, err = c.CURPRegistry(context.Background(), testSessionID)
 	assert.ErrorIs(t, err, ErrNotFound)
 	assert.Len(t, rec.seen, 1)
 
 	for _, id := range []string{"", "a/b", "x y", "..", "id?version=2"} {
-		c, mt = newMediaTestClient(t)
+		c, mt = setup(t)
 		_, err = c.INERegistry(context.Background(), id)
 		assert.ErrorIs(t, err, ErrInvalidInput, id)
 		_, err = c.CURPRegistry(context.Background(), id)
@@ -94,18 +94,18 @@ func TestINERegistryErrors(t *testing.T) {
 }
 
 func TestCURPRegistryParse(t *testing.T) {
-	c, mt := newMediaTestClient(t)
-	newRecorder(mt, reply(http.StatusOK, readTestdata(t, "ine/curp-registry.json")), reply(http.StatusOK, readTestdata(t, "ine/curp-registry-inactive.json")))
+	c, mt := setup(t)
+	newRecorder(mt, reply(http.StatusOK, fixture(t, "ine/curp_registry.json")), reply(http.StatusOK, fixture(t, "ine/curp_registry_inactive.json")))
 
-	res, err := c.CURPRegistry(context.Background(), mtSessionID)
+	res, err := c.CURPRegistry(context.Background(), testSessionID)
 	require.NoError(t, err)
 	assert.Equal(t, CURPStatusCambioNoAfectando, res.StatusCurp)
 	assert.Equal(t, "VISH760905HSRLNN06", res.CURP)
 	assert.Equal(t, "Registro de cambio no afectando a curp", res.Description)
 	assert.True(t, res.Active())
-	assert.JSONEq(t, string(readTestdata(t, "ine/curp-registry.json")), string(res.Raw))
+	assert.JSONEq(t, string(fixture(t, "ine/curp_registry.json")), string(res.Raw))
 
-	res, err = c.CURPRegistry(context.Background(), mtSessionID)
+	res, err = c.CURPRegistry(context.Background(), testSessionID)
 	require.NoError(t, err)
 	assert.Equal(t, CURPStatusBajaDefuncion, res.StatusCurp)
 	assert.False(t, res.Active())
@@ -132,9 +132,9 @@ func TestCURPStatus(t *testing.T) {
 }
 
 func TestCombinedINECURPParse(t *testing.T) {
-	c, mt := newMediaTestClient(t)
-	newRecorder(mt, reply(http.StatusOK, readTestdata(t, "ine/combined-ine-curp-registry.json")))
-	res, err := c.CombinedINECURPRegistry(context.Background(), mtSessionID)
+	c, mt := setup(t)
+	newRecorder(mt, reply(http.StatusOK, fixture(t, "ine/combined_ine_curp_registry.json")))
+	res, err := c.CombinedINECURPRegistry(context.Background(), testSessionID)
 	require.NoError(t, err)
 
 	require.NotNil(t, res.INE)
@@ -152,7 +152,7 @@ func TestCombinedINECURPParse(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(res.CURP.Raw, &extra))
 	assert.Equal(t, "3", extra.DocumentEvidence["volume"], "details not modelled stay reachable through Raw")
-	assert.JSONEq(t, string(readTestdata(t, "ine/combined-ine-curp-registry.json")), string(res.Raw))
+	assert.JSONEq(t, string(fixture(t, "ine/combined_ine_curp_registry.json")), string(res.Raw))
 }
 
 func TestCombinedINECURPShapes(t *testing.T) {
@@ -235,7 +235,7 @@ func TestINEBiometricVerdict(t *testing.T) {
 
 func TestINEBiometricParse(t *testing.T) {
 	var v INEBiometricRegistryValidation
-	require.NoError(t, json.Unmarshal(readTestdata(t, "ine/decision-ine-biometric.json"), &v))
+	require.NoError(t, json.Unmarshal(fixture(t, "ine/decision_ine_biometric.json"), &v))
 	assert.Nil(t, v.FaceMatch)
 	require.NotNil(t, v.FaceMatchPercentage)
 	assert.InDelta(t, 91.5, *v.FaceMatchPercentage, 1e-9)
@@ -247,7 +247,7 @@ func TestINEBiometricParse(t *testing.T) {
 
 func TestDecisionINEBiometric(t *testing.T) {
 	var d Decision
-	require.NoError(t, json.Unmarshal(readTestdata(t, "ine/decision-ine-biometric-mismatch.json"), &d))
+	require.NoError(t, json.Unmarshal(fixture(t, "ine/decision_ine_biometric_mismatch.json"), &d))
 	v := d.INEBiometric()
 	require.NotNil(t, v)
 	assert.Equal(t, INEVerdictFaceMismatch, v.Verdict())

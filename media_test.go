@@ -23,99 +23,13 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const (
-	mtAPIKey    = "0f3c7a52-9d1e-4b8a-a6f2-3e5d7c9b1a04"
-	mtSecret    = "abcdef12-abcd-abcd-abcd-abcdef012345"
-	mtBase      = "https://media.example.test"
-	mtSessionID = "12df6045-3846-3e45-946a-14fa6136d78b"
-	mtAttemptID = "e30122d1-740b-4764-853f-470374a7abf4"
-	mtMediaID   = "4b6cb5a4-6a0a-4b36-8f5b-1d0f1e3c9a11"
-)
-
-// newMediaTestClient returns a client on a fresh httpmock transport with no
-// backoff waits.
-func newMediaTestClient(t testing.TB, opts ...Option) (*Client, *httpmock.MockTransport) {
-	t.Helper()
-	mt := httpmock.NewMockTransport()
-	all := append([]Option{
-		WithBaseURL(mtBase),
-		WithHTTPClient(&http.Client{Transport: mt}),
-		WithRetryWait(0, 0),
-	}, opts...)
-	c, err := NewClient(mtAPIKey, mtSecret, all...)
-	require.NoError(t, err)
-	return c, mt
-}
-
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	require.NoError(t, err)
-	return b
-}
-
-// seenRequest is one request as the transport received it.
-type seenRequest struct {
-	method, path, rawQuery string
-	header                 http.Header
-	contentLength          int64
-	body                   []byte
-}
-
-// recorder records requests and answers them in turn with its replies (the
-// last one repeats).
-type recorder struct {
-	mu      sync.Mutex
-	seen    []seenRequest
-	replies []func() *http.Response
-}
-
-func reply(status int, body []byte, header ...string) func() *http.Response {
-	return func() *http.Response {
-		r := httpmock.NewBytesResponse(status, body)
-		r.Header.Set("Content-Type", "application/json")
-		for i := 0; i+1 < len(header); i += 2 {
-			r.Header.Set(header[i], header[i+1])
-		}
-		return r
-	}
-}
-
-func (rec *recorder) responder(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.Body != nil {
-		b, err := io.ReadAll(req.Body)
-		if err != nil {
-			return nil, err
-		}
-		body = b
-	}
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	rec.seen = append(rec.seen, seenRequest{
-		method: req.Method, path: req.URL.Path, rawQuery: req.URL.RawQuery,
-		header: req.Header.Clone(), contentLength: req.ContentLength, body: body,
-	})
-	i := len(rec.seen) - 1
-	if i >= len(rec.replies) {
-		i = len(rec.replies) - 1
-	}
-	return rec.replies[i](), nil
-}
-
-func newRecorder(mt *httpmock.MockTransport, replies ...func() *http.Response) *recorder {
-	rec := &recorder{replies: replies}
-	mt.RegisterNoResponder(rec.responder)
-	return rec
-}
-
 // assertSignedGET checks the common wire facts of a GET signed over id.
 func assertSignedGET(t *testing.T, r seenRequest, path, id string) {
 	t.Helper()
 	assert.Equal(t, http.MethodGet, r.method)
 	assert.Equal(t, path, r.path)
-	assert.Equal(t, mtAPIKey, r.header.Get("X-AUTH-CLIENT"))
-	assert.Equal(t, Sign(mtSecret, []byte(id)), r.header.Get("X-HMAC-SIGNATURE"))
+	assert.Equal(t, testAPIKey, r.header.Get("X-AUTH-CLIENT"))
+	assert.Equal(t, Sign(testSecret, []byte(id)), r.header.Get("X-HMAC-SIGNATURE"))
 	assert.Empty(t, r.body)
 }
 
@@ -144,8 +58,8 @@ var (
 )
 
 func TestUploadMediaWire(t *testing.T) {
-	jpg := readTestdata(t, "media/face.jpg")
-	png := readTestdata(t, "media/document-front.png")
+	jpg := fixture(t, "media/face.jpg")
+	png := fixture(t, "media/document_front.png")
 	when := time.Date(2024, 5, 1, 13, 4, 5, 123456789, time.FixedZone("CEST", 2*3600))
 
 	tests := []struct {
@@ -157,34 +71,34 @@ func TestUploadMediaWire(t *testing.T) {
 		timestamp string // "" when none is sent
 	}{
 		{"png bytes", func(c *Client) (*Media, error) {
-			return c.UploadMedia(context.Background(), mtSessionID, MediaUpload{Context: ContextDocumentFront, Content: png})
+			return c.UploadMedia(context.Background(), testSessionID, MediaUpload{Context: ContextDocumentFront, Content: png})
 		}, "document-front", "image/png", png, ""},
 		{"jpeg bytes with timestamp", func(c *Client) (*Media, error) {
-			return c.UploadMedia(context.Background(), mtSessionID, MediaUpload{Context: ContextFace, Content: jpg, Timestamp: when})
+			return c.UploadMedia(context.Background(), testSessionID, MediaUpload{Context: ContextFace, Content: jpg, Timestamp: when})
 		}, "face", "image/jpeg", jpg, "2024-05-01T11:04:05.123Z"},
 		{"heic bytes", func(c *Client) (*Media, error) {
-			return c.UploadMedia(context.Background(), mtSessionID, MediaUpload{Context: ContextDocumentBack, Content: headHEIC})
+			return c.UploadMedia(context.Background(), testSessionID, MediaUpload{Context: ContextDocumentBack, Content: headHEIC})
 		}, "document-back", "image/heic", headHEIC, ""},
 		{"heif bytes", func(c *Client) (*Media, error) {
-			return c.UploadMedia(context.Background(), mtSessionID, MediaUpload{Context: ContextFacePre, Content: headHEIF})
+			return c.UploadMedia(context.Background(), testSessionID, MediaUpload{Context: ContextFacePre, Content: headHEIF})
 		}, "face-pre", "image/heif", headHEIF, ""},
 		{"webp bytes", func(c *Client) (*Media, error) {
-			return c.UploadMedia(context.Background(), mtSessionID, MediaUpload{Context: "document-front-pre", Content: headWebP})
+			return c.UploadMedia(context.Background(), testSessionID, MediaUpload{Context: "document-front-pre", Content: headWebP})
 		}, "document-front-pre", "image/webp", headWebP, ""},
 		{"pdf bytes, unlisted context", func(c *Client) (*Media, error) {
-			return c.UploadMedia(context.Background(), mtSessionID, MediaUpload{Context: "proof_of_address-2", Content: headPDF})
+			return c.UploadMedia(context.Background(), testSessionID, MediaUpload{Context: "proof_of_address-2", Content: headPDF})
 		}, "proof_of_address-2", "application/pdf", headPDF, ""},
 		{"jpeg file", func(c *Client) (*Media, error) {
-			return c.UploadMediaFile(context.Background(), mtSessionID, ContextFace, filepath.Join("testdata", "media", "face.jpg"))
+			return c.UploadMediaFile(context.Background(), testSessionID, ContextFace, filepath.Join("testdata", "media", "face.jpg"))
 		}, "face", "image/jpeg", jpg, ""},
 		{"png file", func(c *Client) (*Media, error) {
-			return c.UploadMediaFile(context.Background(), mtSessionID, ContextDocumentFront, filepath.Join("testdata", "media", "document-front.png"))
+			return c.UploadMediaFile(context.Background(), testSessionID, ContextDocumentFront, filepath.Join("testdata", "media", "document_front.png"))
 		}, "document-front", "image/png", png, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMediaTestClient(t)
-			rec := newRecorder(mt, reply(http.StatusCreated, readTestdata(t, "media/upload-response.json")))
+			c, mt := setup(t)
+			rec := newRecorder(mt, reply(http.StatusCreated, fixture(t, "media/upload_response.json")))
 
 			m, err := tt.upload(c)
 			require.NoError(t, err)
@@ -192,11 +106,11 @@ func TestUploadMediaWire(t *testing.T) {
 			r := rec.seen[0]
 
 			assert.Equal(t, http.MethodPost, r.method)
-			assert.Equal(t, "/v1/sessions/"+mtSessionID+"/media", r.path)
+			assert.Equal(t, "/v1/sessions/"+testSessionID+"/media", r.path)
 			assert.Empty(t, r.rawQuery)
-			assert.Equal(t, mtAPIKey, r.header.Get("X-AUTH-CLIENT"))
+			assert.Equal(t, testAPIKey, r.header.Get("X-AUTH-CLIENT"))
 			assert.Equal(t, "application/json", r.header.Get("Content-Type"))
-			assert.Equal(t, Sign(mtSecret, r.body), r.header.Get("X-HMAC-SIGNATURE"), "signed over the exact bytes sent")
+			assert.Equal(t, Sign(testSecret, r.body), r.header.Get("X-HMAC-SIGNATURE"), "signed over the exact bytes sent")
 			assert.Equal(t, int64(len(r.body)), r.contentLength)
 
 			u := decodeUpload(t, r.body)
@@ -221,14 +135,14 @@ func TestUploadMediaWire(t *testing.T) {
 }
 
 func TestUploadMediaResponse(t *testing.T) {
-	c, mt := newMediaTestClient(t)
-	newRecorder(mt, reply(http.StatusCreated, readTestdata(t, "media/upload-response.json")))
-	m, err := c.UploadMedia(context.Background(), mtSessionID, MediaUpload{Context: ContextDocumentFront, Content: readTestdata(t, "media/document-front.png")})
+	c, mt := setup(t)
+	newRecorder(mt, reply(http.StatusCreated, fixture(t, "media/upload_response.json")))
+	m, err := c.UploadMedia(context.Background(), testSessionID, MediaUpload{Context: ContextDocumentFront, Content: fixture(t, "media/document_front.png")})
 	require.NoError(t, err)
 	assert.Equal(t, Media{
 		ID:        "4b6cb5a4-6a0a-4b36-8f5b-1d0f1e3c9a11",
 		Name:      "document-front",
-		SessionID: mtSessionID,
+		SessionID: testSessionID,
 		MimeType:  "image/png",
 		URL:       "https://stationapi.veriff.com/v1/media/4b6cb5a4-6a0a-4b36-8f5b-1d0f1e3c9a11",
 		Context:   ContextDocumentFront,
@@ -237,7 +151,7 @@ func TestUploadMediaResponse(t *testing.T) {
 }
 
 func TestUploadMediaErrorResponses(t *testing.T) {
-	png := readTestdata(t, "media/document-front.png")
+	png := fixture(t, "media/document_front.png")
 	tests := []struct {
 		name  string
 		reply func() *http.Response
@@ -251,9 +165,9 @@ func TestUploadMediaErrorResponses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMediaTestClient(t)
+			c, mt := setup(t)
 			rec := newRecorder(mt, tt.reply)
-			m, err := c.UploadMedia(context.Background(), mtSessionID, MediaUpload{Context: ContextDocumentFront, Content: png})
+			m, err := c.UploadMedia(context.Background(), testSessionID, MediaUpload{Context: ContextDocumentFront, Content: png})
 			require.Error(t, err)
 			assert.Nil(t, m)
 			assert.ErrorIs(t, err, tt.want)
@@ -301,31 +215,38 @@ func TestUploadSizeLimits(t *testing.T) {
 	}
 }
 
-func TestUploadMediaRefusedBeforeSending(t *testing.T) {
+// refusedFiles writes the files TestUploadMediaRefusedBeforeSending
+// offers: empty, a GIF, and sparse JPEG and PDF files just over the limits.
+func refusedFiles(t *testing.T) (emptyFile, gifFile, bigFile, bigPDF string) {
+	t.Helper()
 	dir := t.TempDir()
-	jpg := readTestdata(t, "media/face.jpg")
-
-	emptyFile := filepath.Join(dir, "empty.jpg")
+	emptyFile = filepath.Join(dir, "empty.jpg")
 	require.NoError(t, os.WriteFile(emptyFile, nil, 0o600))
-	gifFile := filepath.Join(dir, "image.gif")
+	gifFile = filepath.Join(dir, "image.gif")
 	require.NoError(t, os.WriteFile(gifFile, []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), 0o600))
 	// A sparse file: JPEG magic, then a hole up to just over the limit. It
 	// takes no disk space and is refused from its size, never read whole.
-	bigFile := filepath.Join(dir, "big.jpg")
+	bigFile = filepath.Join(dir, "big.jpg")
 	f, err := os.Create(bigFile)
 	require.NoError(t, err)
 	_, err = f.Write([]byte{0xFF, 0xD8, 0xFF, 0xE0})
 	require.NoError(t, err)
 	require.NoError(t, f.Truncate(17_999_983))
 	require.NoError(t, f.Close())
-	bigPDF := filepath.Join(dir, "big.pdf")
+	bigPDF = filepath.Join(dir, "big.pdf")
 	f, err = os.Create(bigPDF)
 	require.NoError(t, err)
 	_, err = f.Write(headPDF)
 	require.NoError(t, err)
 	require.NoError(t, f.Truncate(14_999_980))
 	require.NoError(t, f.Close())
+	return emptyFile, gifFile, bigFile, bigPDF
+}
 
+func TestUploadMediaRefusedBeforeSending(t *testing.T) {
+	jpg := fixture(t, "media/face.jpg")
+	emptyFile, gifFile, bigFile, bigPDF := refusedFiles(t)
+	dir := filepath.Dir(emptyFile)
 	bg := context.Background()
 	tests := []struct {
 		name  string
@@ -334,22 +255,22 @@ func TestUploadMediaRefusedBeforeSending(t *testing.T) {
 		says  string
 	}{
 		{"empty content", func(c *Client) (*Media, error) {
-			return c.UploadMedia(bg, mtSessionID, MediaUpload{Context: ContextFace})
+			return c.UploadMedia(bg, testSessionID, MediaUpload{Context: ContextFace})
 		}, "content", "empty"},
 		{"unknown type", func(c *Client) (*Media, error) {
-			return c.UploadMedia(bg, mtSessionID, MediaUpload{Context: ContextFace, Content: []byte("GIF89a\x01\x00\x01\x00")})
+			return c.UploadMedia(bg, testSessionID, MediaUpload{Context: ContextFace, Content: []byte("GIF89a\x01\x00\x01\x00")})
 		}, "content", "unsupported media type"},
 		{"empty context", func(c *Client) (*Media, error) {
-			return c.UploadMedia(bg, mtSessionID, MediaUpload{Content: jpg})
+			return c.UploadMedia(bg, testSessionID, MediaUpload{Content: jpg})
 		}, "context", "not a media context"},
 		{"context with upper case", func(c *Client) (*Media, error) {
-			return c.UploadMedia(bg, mtSessionID, MediaUpload{Context: "Document-Front", Content: jpg})
+			return c.UploadMedia(bg, testSessionID, MediaUpload{Context: "Document-Front", Content: jpg})
 		}, "context", "not a media context"},
 		{"context with a quote", func(c *Client) (*Media, error) {
-			return c.UploadMedia(bg, mtSessionID, MediaUpload{Context: `face","x":"`, Content: jpg})
+			return c.UploadMedia(bg, testSessionID, MediaUpload{Context: `face","x":"`, Content: jpg})
 		}, "context", "not a media context"},
 		{"context too long", func(c *Client) (*Media, error) {
-			return c.UploadMedia(bg, mtSessionID, MediaUpload{Context: MediaContext(strings.Repeat("f", 65)), Content: jpg})
+			return c.UploadMedia(bg, testSessionID, MediaUpload{Context: MediaContext(strings.Repeat("f", 65)), Content: jpg})
 		}, "context", "not a media context"},
 		{"bad session ID", func(c *Client) (*Media, error) {
 			return c.UploadMedia(bg, "../sessions", MediaUpload{Context: ContextFace, Content: jpg})
@@ -358,34 +279,34 @@ func TestUploadMediaRefusedBeforeSending(t *testing.T) {
 			return c.UploadMediaFile(bg, "", ContextFace, "testdata/media/face.jpg")
 		}, "sessionID", "empty"},
 		{"missing file", func(c *Client) (*Media, error) {
-			return c.UploadMediaFile(bg, mtSessionID, ContextFace, filepath.Join(dir, "nope.jpg"))
+			return c.UploadMediaFile(bg, testSessionID, ContextFace, filepath.Join(dir, "nope.jpg"))
 		}, "path", "cannot open"},
 		{"empty path", func(c *Client) (*Media, error) {
-			return c.UploadMediaFile(bg, mtSessionID, ContextFace, "")
+			return c.UploadMediaFile(bg, testSessionID, ContextFace, "")
 		}, "path", "empty"},
 		{"directory", func(c *Client) (*Media, error) {
-			return c.UploadMediaFile(bg, mtSessionID, ContextFace, dir)
+			return c.UploadMediaFile(bg, testSessionID, ContextFace, dir)
 		}, "path", "not a regular file"},
 		{"empty file", func(c *Client) (*Media, error) {
-			return c.UploadMediaFile(bg, mtSessionID, ContextFace, emptyFile)
+			return c.UploadMediaFile(bg, testSessionID, ContextFace, emptyFile)
 		}, "path", "empty"},
 		{"unknown file type", func(c *Client) (*Media, error) {
-			return c.UploadMediaFile(bg, mtSessionID, ContextFace, gifFile)
+			return c.UploadMediaFile(bg, testSessionID, ContextFace, gifFile)
 		}, "path", "unsupported media type"},
 		{"image file too large", func(c *Client) (*Media, error) {
-			return c.UploadMediaFile(bg, mtSessionID, ContextFace, bigFile)
+			return c.UploadMediaFile(bg, testSessionID, ContextFace, bigFile)
 		}, "path", "too large"},
 		{"pdf file too large", func(c *Client) (*Media, error) {
-			return c.UploadMediaFile(bg, mtSessionID, "address-front", bigPDF)
+			return c.UploadMediaFile(bg, testSessionID, "address-front", bigPDF)
 		}, "path", "too large"},
 		{"file with bad context", func(c *Client) (*Media, error) {
-			return c.UploadMediaFile(bg, mtSessionID, "face pre", "testdata/media/face.jpg")
+			return c.UploadMediaFile(bg, testSessionID, "face pre", "testdata/media/face.jpg")
 		}, "context", "not a media context"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMediaTestClient(t)
-			rec := newRecorder(mt, reply(http.StatusCreated, readTestdata(t, "media/upload-response.json")))
+			c, mt := setup(t)
+			rec := newRecorder(mt, reply(http.StatusCreated, fixture(t, "media/upload_response.json")))
 			m, err := tt.call(c)
 			require.Error(t, err)
 			assert.Nil(t, m)
@@ -401,7 +322,7 @@ func TestUploadMediaRefusedBeforeSending(t *testing.T) {
 }
 
 func TestUploadMediaRetrySendsSameBytes(t *testing.T) {
-	jpg := readTestdata(t, "media/face.jpg")
+	jpg := fixture(t, "media/face.jpg")
 	// Content larger than one read chunk, to exercise chunked encoding.
 	big := make([]byte, 3*uploadChunk+1)
 	copy(big, jpg)
@@ -417,18 +338,18 @@ func TestUploadMediaRetrySendsSameBytes(t *testing.T) {
 		call    func(c *Client) (*Media, error)
 	}{
 		{"bytes", jpg, func(c *Client) (*Media, error) {
-			return c.UploadMedia(context.Background(), mtSessionID, MediaUpload{Context: ContextFace, Content: jpg, Timestamp: time.Unix(1700000000, 0)})
+			return c.UploadMedia(context.Background(), testSessionID, MediaUpload{Context: ContextFace, Content: jpg, Timestamp: time.Unix(1700000000, 0)})
 		}},
 		{"file", big, func(c *Client) (*Media, error) {
-			return c.UploadMediaFile(context.Background(), mtSessionID, ContextFace, bigFile)
+			return c.UploadMediaFile(context.Background(), testSessionID, ContextFace, bigFile)
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMediaTestClient(t)
+			c, mt := setup(t)
 			rec := newRecorder(mt,
 				reply(http.StatusTooManyRequests, []byte(`{"status":"fail","code":"1101","message":"Too many requests"}`), "Retry-After", "0"),
-				reply(http.StatusCreated, readTestdata(t, "media/upload-response.json")))
+				reply(http.StatusCreated, fixture(t, "media/upload_response.json")))
 			m, err := tt.call(c)
 			require.NoError(t, err)
 			require.NotNil(t, m)
@@ -436,7 +357,7 @@ func TestUploadMediaRetrySendsSameBytes(t *testing.T) {
 			first, second := rec.seen[0], rec.seen[1]
 			assert.True(t, bytes.Equal(first.body, second.body), "retry must send a byte-identical body")
 			assert.Equal(t, first.header.Get("X-HMAC-SIGNATURE"), second.header.Get("X-HMAC-SIGNATURE"))
-			assert.Equal(t, Sign(mtSecret, second.body), second.header.Get("X-HMAC-SIGNATURE"))
+			assert.Equal(t, Sign(testSecret, second.body), second.header.Get("X-HMAC-SIGNATURE"))
 			assert.Equal(t, int64(len(second.body)), second.contentLength)
 			u := decodeUpload(t, second.body)
 			raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(u.Image.Content, "data:image/jpeg;base64,"))
@@ -450,7 +371,7 @@ func TestUploadMediaRetrySendsSameBytes(t *testing.T) {
 // answered 429: the retry must fail rather than send a body that does not
 // match the signature.
 func TestUploadMediaFileChanged(t *testing.T) {
-	orig := readTestdata(t, "media/face.jpg")
+	orig := fixture(t, "media/face.jpg")
 	tests := []struct {
 		name   string
 		change func(t *testing.T, path string)
@@ -499,13 +420,13 @@ func TestUploadMediaFileChanged(t *testing.T) {
 					return
 				}
 				w.WriteHeader(http.StatusCreated)
-				_, _ = w.Write(readTestdata(t, "media/upload-response.json"))
+				_, _ = w.Write(fixture(t, "media/upload_response.json"))
 			}))
 			defer srv.Close()
-			c, err := NewClient(mtAPIKey, mtSecret, WithBaseURL(srv.URL), WithRetryWait(0, 0))
+			c, err := NewClient(testAPIKey, testSecret, WithBaseURL(srv.URL), WithRetryWait(0, 0))
 			require.NoError(t, err)
 
-			m, err := c.UploadMediaFile(context.Background(), mtSessionID, ContextFace, path)
+			m, err := c.UploadMediaFile(context.Background(), testSessionID, ContextFace, path)
 			require.Error(t, err)
 			assert.Nil(t, m)
 			assert.ErrorIs(t, err, ErrMediaChanged)
@@ -525,7 +446,7 @@ func TestUploadMediaFileChanged(t *testing.T) {
 // for every content length modulo 3, with reads of every size
 // (testing/iotest), from memory and from a file.
 func TestUploadReader(t *testing.T) {
-	jpg := readTestdata(t, "media/face.jpg")
+	jpg := fixture(t, "media/face.jpg")
 	for _, n := range []int{3, 4, 5, 6, len(jpg), uploadChunk - 1, uploadChunk, uploadChunk + 1, 2*uploadChunk + 2} {
 		content := make([]byte, n)
 		copy(content, []byte{0xFF, 0xD8, 0xFF})
@@ -577,15 +498,15 @@ func TestSessionAndAttemptMediaWire(t *testing.T) {
 		path string
 		id   string
 	}{
-		{"session", func(c *Client) (*MediaList, error) { return c.SessionMedia(context.Background(), mtSessionID) },
-			"/v1/sessions/" + mtSessionID + "/media", mtSessionID},
-		{"attempt", func(c *Client) (*MediaList, error) { return c.AttemptMedia(context.Background(), mtAttemptID) },
-			"/v1/attempts/" + mtAttemptID + "/media", mtAttemptID},
+		{"session", func(c *Client) (*MediaList, error) { return c.SessionMedia(context.Background(), testSessionID) },
+			"/v1/sessions/" + testSessionID + "/media", testSessionID},
+		{"attempt", func(c *Client) (*MediaList, error) { return c.AttemptMedia(context.Background(), testAttemptID) },
+			"/v1/attempts/" + testAttemptID + "/media", testAttemptID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMediaTestClient(t)
-			rec := newRecorder(mt, reply(http.StatusOK, readTestdata(t, "media/session-media.json")))
+			c, mt := setup(t)
+			rec := newRecorder(mt, reply(http.StatusOK, fixture(t, "media/session_media.json")))
 			l, err := tt.call(c)
 			require.NoError(t, err)
 			require.Len(t, rec.seen, 1)
@@ -599,7 +520,7 @@ func TestSessionAndAttemptMediaWire(t *testing.T) {
 
 func TestMediaListParse(t *testing.T) {
 	var l MediaList
-	require.NoError(t, json.Unmarshal(readTestdata(t, "media/session-media.json"), &l))
+	require.NoError(t, json.Unmarshal(fixture(t, "media/session_media.json"), &l))
 	require.Len(t, l.Images, 3)
 	require.Len(t, l.Videos, 1)
 
@@ -624,20 +545,20 @@ func TestMediaListParse(t *testing.T) {
 	assert.Zero(t, odd.Size)
 
 	var empty MediaList
-	require.NoError(t, json.Unmarshal(readTestdata(t, "media/attempt-media-empty.json"), &empty))
+	require.NoError(t, json.Unmarshal(fixture(t, "media/attempt_media_empty.json"), &empty))
 	assert.Empty(t, empty.Images)
 	assert.Empty(t, empty.Videos)
 }
 
 func TestMediaListRequestsRefused(t *testing.T) {
-	c, mt := newMediaTestClient(t)
+	c, mt := setup(t)
 	_, err := c.SessionMedia(context.Background(), "a/b")
 	assert.ErrorIs(t, err, ErrInvalidInput)
 	_, err = c.AttemptMedia(context.Background(), "")
 	assert.ErrorIs(t, err, ErrInvalidInput)
 	_, err = c.DownloadMedia(context.Background(), "x?y", io.Discard)
 	assert.ErrorIs(t, err, ErrInvalidInput)
-	_, err = c.DownloadMedia(context.Background(), mtMediaID, nil)
+	_, err = c.DownloadMedia(context.Background(), testMediaID, nil)
 	assert.ErrorIs(t, err, ErrInvalidInput)
 	assert.Zero(t, mt.GetTotalCallCount())
 }
@@ -665,35 +586,35 @@ func TestDownloadMedia(t *testing.T) {
 		file[i] = byte(i ^ i>>9)
 	}
 	t.Run("streams byte for byte, beyond the JSON response cap", func(t *testing.T) {
-		c, mt := newMediaTestClient(t, WithMaxResponseBytes(1024))
+		c, mt := setup(t, WithMaxResponseBytes(1024))
 		rec := newRecorder(mt, func() *http.Response {
 			r := httpmock.NewBytesResponse(http.StatusOK, file)
 			r.Header.Set("Content-Type", "image/jpeg")
 			return r
 		})
 		var buf bytes.Buffer
-		n, err := c.DownloadMedia(context.Background(), mtMediaID, &buf)
+		n, err := c.DownloadMedia(context.Background(), testMediaID, &buf)
 		require.NoError(t, err)
 		assert.Equal(t, int64(len(file)), n)
 		assert.True(t, bytes.Equal(file, buf.Bytes()))
 		require.Len(t, rec.seen, 1)
-		assertSignedGET(t, rec.seen[0], "/v1/media/"+mtMediaID, mtMediaID)
+		assertSignedGET(t, rec.seen[0], "/v1/media/"+testMediaID, testMediaID)
 		assert.Equal(t, "*/*", rec.seen[0].header.Get("Accept"), "a download asks for a file, not JSON")
 	})
 	t.Run("writer error", func(t *testing.T) {
-		c, mt := newMediaTestClient(t)
+		c, mt := setup(t)
 		newRecorder(mt, reply(http.StatusOK, file))
 		w := &failingWriter{limit: 1000}
-		n, err := c.DownloadMedia(context.Background(), mtMediaID, w)
+		n, err := c.DownloadMedia(context.Background(), testMediaID, w)
 		require.Error(t, err)
 		assert.ErrorIs(t, err, errWriterFull)
 		assert.Equal(t, int64(1000), n)
 	})
 	t.Run("not found", func(t *testing.T) {
-		c, mt := newMediaTestClient(t)
+		c, mt := setup(t)
 		newRecorder(mt, reply(http.StatusNotFound, []byte(`{"status":"fail","code":"1101","message":"Resource not found"}`)))
 		var buf bytes.Buffer
-		n, err := c.DownloadMedia(context.Background(), mtMediaID, &buf)
+		n, err := c.DownloadMedia(context.Background(), testMediaID, &buf)
 		assert.ErrorIs(t, err, ErrNotFound)
 		assert.Zero(t, n)
 		assert.Zero(t, buf.Len(), "an error body is never written to w")
@@ -705,7 +626,7 @@ func TestDownloadMedia(t *testing.T) {
 // than the image (the naive way allocates several times the image).
 func TestUploadMediaMemoryIsBounded(t *testing.T) {
 	content := benchJPEG(16 << 20)
-	c, mt := newMediaTestClient(t)
+	c, mt := setup(t)
 	var received int64
 	mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
 		n, err := io.Copy(io.Discard, req.Body)
@@ -713,13 +634,13 @@ func TestUploadMediaMemoryIsBounded(t *testing.T) {
 			return nil, err
 		}
 		received = n
-		return httpmock.NewBytesResponse(http.StatusCreated, readTestdata(t, "media/upload-response.json")), nil
+		return httpmock.NewBytesResponse(http.StatusCreated, fixture(t, "media/upload_response.json")), nil
 	})
 
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	_, err := c.UploadMedia(context.Background(), mtSessionID, MediaUpload{Context: ContextFace, Content: content})
+	_, err := c.UploadMedia(context.Background(), testSessionID, MediaUpload{Context: ContextFace, Content: content})
 	runtime.ReadMemStats(&after)
 	require.NoError(t, err)
 	assert.Greater(t, received, int64(len(content))*4/3)

@@ -4,10 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,54 +15,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const testIntegrationID = "7c0f2a4e-1d3b-4c5a-9e8f-6a7b8c9d0e1f"
-
-// sentRequest is what the mock transport received.
-type sentRequest struct {
-	method, path, rawQuery string
-	header                 http.Header
-	body                   []byte
-}
-
-// recordingResponder answers every request with the fixture and status, and
-// records each request it saw.
-type recordingResponder struct {
-	mu   sync.Mutex
-	reqs []sentRequest
-}
-
-func (rr *recordingResponder) responder(status int, body []byte) httpmock.Responder {
-	return func(r *http.Request) (*http.Response, error) {
-		var b []byte
-		if r.Body != nil {
-			var err error
-			b, err = io.ReadAll(r.Body)
-			if err != nil {
-				return nil, err
-			}
-		}
-		rr.mu.Lock()
-		rr.reqs = append(rr.reqs, sentRequest{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Clone(), b})
-		rr.mu.Unlock()
-		resp := httpmock.NewBytesResponse(status, body)
-		resp.Header.Set("Content-Type", "application/json")
-		return resp, nil
-	}
-}
-
-func (rr *recordingResponder) only(t *testing.T) sentRequest {
-	t.Helper()
-	rr.mu.Lock()
-	defer rr.mu.Unlock()
-	require.Len(t, rr.reqs, 1, "exactly one request must be sent")
-	return rr.reqs[0]
-}
-
-func ptr[T any](v T) *T { return &v }
-
-func TestSessionEndpointsWire(t *testing.T) {
-	const id = testSessionID
-	fullCreate := CreateSessionRequest{
+// fullCreateSession is a CreateSessionRequest with every field set, and
+// the exact JSON it must be sent as.
+func fullCreateSession() (CreateSessionRequest, string) {
+	req := CreateSessionRequest{
 		Callback: "https://veriff.com",
 		Person: &SessionPerson{
 			FirstName: "John", LastName: "Smith", IDNumber: "123456789",
@@ -81,26 +35,34 @@ func TestSessionEndpointsWire(t *testing.T) {
 		EndUserID:      "fa820aba-019f-455a-ae81-cfca8075bc3f",
 		Consents:       []Consent{INEConsent(), {Type: ConsentTypeBIPA, Approved: false}},
 	}
-	fullCreateJSON := `{"verification":{"callback":"https://veriff.com",` +
+	js := `{"verification":{"callback":"https://veriff.com",` +
 		`"person":{"firstName":"John","lastName":"Smith","idNumber":"123456789","phoneNumber":"+52 33 1234 5678","gender":"M","dateOfBirth":"1985-07-14","email":"john@example.com","maritalStatus":"single","isDeceased":false},` +
 		`"document":{"number":"B01234567","country":"EE","type":"PASSPORT","idCardType":"CC","firstIssue":"2015-03-21"},` +
 		`"address":{"fullAddress":"Lorem Ipsum 30, 13612 Tallinn, Estonia"},` +
 		`"proofOfAddress":{"acceptableTypes":[{"name":"BANK_STATEMENT"},{"name":"ELECTRICITY_BILL"}]},` +
 		`"vendorData":"11111111","endUserId":"fa820aba-019f-455a-ae81-cfca8075bc3f",` +
 		`"consents":[{"type":"ine","approved":true},{"type":"bipa","approved":false}]}}`
+	return req, js
+}
 
-	tests := []struct {
-		name     string
-		call     func(c *Client) (any, error)
-		method   string
-		path     string
-		body     string // exact bytes expected; "" for none
-		signID   string // message signed when there is no body
-		status   int
-		fixture  string
-		integrID bool
-		check    func(t *testing.T, got any)
-	}{
+// sessionWireCase is one session endpoint call and the request it must send.
+type sessionWireCase struct {
+	name     string
+	call     func(c *Client) (any, error)
+	method   string
+	path     string
+	body     string // exact bytes expected; "" for none
+	signID   string // message signed when there is no body
+	status   int
+	fixture  string
+	integrID bool
+	check    func(t *testing.T, got any)
+}
+
+// sessionCreateCases are the CreateSession calls.
+func sessionCreateCases() []sessionWireCase {
+	fullCreate, fullCreateJSON := fullCreateSession()
+	return []sessionWireCase{
 		{
 			name:   "create full",
 			call:   func(c *Client) (any, error) { return c.CreateSession(context.Background(), fullCreate) },
@@ -140,6 +102,13 @@ func TestSessionEndpointsWire(t *testing.T) {
 			status: 201, fixture: "create_201.json", integrID: true,
 			check: func(t *testing.T, got any) { assert.Equal(t, StatusCreated, got.(*Session).Status) },
 		},
+	}
+}
+
+// sessionCallCases are the calls on an existing session.
+func sessionCallCases() []sessionWireCase {
+	const id = testSessionID
+	return []sessionWireCase{
 		{
 			name:   "submit",
 			call:   func(c *Client) (any, error) { return c.SubmitSession(context.Background(), id) },
@@ -215,45 +184,51 @@ func TestSessionEndpointsWire(t *testing.T) {
 			check: func(t *testing.T, got any) { assert.Nil(t, got) },
 		},
 	}
-	for _, tt := range tests {
+}
+
+// assertWire checks the request the transport received against tt.
+func assertWire(t *testing.T, req seenRequest, tt sessionWireCase) {
+	t.Helper()
+	assert.Equal(t, tt.method, req.method)
+	assert.Equal(t, tt.path, req.path)
+	assert.Empty(t, req.rawQuery)
+	assert.Equal(t, testAPIKey, req.header.Get("X-AUTH-CLIENT"))
+	assert.True(t, strings.HasPrefix(req.header.Get("User-Agent"), "acme-app/2.0 veriffgo/"+Version), req.header.Get("User-Agent"))
+	if tt.body != "" {
+		assert.Equal(t, tt.body, string(req.body), "exact body bytes")
+		assert.Equal(t, "application/json", req.header.Get("Content-Type"))
+		assert.Equal(t, Sign(testSecret, req.body), req.header.Get("X-HMAC-SIGNATURE"), "signature over the exact body received")
+	} else {
+		assert.Empty(t, req.body)
+		assert.Empty(t, req.header.Values("Content-Type"), "no Content-Type without a body")
+		assert.Equal(t, Sign(testSecret, []byte(tt.signID)), req.header.Get("X-HMAC-SIGNATURE"), "signature over the ID")
+	}
+	if tt.integrID {
+		assert.Equal(t, testIntegrationID, req.header.Get("vrf-integration-id"))
+	} else {
+		assert.Empty(t, req.header.Values("vrf-integration-id"), "vrf-integration-id only on creation")
+	}
+}
+
+func TestSessionEndpointsWire(t *testing.T) {
+	for _, tt := range append(sessionCreateCases(), sessionCallCases()...) {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMockClient(t, WithIntegrationID(testIntegrationID), WithUserAgent("acme-app/2.0"))
-			var rr recordingResponder
-			mt.RegisterResponder(tt.method, testBase+tt.path, rr.responder(tt.status, fixture(t, "sessions/"+tt.fixture)))
+			c, mt := setup(t, WithIntegrationID(testIntegrationID), WithUserAgent("acme-app/2.0"))
+			rr := recordOn(mt, tt.method, testBase+tt.path, reply(tt.status, fixture(t, "sessions/"+tt.fixture)))
 
 			got, err := tt.call(c)
 			require.NoError(t, err)
 			tt.check(t, got)
 
-			req := rr.only(t)
+			assertWire(t, rr.only(t), tt)
 			assert.Equal(t, 1, mt.GetTotalCallCount())
-			assert.Equal(t, tt.method, req.method)
-			assert.Equal(t, tt.path, req.path)
-			assert.Empty(t, req.rawQuery)
-			assert.Equal(t, testAPIKey, req.header.Get("X-AUTH-CLIENT"))
-			assert.True(t, strings.HasPrefix(req.header.Get("User-Agent"), "acme-app/2.0 veriffgo/"+Version), req.header.Get("User-Agent"))
-			if tt.body != "" {
-				assert.Equal(t, tt.body, string(req.body), "exact body bytes")
-				assert.Equal(t, "application/json", req.header.Get("Content-Type"))
-				assert.Equal(t, Sign(testSecret, req.body), req.header.Get("X-HMAC-SIGNATURE"), "signature over the exact body received")
-			} else {
-				assert.Empty(t, req.body)
-				assert.Empty(t, req.header.Values("Content-Type"), "no Content-Type without a body")
-				assert.Equal(t, Sign(testSecret, []byte(tt.signID)), req.header.Get("X-HMAC-SIGNATURE"), "signature over the ID")
-			}
-			if tt.integrID {
-				assert.Equal(t, testIntegrationID, req.header.Get("vrf-integration-id"))
-			} else {
-				assert.Empty(t, req.header.Values("vrf-integration-id"), "vrf-integration-id only on creation")
-			}
 		})
 	}
 }
 
 func TestCreateSessionWithoutIntegrationID(t *testing.T) {
-	c, mt := newMockClient(t)
-	var rr recordingResponder
-	mt.RegisterResponder(http.MethodPost, testBase+"/v1/sessions", rr.responder(201, fixture(t, "sessions/create_201.json")))
+	c, mt := setup(t)
+	rr := recordOn(mt, http.MethodPost, testBase+"/v1/sessions", reply(201, fixture(t, "sessions/create_201.json")))
 	_, err := c.CreateSession(context.Background(), CreateSessionRequest{VendorData: "v"})
 	require.NoError(t, err)
 	assert.Empty(t, rr.only(t).header.Values("vrf-integration-id"))
@@ -282,9 +257,8 @@ func TestCreateSessionDocsExample(t *testing.T) {
 }
 
 func TestCreateSessionLegacyResponse(t *testing.T) {
-	c, mt := newMockClient(t)
-	var rr recordingResponder
-	mt.RegisterResponder(http.MethodPost, testBase+"/v1/sessions", rr.responder(200, fixture(t, "sessions/create_legacy_201.json")))
+	c, mt := setup(t)
+	recordOn(mt, http.MethodPost, testBase+"/v1/sessions", reply(200, fixture(t, "sessions/create_legacy_201.json")))
 	s, err := c.CreateSession(context.Background(), CreateSessionRequest{})
 	require.NoError(t, err)
 	assert.Equal(t, "https://magic.veriff.me", s.Host, "legacy baseUrl becomes Host")
@@ -294,7 +268,7 @@ func TestCreateSessionLegacyResponse(t *testing.T) {
 
 func TestCreateSessionResponseWithoutID(t *testing.T) {
 	for _, body := range []string{`{"status":"success"}`, `{"status":"success","verification":null}`, `{"status":"success","verification":{"url":"x"}}`} {
-		c, mt := newMockClient(t)
+		c, mt := setup(t)
 		mt.RegisterResponder(http.MethodPost, testBase+"/v1/sessions", httpmock.NewStringResponder(201, body))
 		_, err := c.CreateSession(context.Background(), CreateSessionRequest{})
 		require.Error(t, err, body)
@@ -325,7 +299,7 @@ func TestCreateSessionValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMockClient(t)
+			c, mt := setup(t)
 			mt.RegisterResponder(http.MethodPost, testBase+"/v1/sessions", httpmock.NewBytesResponder(201, fixture(t, "sessions/create_201.json")))
 			_, err := c.CreateSession(context.Background(), tt.req)
 			if tt.field == "" {
@@ -363,7 +337,7 @@ func TestInvalidSessionIDsSendNothing(t *testing.T) {
 	for name, call := range calls {
 		for _, id := range badIDs {
 			t.Run(name+"/"+id, func(t *testing.T) {
-				c, mt := newMockClient(t)
+				c, mt := setup(t)
 				mt.RegisterNoResponder(httpmock.NewStringResponder(200, `{"status":"success"}`))
 				err := call(c, id)
 				require.ErrorIs(t, err, ErrInvalidInput)
@@ -398,7 +372,7 @@ func TestSendCollectedDataValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMockClient(t)
+			c, mt := setup(t)
 			mt.RegisterResponder(http.MethodPost, testBase+"/v1/sessions/"+testSessionID+"/collected-data",
 				httpmock.NewBytesResponder(200, fixture(t, "sessions/collected_data_200.json")))
 			d := valid()
@@ -492,7 +466,7 @@ func TestSessionErrorShapes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMockClient(t)
+			c, mt := setup(t)
 			mt.RegisterResponder(tt.method, testBase+tt.path, httpmock.NewBytesResponder(tt.status, fixture(t, "sessions/"+tt.fixture)))
 			err := tt.call(c)
 			require.Error(t, err)
@@ -514,7 +488,7 @@ func TestSessionErrorShapes(t *testing.T) {
 
 func decisionFromFixture(t *testing.T, name string) *Decision {
 	t.Helper()
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	mt.RegisterResponder(http.MethodGet, testBase+"/v1/sessions/"+testSessionID+"/decision",
 		httpmock.NewBytesResponder(200, fixture(t, "sessions/"+name)))
 	d, err := c.Decision(context.Background(), testSessionID)
@@ -544,6 +518,12 @@ func TestDecisionApproved(t *testing.T) {
 	assert.True(t, v.DecisionTime.Equal(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)), v.DecisionTime)
 	assert.True(t, v.AcceptanceTime.Equal(time.Date(2023, 12, 31, 23, 55, 12, 345_000_000, time.UTC)), v.AcceptanceTime)
 
+}
+
+// TestDecisionApprovedPerson checks the person of the approved decision.
+func TestDecisionApprovedPerson(t *testing.T) {
+	v := decisionFromFixture(t, "decision_approved.json").Verification
+	require.NotNil(t, v)
 	p := v.Person
 	require.NotNil(t, p)
 	assert.Equal(t, "MARIA GUADALUPE", p.FirstName)
@@ -569,6 +549,12 @@ func TestDecisionApproved(t *testing.T) {
 	require.NoError(t, json.Unmarshal(p.Raw, &personRaw))
 	assert.Equal(t, "HELM850714MJCRPR09", personRaw["curp"], "unknown keys stay reachable through Raw")
 
+}
+
+// TestDecisionApprovedDocument checks the document of the approved decision.
+func TestDecisionApprovedDocument(t *testing.T) {
+	v := decisionFromFixture(t, "decision_approved.json").Verification
+	require.NotNil(t, v)
 	doc := v.Document
 	require.NotNil(t, doc)
 	assert.Equal(t, "IDMEX1234567890", doc.Number)
@@ -591,6 +577,12 @@ func TestDecisionApproved(t *testing.T) {
 	assert.Equal(t, "national", doc.Specimen.LegalStatus)
 	assert.Equal(t, "2019-01-01", doc.Specimen.FirstIssuedDate)
 
+}
+
+// TestDecisionApprovedExtras checks the additional data, risk labels and Raw of the approved decision.
+func TestDecisionApprovedExtras(t *testing.T) {
+	v := decisionFromFixture(t, "decision_approved.json").Verification
+	require.NotNil(t, v)
 	avd := v.AdditionalVerifiedData
 	require.NotNil(t, avd)
 	assert.Equal(t, ptr(38), avd.EstimatedAge, `"38" as a string still decodes`)
@@ -766,7 +758,7 @@ func TestDecisionRoundTrip(t *testing.T) {
 }
 
 func TestPerson(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	mt.RegisterResponder(http.MethodGet, testBase+"/v1/sessions/"+testSessionID+"/person",
 		httpmock.NewBytesResponder(200, fixture(t, "sessions/person_200.json")))
 	p, err := c.Person(context.Background(), testSessionID)
@@ -798,7 +790,7 @@ func TestPerson(t *testing.T) {
 
 func TestPersonEmpty(t *testing.T) {
 	for _, body := range []string{`{"status":"success","person":null}`, `{"status":"success","person":{"pepSanctionMatches":[]}}`} {
-		c, mt := newMockClient(t)
+		c, mt := setup(t)
 		mt.RegisterResponder(http.MethodGet, testBase+"/v1/sessions/"+testSessionID+"/person", httpmock.NewStringResponder(200, body))
 		p, err := c.Person(context.Background(), testSessionID)
 		require.NoError(t, err, body)
@@ -808,7 +800,7 @@ func TestPersonEmpty(t *testing.T) {
 }
 
 func TestAttempts(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	mt.RegisterResponder(http.MethodGet, testBase+"/v1/sessions/"+testSessionID+"/attempts",
 		httpmock.NewBytesResponder(200, fixture(t, "sessions/attempts_200.json")))
 	as, err := c.Attempts(context.Background(), testSessionID)
@@ -835,7 +827,7 @@ func TestAttempts(t *testing.T) {
 }
 
 func TestAttemptsUnknownTimestampKey(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	mt.RegisterResponder(http.MethodGet, testBase+"/v1/sessions/"+testSessionID+"/attempts",
 		httpmock.NewStringResponder(200, `{"status":"success","verifications":[{"id":"a","status":"created","madeOn":"2024-01-01T00:00:00Z"}]}`))
 	as, err := c.Attempts(context.Background(), testSessionID)
@@ -848,7 +840,7 @@ func TestAttemptsUnknownTimestampKey(t *testing.T) {
 }
 
 func TestAttemptsEmpty(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	mt.RegisterResponder(http.MethodGet, testBase+"/v1/sessions/"+testSessionID+"/attempts",
 		httpmock.NewStringResponder(200, `{"status":"success"}`))
 	as, err := c.Attempts(context.Background(), testSessionID)
@@ -886,7 +878,7 @@ func checkWatchlist(t *testing.T, w *WatchlistScreening) {
 }
 
 func TestWatchlistScreening(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	mt.RegisterResponder(http.MethodGet, testBase+"/v1/sessions/"+testSessionID+"/watchlist-screening",
 		httpmock.NewBytesResponder(200, fixture(t, "sessions/watchlist_200.json")))
 	w, err := c.WatchlistScreening(context.Background(), testSessionID)
@@ -909,49 +901,62 @@ func TestWatchlistWebhookShape(t *testing.T) {
 	assert.JSONEq(t, string(env.Data), string(w.Raw))
 }
 
-func TestWaitForDecision(t *testing.T) {
-	path := testBase + "/v1/sessions/" + testSessionID + "/decision"
-	null := httpmock.NewBytesResponder(200, fixture(t, "sessions/decision_null.json"))
-	approved := httpmock.NewBytesResponder(200, fixture(t, "sessions/decision_approved.json"))
-	resubmit := httpmock.NewStringResponder(200, `{"status":"success","verification":{"id":"`+testSessionID+`","status":"resubmission_requested","code":9103,"reasonCode":204,"reason":"Poor image quality"}}`)
+// waitResponders are the decision answers the WaitForDecision tests use.
+func waitResponders(t *testing.T) (null, approved httpmock.Responder) {
+	return httpmock.NewBytesResponder(200, fixture(t, "sessions/decision_null.json")),
+		httpmock.NewBytesResponder(200, fixture(t, "sessions/decision_approved.json"))
+}
 
-	t.Run("null, null, approved", func(t *testing.T) {
-		c, mt := newMockClient(t)
-		mt.RegisterResponder(http.MethodGet, path, sequence(null, null, approved))
-		d, err := c.WaitForDecision(context.Background(), testSessionID, time.Millisecond)
-		require.NoError(t, err)
-		require.NotNil(t, d.Verification)
-		assert.Equal(t, StatusApproved, d.Verification.Status)
-		assert.Equal(t, 3, mt.GetTotalCallCount())
-	})
-	t.Run("resubmission_requested is a decision", func(t *testing.T) {
-		c, mt := newMockClient(t)
-		mt.RegisterResponder(http.MethodGet, path, sequence(null, resubmit))
-		d, err := c.WaitForDecision(context.Background(), testSessionID, time.Millisecond)
-		require.NoError(t, err)
-		assert.Equal(t, StatusResubmissionRequested, d.Verification.Status)
-		assert.False(t, d.Verification.Status.IsFinal())
-		assert.True(t, d.Verification.Status.IsDecided())
-		assert.Equal(t, 2, mt.GetTotalCallCount())
-	})
-	t.Run("temporary errors do not end the wait", func(t *testing.T) {
-		c, mt := newMockClient(t, WithMaxRetries(0))
-		mt.RegisterResponder(http.MethodGet, path, sequence(null, status(503), status(429), approved))
-		d, err := c.WaitForDecision(context.Background(), testSessionID, time.Millisecond)
-		require.NoError(t, err)
-		assert.Equal(t, StatusApproved, d.Verification.Status)
-		assert.Equal(t, 4, mt.GetTotalCallCount())
-	})
-	t.Run("network errors do not end the wait", func(t *testing.T) {
-		c, mt := newMockClient(t, WithMaxRetries(0))
-		mt.RegisterResponder(http.MethodGet, path, sequence(fail(errReset), approved))
-		d, err := c.WaitForDecision(context.Background(), testSessionID, time.Millisecond)
-		require.NoError(t, err)
-		assert.NotNil(t, d.Verification)
-		assert.Equal(t, 2, mt.GetTotalCallCount())
-	})
+const waitPath = testBase + "/v1/sessions/" + testSessionID + "/decision"
+
+func TestWaitForDecision(t *testing.T) {
+	null, approved := waitResponders(t)
+	resubmit := httpmock.NewStringResponder(200, `{"status":"success","verification":{"id":"`+testSessionID+`","status":"resubmission_requested","code":9103,"reasonCode":204,"reason":"Poor image quality"}}`)
+	unauthorized := httpmock.NewBytesResponder(401, fixture(t, "sessions/error_401_1818.json"))
+	malformed := httpmock.NewStringResponder(200, `{"status":`)
+	noRetries := []Option{WithMaxRetries(0)}
+	tests := []struct {
+		name    string
+		opts    []Option
+		answers []httpmock.Responder
+		want    SessionStatus // the decision's status; "" when wantErr
+		final   bool          // want.IsFinal()
+		wantErr error
+		calls   int
+	}{
+		{"null, null, approved", nil, []httpmock.Responder{null, null, approved}, StatusApproved, true, nil, 3},
+		{"resubmission_requested is a decision", nil, []httpmock.Responder{null, resubmit}, StatusResubmissionRequested, false, nil, 2},
+		{"temporary errors do not end the wait", noRetries, []httpmock.Responder{null, status(503), status(429), approved}, StatusApproved, true, nil, 4},
+		{"network errors do not end the wait", noRetries, []httpmock.Responder{fail(errReset), approved}, StatusApproved, true, nil, 2},
+		{"a non-temporary error ends the wait", nil, []httpmock.Responder{null, unauthorized, approved}, "", false, ErrUnauthorized, 2},
+		{"a malformed body ends the wait", nil, []httpmock.Responder{malformed, approved}, "", false, ErrInvalidResponse, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := setup(t, tt.opts...)
+			mt.RegisterResponder(http.MethodGet, waitPath, sequence(tt.answers...))
+			d, err := c.WaitForDecision(context.Background(), testSessionID, time.Millisecond)
+			assert.Equal(t, tt.calls, mt.GetTotalCallCount())
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			require.NotNil(t, d.Verification)
+			assert.Equal(t, tt.want, d.Verification.Status)
+			assert.Equal(t, tt.final, d.Verification.Status.IsFinal())
+			assert.True(t, d.Verification.Status.IsDecided())
+		})
+	}
+}
+
+// TestWaitForDecisionRetryAfter: Retry-After and the caller's deadline
+// pace and end the wait.
+func TestWaitForDecisionRetryAfter(t *testing.T) {
+	_, approved := waitResponders(t)
+	path := waitPath
 	t.Run("a Retry-After longer than the interval is honoured", func(t *testing.T) {
-		c, mt := newMockClient(t, WithMaxRetries(0))
+		c, mt := setup(t, WithMaxRetries(0))
 		limited := func(*http.Request) (*http.Response, error) {
 			resp := httpmock.NewStringResponse(429, `{"status":"fail","code":"1004","message":"Too many requests"}`)
 			resp.Header.Set("Retry-After", "1")
@@ -966,7 +971,7 @@ func TestWaitForDecision(t *testing.T) {
 		assert.Equal(t, 2, mt.GetTotalCallCount())
 	})
 	t.Run("the context's end keeps the last failure", func(t *testing.T) {
-		c, mt := newMockClient(t, WithMaxRetries(0))
+		c, mt := setup(t, WithMaxRetries(0))
 		mt.RegisterResponder(http.MethodGet, path, status(503))
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
@@ -977,22 +982,13 @@ func TestWaitForDecision(t *testing.T) {
 		assert.Equal(t, 503, apiErr.StatusCode)
 		assert.GreaterOrEqual(t, mt.GetTotalCallCount(), 2)
 	})
-	t.Run("a non-temporary error ends the wait", func(t *testing.T) {
-		c, mt := newMockClient(t)
-		mt.RegisterResponder(http.MethodGet, path, sequence(null, httpmock.NewBytesResponder(401, fixture(t, "sessions/error_401_1818.json")), approved))
-		_, err := c.WaitForDecision(context.Background(), testSessionID, time.Millisecond)
-		require.ErrorIs(t, err, ErrUnauthorized)
-		assert.Equal(t, 2, mt.GetTotalCallCount())
-	})
-	t.Run("a malformed body ends the wait", func(t *testing.T) {
-		c, mt := newMockClient(t)
-		mt.RegisterResponder(http.MethodGet, path, sequence(httpmock.NewStringResponder(200, `{"status":`), approved))
-		_, err := c.WaitForDecision(context.Background(), testSessionID, time.Millisecond)
-		require.ErrorIs(t, err, ErrInvalidResponse)
-		assert.Equal(t, 1, mt.GetTotalCallCount())
-	})
+}
+
+func TestWaitForDecisionCancel(t *testing.T) {
+	null, approved := waitResponders(t)
+	path := waitPath
 	t.Run("cancel mid-wait returns promptly", func(t *testing.T) {
-		c, mt := newMockClient(t)
+		c, mt := setup(t)
 		var polls atomic.Int32
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
@@ -1012,7 +1008,7 @@ func TestWaitForDecision(t *testing.T) {
 		assert.Equal(t, int32(1), polls.Load(), "the first poll happens at once, the second never comes")
 	})
 	t.Run("cancel during the sleep", func(t *testing.T) {
-		c, mt := newMockClient(t)
+		c, mt := setup(t)
 		mt.RegisterResponder(http.MethodGet, path, null)
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(50*time.Millisecond, cancel)
@@ -1023,7 +1019,7 @@ func TestWaitForDecision(t *testing.T) {
 		assert.Equal(t, 1, mt.GetTotalCallCount())
 	})
 	t.Run("deadline", func(t *testing.T) {
-		c, mt := newMockClient(t)
+		c, mt := setup(t)
 		mt.RegisterResponder(http.MethodGet, path, null)
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Millisecond)
 		defer cancel()
@@ -1034,7 +1030,7 @@ func TestWaitForDecision(t *testing.T) {
 		assert.GreaterOrEqual(t, mt.GetTotalCallCount(), 2)
 	})
 	t.Run("already cancelled", func(t *testing.T) {
-		c, mt := newMockClient(t)
+		c, mt := setup(t)
 		mt.RegisterResponder(http.MethodGet, path, approved)
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
@@ -1042,9 +1038,14 @@ func TestWaitForDecision(t *testing.T) {
 		assert.ErrorIs(t, err, context.Canceled)
 		assert.Equal(t, 0, mt.GetTotalCallCount())
 	})
+}
+
+func TestWaitForDecisionRefusesInterval(t *testing.T) {
+	_, approved := waitResponders(t)
+	path := waitPath
 	for _, every := range []time.Duration{0, -time.Second} {
 		t.Run("refuses interval "+every.String(), func(t *testing.T) {
-			c, mt := newMockClient(t)
+			c, mt := setup(t)
 			mt.RegisterResponder(http.MethodGet, path, approved)
 			_, err := c.WaitForDecision(context.Background(), testSessionID, every)
 			var ie *InputError
@@ -1108,7 +1109,7 @@ func TestSubmitBodyBytes(t *testing.T) {
 }
 
 func TestSubmitSessionWithoutVerificationInResponse(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	mt.RegisterResponder(http.MethodPatch, testBase+"/v1/sessions/"+testSessionID, httpmock.NewStringResponder(200, `{"status":"success"}`))
 	s, err := c.SubmitSession(context.Background(), testSessionID)
 	require.NoError(t, err)
@@ -1116,7 +1117,7 @@ func TestSubmitSessionWithoutVerificationInResponse(t *testing.T) {
 }
 
 func TestSubmitSessionNotRetriedOn500(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	mt.RegisterResponder(http.MethodPatch, testBase+"/v1/sessions/"+testSessionID, status(500))
 	_, err := c.SubmitSession(context.Background(), testSessionID)
 	require.ErrorIs(t, err, ErrServer)
@@ -1165,7 +1166,7 @@ func TestUnmarshalLenient(t *testing.T) {
 
 func TestDecisionBodyNotAnObject(t *testing.T) {
 	for _, body := range []string{`[]`, `"approved"`, `42`} {
-		c, mt := newMockClient(t)
+		c, mt := setup(t)
 		mt.RegisterResponder(http.MethodGet, testBase+"/v1/sessions/"+testSessionID+"/decision", httpmock.NewStringResponder(200, body))
 		_, err := c.Decision(context.Background(), testSessionID)
 		require.ErrorIs(t, err, ErrInvalidResponse, body)
@@ -1204,7 +1205,7 @@ func TestNestedRawAndLenientLeaves(t *testing.T) {
 }
 
 func TestEnvelopesWithoutPayload(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	base := testBase + "/v1/sessions/" + testSessionID
 	mt.RegisterResponder(http.MethodGet, base+"/person", httpmock.NewStringResponder(200, `{"status":"success","person":[]}`))
 	mt.RegisterResponder(http.MethodGet, base+"/watchlist-screening", httpmock.NewStringResponder(200, `{"status":"success","data":null}`))

@@ -34,10 +34,10 @@ func TestWatchlistPatchWire(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMockClient(t)
-			rec := newRecorder(mt, reply(200, fixture(t, "api/watchlist-patch.json")))
+			c, mt := setup(t)
+			rec := newRecorder(mt, reply(200, fixture(t, "api/watchlist_patch.json")))
 			require.NoError(t, tt.call(c))
-			got := lastSeen(t, rec)
+			got := rec.last(t)
 			assert.Equal(t, http.MethodPatch, got.method)
 			assert.Equal(t, "/v1/sessions/"+testSessionID+"/watchlist-screening", got.path)
 			assert.Equal(t, tt.want, string(got.body))
@@ -84,7 +84,7 @@ func TestWatchlistPatchRefusedBeforeSending(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMockClient(t)
+			c, mt := setup(t)
 			err := tt.call(c)
 			require.ErrorIs(t, err, ErrInvalidInput)
 			assert.Contains(t, err.Error(), tt.want)
@@ -94,8 +94,8 @@ func TestWatchlistPatchRefusedBeforeSending(t *testing.T) {
 }
 
 func TestWatchlistPatchVeriff400(t *testing.T) {
-	c, mt := newMockClient(t)
-	newRecorder(mt, reply(400, fixture(t, "api/watchlist-patch-400.json")))
+	c, mt := setup(t)
+	newRecorder(mt, reply(400, fixture(t, "api/watchlist_patch_400.json")))
 	err := c.SetWatchlistHitRiskLevel(context.Background(), testSessionID, "hit-9", RiskLevelHigh)
 	require.ErrorIs(t, err, ErrBadRequest)
 	var ae *APIError

@@ -38,7 +38,7 @@ func webhookSeeds(f *testing.F) [][]byte {
 //	go test -run '^$' -fuzz '^FuzzVerifyWebhook$' -fuzztime 2m .
 func FuzzVerifyWebhook(f *testing.F) {
 	for i, body := range webhookSeeds(f) {
-		f.Add(body, docsSecret, Sign(docsSecret, body), uint16(i))
+		f.Add(body, testSecret, Sign(testSecret, body), uint16(i))
 	}
 	f.Add([]byte{}, "s", "", uint16(0))
 	f.Add([]byte(`{}`), "", "sha256=00", uint16(1))

@@ -13,24 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// sigHeader is a response header pair carrying Veriff's response
-// signature of body, for reply.
-func sigHeader(name string, body []byte) []string {
-	return []string{name, Sign(testSecret, body)}
-}
-
-// lastSeen returns the last request rec saw.
-func lastSeen(t *testing.T, rec *recorder) seenRequest {
-	t.Helper()
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	require.NotEmpty(t, rec.seen, "no request was sent")
-	return rec.seen[len(rec.seen)-1]
-}
-
 func TestWithCopiesAndSharesPool(t *testing.T) {
 	var logs bytes.Buffer
-	c, mt := newMockClient(t, WithMaxRetries(0))
+	c, mt := setup(t, WithMaxRetries(0))
 	url := testBase + "/v1/sessions/" + testSessionID + "/decision"
 	mt.RegisterResponder(http.MethodGet, url, sequence(status(503), status(503), okResp()))
 
@@ -54,7 +39,7 @@ func TestWithCopiesAndSharesPool(t *testing.T) {
 }
 
 func TestWithRefusesBadOptionsAndKeepsOriginal(t *testing.T) {
-	c, _ := newMockClient(t)
+	c, _ := setup(t)
 	tests := []struct {
 		name string
 		opt  Option
@@ -106,7 +91,7 @@ func TestResponseVerification(t *testing.T) {
 			if tt.verify {
 				opts = append(opts, WithResponseVerification())
 			}
-			c, mt := newMockClient(t, opts...)
+			c, mt := setup(t, opts...)
 			newRecorder(mt, reply(200, tt.sent, tt.header...))
 			d, err := c.Decision(context.Background(), testSessionID)
 			if tt.ok {
@@ -134,7 +119,7 @@ func TestResponseVerificationStreamed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMockClient(t, WithResponseVerification())
+			c, mt := setup(t, WithResponseVerification())
 			newRecorder(mt, reply(200, file, tt.header...))
 			var out bytes.Buffer
 			n, err := c.DownloadMedia(context.Background(), "m-1", &out)
@@ -164,7 +149,7 @@ func TestAPIErrorHeaderAndBody(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMockClient(t, WithMaxRetries(0))
+			c, mt := setup(t, WithMaxRetries(0))
 			newRecorder(mt, reply(tt.status, tt.body,
 				"X-Auth-Client", testAPIKey, "X-Hmac-Signature", "deadbeef",
 				"Vrf-Hmac-Signature", "deadbeef", "Vrf-Auth-Client", testAPIKey,
