@@ -145,15 +145,10 @@ func ineDetails(active bool) map[string]any {
 }
 
 func ineSample(in sampleInput) any {
-	return map[string]any{
-		"eventType": "ine_registry", "sessionId": in.sessionID, "attemptId": in.attemptID,
-		"vendorData": sampleVendorData, "endUserId": nil,
-		"version": "1.0.0", "time": stamp(in.now),
-		"data": map[string]any{
-			"status": "Consulta realizada", "code": 200,
-			"details": ineDetails(in.status == "active"),
-		},
-	}
+	return eventEnvelope(in, "ine_registry", "1.0.0", map[string]any{
+		"status": "Consulta realizada", "code": 200,
+		"details": ineDetails(in.status == "active"),
+	})
 }
 
 func curpDetails(status string) map[string]any {
@@ -164,30 +159,33 @@ func curpDetails(status string) map[string]any {
 }
 
 func curpSample(in sampleInput) any {
-	return map[string]any{
-		"eventType": "curp_registry", "sessionId": in.sessionID, "attemptId": in.attemptID,
-		"vendorData": sampleVendorData, "endUserId": nil,
-		"version": "1.0.0", "time": stamp(in.now),
-		"data": map[string]any{
-			"name": "curp_registry", "status": "found", "code": 200,
-			"details": curpDetails(in.status),
-		},
-	}
+	return eventEnvelope(in, "curp_registry", "1.0.0", map[string]any{
+		"name": "curp_registry", "status": "found", "code": 200,
+		"details": curpDetails(in.status),
+	})
 }
 
 func combinedSample(in sampleInput) any {
-	return map[string]any{
-		"eventType": "combined-ine-curp-registry", "sessionId": in.sessionID, "attemptId": in.attemptID,
-		"vendorData": sampleVendorData, "endUserId": nil,
-		"version": "1.0.0", "time": stamp(in.now),
-		"data": map[string]any{
-			"status": "success", "code": 200,
-			"details": map[string]any{
-				"ine":  ineDetails(in.status == "active"),
-				"curp": curpDetails(string(veriff.CURPStatusAltaNormal)),
-			},
+	return eventEnvelope(in, "combined-ine-curp-registry", "1.0.0", map[string]any{
+		"status": "success", "code": 200,
+		"details": map[string]any{
+			"ine":  ineDetails(in.status == "active"),
+			"curp": curpDetails(string(veriff.CURPStatusAltaNormal)),
 		},
+	})
+}
+
+// eventEnvelope is the body of the webhooks that carry an eventType: the
+// session's IDs, the version (none when ""), the time and data.
+func eventEnvelope(in sampleInput, eventType, version string, data map[string]any) map[string]any {
+	e := map[string]any{
+		"eventType": eventType, "sessionId": in.sessionID, "attemptId": in.attemptID,
+		"vendorData": sampleVendorData, "endUserId": nil, "time": stamp(in.now), "data": data,
 	}
+	if version != "" {
+		e["version"] = version
+	}
+	return e
 }
 
 func watchlistSample(in sampleInput) any {
@@ -212,11 +210,7 @@ func fullAutoSample(in sampleInput) any {
 	if in.status == "declined" {
 		score = 0.12
 	}
-	return map[string]any{
-		"eventType": "fullauto", "sessionId": in.sessionID, "attemptId": in.attemptID,
-		"vendorData": sampleVendorData, "endUserId": nil, "time": stamp(in.now),
-		"data": map[string]any{
-			"verification": map[string]any{"decision": in.status, "decisionScore": score},
-		},
-	}
+	return eventEnvelope(in, "fullauto", "", map[string]any{
+		"verification": map[string]any{"decision": in.status, "decisionScore": score},
+	})
 }
