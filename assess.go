@@ -57,17 +57,19 @@ type Assessment struct {
 func AssessINE(d *Decision, registry *INERegistryResult) Assessment {
 	var a Assessment
 	add := func(format string, args ...any) { a.Reasons = append(a.Reasons, fmt.Sprintf(format, args...)) }
-	if d == nil || d.Verification == nil {
-		add("Veriff has not decided the session yet")
-		a.Verdict = VerdictPending
+	// done gives the last reason and the verdict.
+	done := func(v Verdict, format string, args ...any) Assessment {
+		add(format, args...)
+		a.Verdict = v
 		return a
+	}
+	if d == nil || d.Verification == nil {
+		return done(VerdictPending, "Veriff has not decided the session yet")
 	}
 	status := d.Verification.Status
 	switch status {
 	case StatusCreated, StatusStarted, StatusSubmitted:
-		add("the session is %s and not decided yet", status)
-		a.Verdict = VerdictPending
-		return a
+		return done(VerdictPending, "the session is %s and not decided yet", status)
 	case StatusDeclined, StatusExpired, StatusAbandoned:
 		add("Veriff's decision is %s", status)
 		if rc := d.Verification.ReasonCode; rc != nil && ReasonCodeText(*rc) != "" {
@@ -76,44 +78,29 @@ func AssessINE(d *Decision, registry *INERegistryResult) Assessment {
 		a.Verdict = VerdictRejected
 		return a
 	case StatusResubmissionRequested:
-		add("Veriff asked for the verification to be done again")
-		a.Verdict = VerdictResubmit
-		return a
+		return done(VerdictResubmit, "Veriff asked for the verification to be done again")
 	case StatusApproved, StatusReview:
 	default:
-		add("Veriff's decision has a status the SDK does not know (%q): a person must look", status)
-		a.Verdict = VerdictReview
-		return a
+		return done(VerdictReview, "Veriff's decision has a status the SDK does not know (%q): a person must look", status)
 	}
 	if registry != nil && !registry.Active {
-		add("the INE registry reports the voter credential as not active")
-		a.Verdict = VerdictRejected
-		return a
+		return done(VerdictRejected, "the INE registry reports the voter credential as not active")
 	}
 	if status == StatusReview {
-		add("Veriff sent the session to manual review")
-		a.Verdict = VerdictReview
-		return a
+		return done(VerdictReview, "Veriff sent the session to manual review")
 	}
 	add("Veriff approved the session")
 	if bio := d.INEBiometric(); biometricFailed(bio) {
-		add("%s", bio.Reason())
-		a.Verdict = VerdictReview
-		return a
+		return done(VerdictReview, "%s", bio.Reason())
 	}
 	if registry == nil {
-		add("the INE registry answer has not arrived yet")
-		a.Verdict = VerdictPending
-		return a
+		return done(VerdictPending, "the INE registry answer has not arrived yet")
 	}
 	add("the INE registry reports the voter credential as active")
 	if bio := d.INEBiometric(); bio != nil {
-		add("%s", bio.Reason())
-	} else {
-		add("no INE biometric check was reported")
+		return done(VerdictVerified, "%s", bio.Reason())
 	}
-	a.Verdict = VerdictVerified
-	return a
+	return done(VerdictVerified, "no INE biometric check was reported")
 }
 
 // biometricFailed reports whether the INE biometric check failed: a face

@@ -121,13 +121,5 @@ func (d *CollectedData) Validate() error {
 //
 // Veriff API: POST /v1/sessions/{id}/collected-data
 func (c *Client) SendCollectedData(ctx context.Context, sessionID string, data CollectedData) error {
-	r, err := newRequest(http.MethodPost, "/sessions/{sessionID}/collected-data", sessionID)
-	if err != nil {
-		return err
-	}
-	if err := data.Validate(); err != nil {
-		return err
-	}
-	r.body = data
-	return c.do(ctx, r, nil)
+	return c.sendValid(ctx, http.MethodPost, "/sessions/{sessionID}/collected-data", sessionID, &data)
 }

@@ -145,6 +145,20 @@ func getUnwrapped[T, E any, P interface {
 	return P(e).unwrap(), nil
 }
 
+// sendValid sends body, which must pass its Validate first, with method on
+// pattern (see newRequest), and discards the answer.
+func (c *Client) sendValid(ctx context.Context, method, pattern, id string, body interface{ Validate() error }) error {
+	r, err := newRequest(method, pattern, id)
+	if err != nil {
+		return err
+	}
+	if err := body.Validate(); err != nil {
+		return err
+	}
+	r.body = body
+	return c.do(ctx, r, nil)
+}
+
 // do sends r and decodes a JSON success body into out (nil to discard it).
 // The body is read inside the retry loop, so a GET or DELETE whose
 // connection drops mid-body is retried like any connection error.

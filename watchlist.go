@@ -170,15 +170,7 @@ type WatchlistUpdate struct {
 //
 // Veriff API: PATCH /v1/sessions/{id}/watchlist-screening
 func (c *Client) UpdateWatchlistScreening(ctx context.Context, sessionID string, u WatchlistUpdate) error {
-	r, err := newRequest(http.MethodPatch, "/sessions/{sessionID}/watchlist-screening", sessionID)
-	if err != nil {
-		return err
-	}
-	if err := u.Validate(); err != nil {
-		return err
-	}
-	r.body = u
-	return c.do(ctx, r, nil)
+	return c.sendValid(ctx, http.MethodPatch, "/sessions/{sessionID}/watchlist-screening", sessionID, &u)
 }
 
 // Validate reports, wrapping ErrInvalidInput, what Veriff would refuse
