@@ -69,16 +69,22 @@ func bad(name, format string, args ...any) error {
 	return fmt.Errorf("inbox: %s: %s: %w", name, fmt.Sprintf(format, args...), veriff.ErrInvalidInput)
 }
 
-// positive is an Option that sets the field of c that field returns to v,
-// refusing v <= 0 as an invalid value of option name.
-func positive[T time.Duration | int64](name, what string, v T, field func(*config) *T) Option {
+// checked is an Option that sets the field of c that field returns to v,
+// or refuses v, when valid says no, as an invalid value of option name
+// (format has one verb, for v).
+func checked[T any](name string, v T, valid func(T) bool, format string, field func(*config) *T) Option {
 	return func(c *config) error {
-		if v <= 0 {
-			return bad(name, "%s must be positive, got %v", what, v)
+		if !valid(v) {
+			return bad(name, format, v)
 		}
 		*field(c) = v
 		return nil
 	}
+}
+
+// positive is checked for a value that must be above zero.
+func positive[T time.Duration | int64](name, what string, v T, field func(*config) *T) Option {
+	return checked(name, v, func(v T) bool { return v > 0 }, what+" must be positive, got %v", field)
 }
 
 // WithSecrets sets the shared secrets webhooks are verified with (required):
@@ -108,13 +114,8 @@ func WithClient(cl *veriff.Client) Option {
 
 // WithWorkers sets how many deliveries Run handles at once (default 4).
 func WithWorkers(n int) Option {
-	return func(c *config) error {
-		if n < 1 {
-			return bad("WithWorkers", "need at least one worker, got %d", n)
-		}
-		c.workers = n
-		return nil
-	}
+	return checked("WithWorkers", n, func(n int) bool { return n >= 1 }, "need at least one worker, got %d",
+		func(c *config) *int { return &c.workers })
 }
 
 // WithRetry sets the backoff of a failed Handle: the first retry waits about
@@ -162,13 +163,8 @@ func WithPollInterval(d time.Duration) Option {
 // WithShutdownGrace bounds how long Run waits, once its context ends, for
 // in-flight handlers (default 10s); their context ends after it.
 func WithShutdownGrace(d time.Duration) Option {
-	return func(c *config) error {
-		if d < 0 {
-			return bad("WithShutdownGrace", "negative grace %s", d)
-		}
-		c.grace = d
-		return nil
-	}
+	return checked("WithShutdownGrace", d, func(d time.Duration) bool { return d >= 0 }, "negative grace %s",
+		func(c *config) *time.Duration { return &c.grace })
 }
 
 // WithMaxBodyBytes bounds a webhook body (default
