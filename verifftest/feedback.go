@@ -3,7 +3,6 @@ package verifftest
 import (
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -26,13 +25,8 @@ var FraudCategories = []string{"identity_theft", "synthetic_identity", "document
 // X-HMAC-SIGNATURE) over the body.
 func (s *Server) handleFeedback(pattern string, h handlerFunc) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		body, err := readBody(r.Body, maxFeedbackBody)
-		if errors.Is(err, errTooLarge) {
-			s.fail(w, http.StatusRequestEntityTooLarge, "", "Request body too large")
-			return
-		}
-		if err != nil {
-			s.fail(w, http.StatusBadRequest, "", "Could not read the request body")
+		body, ok := s.readRequest(w, r, maxFeedbackBody, "")
+		if !ok {
 			return
 		}
 		if !s.keyMatches(r.Header.Get("VRF-AUTH-CLIENT")) {

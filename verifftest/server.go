@@ -45,6 +45,22 @@ func readBody(body io.Reader, limit int64) ([]byte, error) {
 	return b, nil
 }
 
+// readRequest reads r's body with readBody, or answers 413 when it is over
+// limit and 400 (with Veriff's error code readCode) when it cannot be read;
+// ok reports whether the handler may go on.
+func (s *Server) readRequest(w http.ResponseWriter, r *http.Request, limit int64, readCode string) (body []byte, ok bool) {
+	body, err := readBody(r.Body, limit)
+	if errors.Is(err, errTooLarge) {
+		s.fail(w, http.StatusRequestEntityTooLarge, "", "Request body too large")
+		return nil, false
+	}
+	if err != nil {
+		s.fail(w, http.StatusBadRequest, readCode, "Could not read the request body")
+		return nil, false
+	}
+	return body, true
+}
+
 // ErrUnknownSession is returned by the Server's methods (Decide,
 // SetINERegistry, ...) for a session ID the server does not know.
 var ErrUnknownSession = errors.New("verifftest: unknown session")
@@ -276,13 +292,8 @@ func (s *Server) handle(pattern string, h handlerFunc) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		var body []byte
 		if bodySigned {
-			b, err := readBody(r.Body, maxBodyBytes)
-			if errors.Is(err, errTooLarge) {
-				s.fail(w, http.StatusRequestEntityTooLarge, "", "Request body too large")
-				return
-			}
-			if err != nil {
-				s.fail(w, http.StatusBadRequest, "1102", "Could not read the request body")
+			b, ok := s.readRequest(w, r, maxBodyBytes, "1102")
+			if !ok {
 				return
 			}
 			body = b
