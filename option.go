@@ -30,81 +30,46 @@ func WithBaseURL(rawURL string) Option {
 // each attempt; the SDK never follows redirects, so its CheckRedirect and
 // Jar are not used.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *config) error {
-		if hc == nil {
-			return invalidInput("WithHTTPClient", "nil *http.Client")
-		}
-		c.hc = hc
-		return nil
-	}
+	return checkedOption(refuse(hc == nil, "WithHTTPClient", "nil *http.Client"), func(c *config) { c.hc = hc })
 }
 
 // WithMaxRetries sets how many times a failed request may be retried after
 // the first attempt (default 2; 0 disables retries). Which failures are
 // retried depends on the method; see the package documentation.
 func WithMaxRetries(n int) Option {
-	return func(c *config) error {
-		if n < 0 {
-			return invalidInput("WithMaxRetries", "negative retry count %d", n)
-		}
-		c.maxRetries = n
-		return nil
-	}
+	return checkedOption(refuse(n < 0, "WithMaxRetries", "negative retry count %d", n), func(c *config) { c.maxRetries = n })
 }
 
 // WithRetryWait sets the bounds of the exponential backoff between
 // attempts (default 500ms to 8s). A Retry-After header overrides them, up to
 // the cap set by WithRetryAfterCap.
 func WithRetryWait(min, max time.Duration) Option {
-	return func(c *config) error {
-		if min < 0 || max < 0 {
-			return invalidInput("WithRetryWait", "negative wait (%s, %s)", min, max)
-		}
-		if max < min {
-			return invalidInput("WithRetryWait", "max %s is below min %s", max, min)
-		}
-		c.waitMin, c.waitMax = min, max
-		return nil
+	err := refuse(min < 0 || max < 0, "WithRetryWait", "negative wait (%s, %s)", min, max)
+	if err == nil {
+		err = refuse(max < min, "WithRetryWait", "max %s is below min %s", max, min)
 	}
+	return checkedOption(err, func(c *config) { c.waitMin, c.waitMax = min, max })
 }
 
 // WithRetryAfterCap sets the longest Retry-After the client will sleep for
 // before retrying (default 30s). A response asking for more is returned at
 // once as an *APIError with RetryAfter set.
 func WithRetryAfterCap(d time.Duration) Option {
-	return func(c *config) error {
-		if d < 0 {
-			return invalidInput("WithRetryAfterCap", "negative duration %s", d)
-		}
-		c.retryAfterCap = d
-		return nil
-	}
+	return checkedOption(refuse(d < 0, "WithRetryAfterCap", "negative duration %s", d), func(c *config) { c.retryAfterCap = d })
 }
 
 // WithMaxResponseBytes caps the size of a JSON response body the client will
 // read (default 10 MiB), so that a broken or hostile server cannot exhaust
 // memory. Media downloads are streamed and not capped.
 func WithMaxResponseBytes(n int64) Option {
-	return func(c *config) error {
-		if n <= 0 {
-			return invalidInput("WithMaxResponseBytes", "must be positive, got %d", n)
-		}
-		c.maxResponseBytes = n
-		return nil
-	}
+	return checkedOption(refuse(n <= 0, "WithMaxResponseBytes", "must be positive, got %d", n), func(c *config) { c.maxResponseBytes = n })
 }
 
 // WithMaxDownloadBytes caps the size of a file DownloadMedia delivers
 // (default 0: no cap). A larger file fails with an error wrapping
 // ErrResponseTooLarge, after at most n bytes were written.
 func WithMaxDownloadBytes(n int64) Option {
-	return func(c *config) error {
-		if n < 0 {
-			return invalidInput("WithMaxDownloadBytes", "must not be negative, got %d", n)
-		}
-		c.maxDownloadBytes = n
-		return nil
-	}
+	return checkedOption(refuse(n < 0, "WithMaxDownloadBytes", "must not be negative, got %d", n), func(c *config) { c.maxDownloadBytes = n })
 }
 
 // WithLogger sets a logger for one line per attempt: method, path, status,
@@ -122,25 +87,14 @@ func WithLogger(l *slog.Logger) Option {
 // WithIntegrationID sets the Integration ID sent as vrf-integration-id on
 // session creation, needed with Veriff's "flexible API keys" setup.
 func WithIntegrationID(id string) Option {
-	return func(c *config) error {
-		if strings.TrimSpace(id) == "" || hasControl(id) {
-			return invalidInput("WithIntegrationID", "empty or contains control characters")
-		}
-		c.integrationID = id
-		return nil
-	}
+	bad := strings.TrimSpace(id) == "" || hasControl(id)
+	return checkedOption(refuse(bad, "WithIntegrationID", "empty or contains control characters"), func(c *config) { c.integrationID = id })
 }
 
 // WithUserAgent adds ua in front of the SDK's own User-Agent
 // ("veriffgo/<version>"), to identify the application.
 func WithUserAgent(ua string) Option {
-	return func(c *config) error {
-		if hasControl(ua) {
-			return invalidInput("WithUserAgent", "contains control characters")
-		}
-		c.userAgent = strings.TrimSpace(ua)
-		return nil
-	}
+	return checkedOption(refuse(hasControl(ua), "WithUserAgent", "contains control characters"), func(c *config) { c.userAgent = strings.TrimSpace(ua) })
 }
 
 // WithPlainHTTP allows a base URL with plain http:// to a host that is not
@@ -168,4 +122,25 @@ func WithResponseVerification() Option {
 		c.verifyResponses = true
 		return nil
 	}
+}
+
+// checkedOption is an Option that fails with err, the outcome of checking
+// the option's arguments when it was made, or else applies set.
+func checkedOption(err error, set func(*config)) Option {
+	return func(c *config) error {
+		if err != nil {
+			return err
+		}
+		set(c)
+		return nil
+	}
+}
+
+// refuse is the error of an option given a bad argument: invalidInput
+// when bad holds, else nil.
+func refuse(bad bool, option, format string, args ...any) error {
+	if !bad {
+		return nil
+	}
+	return invalidInput(option, format, args...)
 }
