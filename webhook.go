@@ -219,9 +219,10 @@ type webhookKind struct {
 // that recognises a body decides its kind. Adding a kind is adding its
 // payload type and one entry here.
 var webhookKinds = []webhookKind{
-	{WebhookINERegistry, eventTypeIs("ine_registry"), parseINERegistry, handINERegistry},
-	{WebhookCURPRegistry, isCURPRegistry, parseCURPRegistry, handCURPRegistry},
-	{WebhookCombinedRegistry, eventTypeIs("combined_ine_curp_registry", "ine_curp_registry"), parseCombinedRegistry, handCombinedRegistry},
+	registryEntry(WebhookINERegistry, eventTypeIs("ine_registry"), func(w *Webhook) **INERegistryWebhook { return &w.INERegistry }),
+	registryEntry(WebhookCURPRegistry, isCURPRegistry, func(w *Webhook) **CURPRegistryWebhook { return &w.CURPRegistry }),
+	registryEntry(WebhookCombinedRegistry, eventTypeIs("combined_ine_curp_registry", "ine_curp_registry"),
+		func(w *Webhook) **CombinedRegistryWebhook { return &w.CombinedRegistry }),
 	{WebhookFullAuto, eventTypeIs("fullauto", "full_auto"), parseFullAuto, untyped},
 	{WebhookUserStatus, isUserStatus, parseUserStatus, untyped},
 	{WebhookDecision, func(p *webhookProbe) bool { return p.Verification != nil }, parseDecision, handDecision},

@@ -380,55 +380,67 @@ func (r registryPayload) key(kind WebhookKind, verdicts ...string) string {
 	return joinKey(parts...)
 }
 
-// parseRegistry decodes a registry webhook of kind into a new T, set on w
-// by set.
-func parseRegistry[T any](kind WebhookKind, w *Webhook, body []byte, set func(*Webhook, *T)) (registryPayload, *T, error) {
-	rp, err := decodeRegistry(kind, body, true)
-	if err != nil {
-		return rp, nil, err
-	}
-	var r T
-	if err := decodeWebhook(body, &r); err != nil {
-		return rp, nil, err
-	}
-	set(w, &r)
-	return rp, &r, nil
+// registryBody is what a registry webhook's type tells of itself: the
+// identity it holds and the registry's verdicts, which key its delivery.
+type registryBody interface {
+	identity() webhookIDs
+	verdicts() []string
 }
 
-// inePayload is an INE registry webhook, keyed by the credential's state.
-type inePayload struct {
+// registryVerdict is a registry webhook of kind, keyed by its verdicts.
+type registryVerdict struct {
 	registryPayload
-	r *INERegistryWebhook
+	kind WebhookKind
+	body registryBody
 }
 
-func (p inePayload) deliveryKey([]byte) string {
-	return p.key(WebhookINERegistry, strconv.FormatBool(p.r.Data.Details.Active))
-}
+func (p registryVerdict) deliveryKey([]byte) string { return p.key(p.kind, p.body.verdicts()...) }
 
-func parseINERegistry(w *Webhook, body []byte, _ *webhookProbe) (payload, error) {
-	rp, r, err := parseRegistry(WebhookINERegistry, w, body, func(w *Webhook, r *INERegistryWebhook) { w.INERegistry = r })
-	if err != nil {
-		return nil, err
+// registryEntry is the webhookKinds entry of a registry kind whose body is
+// a T, held in the Webhook field that field points to.
+func registryEntry[T any, P interface {
+	*T
+	registryBody
+}](kind WebhookKind, recognise func(*webhookProbe) bool, field func(*Webhook) **T) webhookKind {
+	parse := func(w *Webhook, body []byte, p *webhookProbe) (payload, error) {
+		if w.EventType == "" { // recognised by "type"
+			w.EventType = jsonString(p.Type)
+		}
+		rp, err := decodeRegistry(kind, body, true)
+		if err != nil {
+			return nil, err
+		}
+		r := new(T)
+		if err := decodeWebhook(body, r); err != nil {
+			return nil, err
+		}
+		*field(w) = r
+		return registryVerdict{rp, kind, P(r)}, nil
 	}
-	return inePayload{rp, r}, nil
-}
-
-func handINERegistry(w *Webhook) (webhookIDs, bool) {
-	if r := w.INERegistry; r != nil {
-		return webhookIDs{r.SessionID, r.AttemptID, r.VendorData, r.EndUserID}, true
+	handIDs := func(w *Webhook) (webhookIDs, bool) {
+		if r := *field(w); r != nil {
+			return P(r).identity(), true
+		}
+		return webhookIDs{}, false
 	}
-	return webhookIDs{}, false
+	return webhookKind{kind, recognise, parse, handIDs}
 }
 
-// curpPayload is a CURP registry webhook, keyed by the record's state.
-type curpPayload struct {
-	registryPayload
-	r *CURPRegistryWebhook
+func (r *INERegistryWebhook) identity() webhookIDs {
+	return webhookIDs{r.SessionID, r.AttemptID, r.VendorData, r.EndUserID}
 }
 
-func (p curpPayload) deliveryKey([]byte) string {
-	return p.key(WebhookCURPRegistry, string(p.r.Data.Details.StatusCurp))
+// verdicts is whether the credential is active.
+func (r *INERegistryWebhook) verdicts() []string {
+	return []string{strconv.FormatBool(r.Data.Details.Active)}
 }
+
+func (r *CURPRegistryWebhook) identity() webhookIDs {
+	return webhookIDs{r.SessionID, r.AttemptID, r.VendorData, r.EndUserID}
+}
+
+// verdicts is the record's status.
+func (r *CURPRegistryWebhook) verdicts() []string { return []string{string(r.Data.Details.StatusCurp)} }
 
 // isCURPRegistry recognises "eventType", or "type" when there is no
 // eventType, "curp_registry".
@@ -436,55 +448,20 @@ func isCURPRegistry(p *webhookProbe) bool {
 	return p.eventType == "curp_registry" || p.eventType == "" && p.typ == "curp_registry"
 }
 
-func parseCURPRegistry(w *Webhook, body []byte, p *webhookProbe) (payload, error) {
-	if w.EventType == "" {
-		w.EventType = jsonString(p.Type)
-	}
-	rp, r, err := parseRegistry(WebhookCURPRegistry, w, body, func(w *Webhook, r *CURPRegistryWebhook) { w.CURPRegistry = r })
-	if err != nil {
-		return nil, err
-	}
-	return curpPayload{rp, r}, nil
+func (r *CombinedRegistryWebhook) identity() webhookIDs {
+	return webhookIDs{r.SessionID, r.AttemptID, r.VendorData, r.EndUserID}
 }
 
-func handCURPRegistry(w *Webhook) (webhookIDs, bool) {
-	if r := w.CURPRegistry; r != nil {
-		return webhookIDs{r.SessionID, r.AttemptID, r.VendorData, r.EndUserID}, true
-	}
-	return webhookIDs{}, false
-}
-
-// combinedPayload is a combined INE+CURP registry webhook, keyed by both
-// registries' states.
-type combinedPayload struct {
-	registryPayload
-	r *CombinedRegistryWebhook
-}
-
-func (p combinedPayload) deliveryKey([]byte) string {
+// verdicts are both registries' states ("" for a section not sent).
+func (r *CombinedRegistryWebhook) verdicts() []string {
 	ine, curp := "", ""
-	if d := p.r.Data.Details.INE; d != nil {
+	if d := r.Data.Details.INE; d != nil {
 		ine = strconv.FormatBool(d.Active)
 	}
-	if d := p.r.Data.Details.CURP; d != nil {
+	if d := r.Data.Details.CURP; d != nil {
 		curp = string(d.StatusCurp)
 	}
-	return p.key(WebhookCombinedRegistry, ine, curp)
-}
-
-func parseCombinedRegistry(w *Webhook, body []byte, _ *webhookProbe) (payload, error) {
-	rp, r, err := parseRegistry(WebhookCombinedRegistry, w, body, func(w *Webhook, r *CombinedRegistryWebhook) { w.CombinedRegistry = r })
-	if err != nil {
-		return nil, err
-	}
-	return combinedPayload{rp, r}, nil
-}
-
-func handCombinedRegistry(w *Webhook) (webhookIDs, bool) {
-	if r := w.CombinedRegistry; r != nil {
-		return webhookIDs{r.SessionID, r.AttemptID, r.VendorData, r.EndUserID}, true
-	}
-	return webhookIDs{}, false
+	return []string{ine, curp}
 }
 
 // fullAutoPayload is a Full Auto webhook, keyed by the decision, its score
