@@ -1,7 +1,6 @@
 package veriff
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"time"
@@ -57,17 +56,7 @@ type PEPMatch struct {
 //
 // Veriff API: GET /v1/sessions/{id}/person
 func (c *Client) Person(ctx context.Context, sessionID string) (*PersonResult, error) {
-	return getUnwrapped[*PersonResult, personEnvelope](ctx, c, "/sessions/{sessionID}/person", sessionID)
+	return getUnwrapped[*PersonResult, statusEnvelope[PersonResult, *PersonResult]](ctx, c, "/sessions/{sessionID}/person", sessionID)
 }
 
-// personEnvelope is the answer of Person; its status goes into the result.
-type personEnvelope struct {
-	Status string        `json:"status"`
-	Person *PersonResult `json:"person"`
-}
-
-func (e *personEnvelope) unwrap() *PersonResult {
-	p := cmp.Or(e.Person, &PersonResult{})
-	p.Status = e.Status
-	return p
-}
+func (p *PersonResult) setStatus(s string) { p.Status = s }

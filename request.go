@@ -2,6 +2,7 @@ package veriff
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -130,6 +131,24 @@ func doJSON[T any](ctx context.Context, c *Client, r *request) (*T, error) {
 
 // envelope is an answer that wraps the data an endpoint returns.
 type envelope[T any] interface{ unwrap() T }
+
+// statusEnvelope is the answer of Person (the payload under "person") and of
+// WatchlistScreening (under "data"): the payload, and a status beside it
+// that goes into the result.
+type statusEnvelope[T any, P interface {
+	*T
+	setStatus(string)
+}] struct {
+	Status string `json:"status"`
+	Person *T     `json:"person"`
+	Data   *T     `json:"data"`
+}
+
+func (e *statusEnvelope[T, P]) unwrap() *T {
+	p := cmp.Or(e.Person, e.Data, new(T))
+	P(p).setStatus(e.Status)
+	return p
+}
 
 // getUnwrapped is getJSON for an endpoint whose answer is an envelope E:
 // it returns the data E wraps.

@@ -1,7 +1,6 @@
 package veriff
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -93,21 +92,10 @@ func (h *WatchlistHit) UnmarshalJSON(data []byte) error { return decodeObject(da
 //
 // Veriff API: GET /v1/sessions/{id}/watchlist-screening
 func (c *Client) WatchlistScreening(ctx context.Context, sessionID string) (*WatchlistScreening, error) {
-	return getUnwrapped[*WatchlistScreening, watchlistEnvelope](ctx, c, "/sessions/{sessionID}/watchlist-screening", sessionID)
+	return getUnwrapped[*WatchlistScreening, statusEnvelope[WatchlistScreening, *WatchlistScreening]](ctx, c, "/sessions/{sessionID}/watchlist-screening", sessionID)
 }
 
-// watchlistEnvelope is the answer of WatchlistScreening; its status goes
-// into the result.
-type watchlistEnvelope struct {
-	Status string              `json:"status"`
-	Data   *WatchlistScreening `json:"data"`
-}
-
-func (e *watchlistEnvelope) unwrap() *WatchlistScreening {
-	w := cmp.Or(e.Data, &WatchlistScreening{})
-	w.Status = e.Status
-	return w
-}
+func (w *WatchlistScreening) setStatus(s string) { w.Status = s }
 
 // HitMatchStatus is a reviewer's verdict on one watchlist hit, sent with
 // ReviewWatchlistHit. The type is open.

@@ -51,15 +51,13 @@ func (e *usageError) Error() string { return e.msg }
 // ExitCode is the process exit code for Run's error: 0 for nil, 2 for a
 // usage mistake, 1 for anything else.
 func ExitCode(err error) int {
-	var ue *usageError
-	switch {
-	case err == nil:
+	if err == nil {
 		return 0
-	case errors.As(err, &ue):
-		return 2
-	default:
-		return 1
 	}
+	if ue := (*usageError)(nil); errors.As(err, &ue) {
+		return 2
+	}
+	return 1
 }
 
 // options are the command-line flags.

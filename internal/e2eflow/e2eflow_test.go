@@ -93,8 +93,8 @@ func TestRunUsageErrors(t *testing.T) {
 	}{
 		{"real API without images", real, nil, "-front, -back and -selfie"},
 		{"real API with one image", real, []string{"-front", img}, "images needed: -back, -selfie"},
-		{"missing file", real, []string{"-front", img, "-back", img, "-selfie", "/nonexistent/selfie.jpg"}, "-selfie: stat /nonexistent/selfie.jpg"},
-		{"directory as image", nil, []string{"-front", img, "-back", img, "-selfie", filepath.Dir(img)}, "is not a regular file"},
+		{"missing file", real, []string{"-front", img, "-back", img, "-selfie", "/nonexistent/selfie.jpg"}, "-selfie: no such file or directory"},
+		{"directory as image", nil, []string{"-front", img, "-back", img, "-selfie", filepath.Dir(img)}, "-selfie: not a regular file"},
 		{"only the API key", map[string]string{"VERIFF_API_KEY": "k"}, nil, "set VERIFF_SHARED_SECRET too"},
 		{"only the base URL", map[string]string{"VERIFF_BASE_URL": "https://x.example"}, nil, "set VERIFF_API_KEY and VERIFF_SHARED_SECRET too"},
 		{"webhook address with the fake", nil, []string{"-webhook-addr", ":0"}, "-webhook-addr is for the real API"},

@@ -3,11 +3,13 @@ package e2eflow
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
 	"image/jpeg"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -37,9 +39,12 @@ func fileMedia(opts options) ([]mediaSource, error) {
 			continue
 		}
 		if st, err := os.Stat(f.path); err != nil {
+			if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+				err = pe.Err // without the path, which may hold a name
+			}
 			return nil, &usageError{fmt.Sprintf("%s: %v", flags[i], err)}
 		} else if !st.Mode().IsRegular() {
-			return nil, &usageError{fmt.Sprintf("%s: %s is not a regular file", flags[i], f.path)}
+			return nil, &usageError{fmt.Sprintf("%s: not a regular file", flags[i])}
 		}
 	}
 	if len(missing) == len(files) {
