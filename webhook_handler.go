@@ -2,6 +2,7 @@ package veriff
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"errors"
@@ -47,6 +48,9 @@ type WebhookHandler struct {
 	// Logger, when set, receives one line per refused or failed delivery
 	// (status and reason). Bodies, secrets and signatures are never logged.
 	Logger *slog.Logger
+	// FailureStatus is the status answered when Handle fails; 0 means 500.
+	// Any 5xx makes Veriff send the webhook again.
+	FailureStatus int
 
 	keyOnce sync.Once // keys Secrets on the first request
 	keys    []*signer
@@ -114,14 +118,15 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if h.Handle != nil {
 		if err := h.Handle(r.Context(), wh); err != nil {
+			status := cmp.Or(h.FailureStatus, http.StatusInternalServerError)
 			if h.Logger != nil {
 				h.Logger.LogAttrs(r.Context(), slog.LevelError, "veriff webhook: handler failed",
-					slog.Int("status", http.StatusInternalServerError),
+					slog.Int("status", status),
 					slog.String("kind", string(wh.Kind)),
 					slog.String("session_id", wh.SessionID()),
 					slog.String("error", err.Error()))
 			}
-			http.Error(w, "handler failed", http.StatusInternalServerError)
+			http.Error(w, "handler failed", status)
 			return
 		}
 	}

@@ -1,14 +1,10 @@
 package inbox
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -30,6 +26,7 @@ type Inbox struct {
 	cfg    config
 	owner  string        // this Inbox's lease owner ID
 	wake   chan struct{} // wakes idle local workers
+	hook   *veriff.WebhookHandler
 }
 
 type config struct {
@@ -211,11 +208,18 @@ func New(store Store, handle HandleFunc, opts ...Option) (*Inbox, error) {
 	}
 	var id [8]byte
 	_, _ = rand.Read(id[:])
-	return &Inbox{
+	in := &Inbox{
 		store: store, handle: handle, cfg: cfg,
 		owner: "inbox-" + hex.EncodeToString(id[:]),
 		wake:  make(chan struct{}, cfg.workers),
-	}, nil
+	}
+	// Receiving is WebhookHandler's: the same checks, statuses and bounded
+	// read; recording is its Handle, and a store failure answers 503.
+	in.hook = &veriff.WebhookHandler{
+		Secrets: cfg.secrets, APIKey: cfg.apiKey, MaxBodyBytes: cfg.maxBody, Logger: cfg.logger,
+		Handle: in.record, FailureStatus: http.StatusServiceUnavailable,
+	}
+	return in, nil
 }
 
 // ServeHTTP receives a webhook. It answers 405 (Allow: POST) to any method
@@ -226,79 +230,14 @@ func New(store Store, handle HandleFunc, opts ...Option) (*Inbox, error) {
 // delivery is recorded under its DeliveryKey (a duplicate is answered 200
 // and recorded once). A decision webhook also ends the watch of its session.
 func (in *Inbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		in.refuse(r, w, http.StatusMethodNotAllowed, "method not allowed")
-		return
-	}
-	if in.cfg.apiKey != "" {
-		got := r.Header.Get("X-Auth-Client")
-		if got == "" {
-			got = r.Header.Get("Vrf-Auth-Client")
-		}
-		if subtle.ConstantTimeCompare([]byte(got), []byte(in.cfg.apiKey)) != 1 {
-			in.refuse(r, w, http.StatusUnauthorized, "API key missing or wrong")
-			return
-		}
-	}
-	body, status, reason := in.readBody(w, r)
-	if status != 0 {
-		in.refuse(r, w, status, reason)
-		return
-	}
-	if err := veriff.VerifyWebhook(body, r.Header, in.cfg.secrets...); err != nil {
-		reason := "signature wrong"
-		if errors.Is(err, veriff.ErrMissingSignature) {
-			reason = "signature missing"
-		}
-		in.refuse(r, w, http.StatusUnauthorized, reason)
-		return
-	}
-	wh, err := veriff.ParseWebhook(body)
-	if err != nil {
-		in.refuse(r, w, http.StatusBadRequest, "malformed webhook")
-		return
-	}
-	if err := in.record(r.Context(), wh, body); err != nil {
-		in.cfg.logger.LogAttrs(r.Context(), slog.LevelError, "veriff inbox: delivery not recorded",
-			slog.Int("status", http.StatusServiceUnavailable), slog.String("kind", string(wh.Kind)),
-			slog.String("session_id", wh.SessionID()), slog.String("error", err.Error()))
-		http.Error(w, "not recorded, send again", http.StatusServiceUnavailable)
-		return
-	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	_, _ = io.WriteString(w, "ok\n")
-}
-
-// readBody reads the bounded body; a non-zero status is a refusal.
-func (in *Inbox) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int, string) {
-	if r.ContentLength > in.cfg.maxBody {
-		return nil, http.StatusRequestEntityTooLarge, "body too large"
-	}
-	rb := r.Body
-	if rb == nil {
-		rb = http.NoBody
-	}
-	var buf bytes.Buffer
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength) + 1)
-	}
-	if _, err := buf.ReadFrom(http.MaxBytesReader(w, rb, in.cfg.maxBody)); err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, http.StatusRequestEntityTooLarge, "body too large"
-		}
-		return nil, http.StatusBadRequest, "cannot read body"
-	}
-	return buf.Bytes(), 0, ""
+	in.hook.ServeHTTP(w, r)
 }
 
 // record stores a verified, parsed delivery, wakes a local worker when it
 // is new, and ends the watch of a session whose final decision it is.
-func (in *Inbox) record(ctx context.Context, wh *veriff.Webhook, body []byte) error {
+func (in *Inbox) record(ctx context.Context, wh *veriff.Webhook) error {
 	inserted, err := in.store.Record(ctx, NewDelivery{
-		Key: wh.DeliveryKey(), Kind: wh.Kind, SessionID: wh.SessionID(), Body: body, At: time.Now(),
+		Key: wh.DeliveryKey(), Kind: wh.Kind, SessionID: wh.SessionID(), Body: wh.Raw, At: time.Now(),
 	})
 	if err != nil {
 		return err
@@ -323,12 +262,6 @@ func (in *Inbox) record(ctx context.Context, wh *veriff.Webhook, body []byte) er
 func isFinalDecision(wh *veriff.Webhook) bool {
 	return wh.Kind == veriff.WebhookDecision && wh.Decision != nil &&
 		wh.Decision.Verification != nil && wh.Decision.Verification.Status.IsFinal()
-}
-
-func (in *Inbox) refuse(r *http.Request, w http.ResponseWriter, status int, reason string) {
-	in.cfg.logger.LogAttrs(r.Context(), slog.LevelWarn, "veriff inbox: refused",
-		slog.Int("status", status), slog.String("reason", reason))
-	http.Error(w, reason, status)
 }
 
 // discardHandler is a slog.Handler that drops everything (slog.DiscardHandler

@@ -96,9 +96,9 @@ func (in *Inbox) reconcileOne(ctx context.Context, w Watch) time.Duration {
 		in.reschedule(ctx, w.SessionID, next)
 		return 0
 	}
-	wh, body, err := decisionDelivery(d)
+	wh, err := decisionDelivery(d)
 	if err == nil {
-		err = in.record(ctx, wh, body)
+		err = in.record(ctx, wh)
 	}
 	if err != nil {
 		in.cfg.logger.LogAttrs(ctx, slog.LevelError, "veriff inbox: queried decision not recorded",
@@ -115,7 +115,7 @@ func (in *Inbox) reconcileOne(ctx context.Context, w Watch) time.Duration {
 
 // decisionDelivery turns a decided GET /decision answer into the decision
 // webhook Veriff would have sent: the answer has the webhook's shape.
-func decisionDelivery(d *veriff.Decision) (*veriff.Webhook, []byte, error) {
+func decisionDelivery(d *veriff.Decision) (*veriff.Webhook, error) {
 	answer := struct {
 		Status        string                `json:"status"`
 		Verification  json.RawMessage       `json:"verification"`
@@ -123,16 +123,16 @@ func decisionDelivery(d *veriff.Decision) (*veriff.Webhook, []byte, error) {
 	}{d.Status, d.Verification.Raw, d.TechnicalData}
 	body, err := json.Marshal(answer)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	wh, err := veriff.ParseWebhook(body)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if wh.Kind != veriff.WebhookDecision {
-		return nil, nil, errors.New("inbox: the decision answer does not read as a decision webhook")
+		return nil, errors.New("inbox: the decision answer does not read as a decision webhook")
 	}
-	return wh, body, nil
+	return wh, nil
 }
 
 func (in *Inbox) reschedule(ctx context.Context, sessionID string, next time.Time) {

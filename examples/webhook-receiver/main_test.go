@@ -246,7 +246,7 @@ func TestReceiverStoreFailureAsksForRetry(t *testing.T) {
 
 	assert.Equal(t, http.StatusServiceUnavailable, post(t, srv.URL+webhookPath, body, testSecret))
 	assert.Empty(t, deliveries(t, store))
-	assert.Contains(t, logs.String(), "delivery not recorded")
+	assert.Contains(t, logs.String(), `msg="veriff webhook: handler failed" status=503`)
 	assert.Equal(t, http.StatusOK, post(t, srv.URL+webhookPath, body, testSecret))
 	assert.Len(t, deliveries(t, store), 1)
 }
