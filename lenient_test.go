@@ -219,3 +219,42 @@ func TestDecodeLenientSlowPath(t *testing.T) {
 	require.NoError(t, decodeLenient([]byte(` [{"n":1},{"n":"x"}] `), &list))
 	assert.Equal(t, []item{{N: 1}, {}}, list)
 }
+
+func TestUnmarshalLenient(t *testing.T) {
+	type inner struct {
+		N int `json:"n"`
+	}
+	type doc struct {
+		A     int      `json:"a"`
+		B     string   `json:"b"`
+		In    inner    `json:"in"`
+		List  []string `json:"list"`
+		After string   `json:"after"`
+	}
+	tests := []struct {
+		name    string
+		body    string
+		want    doc
+		wantErr bool
+	}{
+		{"clean", `{"a":1,"b":"x","after":"z"}`, doc{A: 1, B: "x", After: "z"}, false},
+		{"wrong types leave their own fields empty", `{"a":"1","b":2,"in":{"n":"x"},"list":{},"after":"z"}`, doc{After: "z"}, false},
+		{"wrong element type", `{"list":["a",1,"c"],"after":"z"}`, doc{List: []string{"a", "", "c"}, After: "z"}, false},
+		{"syntax error", `{"a":1,`, doc{}, true},
+		{"array for an object", `[1]`, doc{}, true},
+		{"string for an object", `"x"`, doc{}, true},
+		{"null", `null`, doc{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got doc
+			err := decodeLenient([]byte(tt.body), &got)
+			if tt.wantErr {
+				require.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
