@@ -27,6 +27,12 @@ const (
 // (36 bytes).
 const maxIDLength = 128
 
+// ValidateID reports whether id is a well-formed Veriff ID, by the rule
+// every method applies before sending: 1 to 128 bytes of ASCII letters,
+// digits, '-' and '_' (Veriff's IDs are UUIDs). The error wraps
+// ErrInvalidInput and does not repeat the ID.
+func ValidateID(id string) error { return validateID("id", id) }
+
 // validateID refuses IDs that are empty, longer than maxIDLength bytes, or
 // hold anything but ASCII letters, digits, '-' and '_': Veriff's IDs are
 // UUIDs, and an ID is put in the path as is, so it must not be able to
