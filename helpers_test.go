@@ -4,14 +4,17 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -247,3 +250,21 @@ func newWebhookRequestWithAPIKey(t testing.TB, url string, body []byte, secret, 
 	req.Header.Set("X-AUTH-CLIENT", apiKey)
 	return req
 }
+
+// assertSignedGET checks the common wire facts of a GET signed over id.
+func assertSignedGET(t *testing.T, r seenRequest, path, id string) {
+	t.Helper()
+	assert.Equal(t, http.MethodGet, r.method)
+	assert.Equal(t, path, r.path)
+	assert.Equal(t, testAPIKey, r.header.Get("X-AUTH-CLIENT"))
+	assert.Equal(t, Sign(testSecret, []byte(id)), r.header.Get("X-HMAC-SIGNATURE"))
+	assert.Empty(t, r.body)
+}
+
+// Transport errors the tests inject through the mock transport.
+var (
+	errReset   = &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
+	errEOF     = io.ErrUnexpectedEOF
+	errRefused = &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	errDNS     = &net.DNSError{Err: "no such host", Name: "api.example.test", IsNotFound: true}
+)
