@@ -52,8 +52,8 @@ func (c *Client) Certificates(ctx context.Context, sessionID string) ([]Certific
 
 // DownloadCertificateFile streams the source file a certificate attests
 // into w and returns how many bytes it wrote, like DownloadMedia: not
-// buffered, not size-capped, and an error mid-stream comes with the count
-// written so far. All three IDs are validated; the request is signed over
+// buffered, capped only by WithMaxDownloadBytes, and an error mid-stream
+// comes with the count written so far. All three IDs are validated; the request is signed over
 // the session ID.
 //
 // Veriff API: GET /v1/sessions/{id}/certificates/{certificateId}/files/{fileId}

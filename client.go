@@ -219,6 +219,21 @@ func normalizeBaseURL(rawURL string, plainHTTP bool) (string, error) {
 	return u.String(), nil
 }
 
+// checkPlainHTTP refuses plain http to Veriff's own domains, with or
+// without WithPlainHTTP.
+func checkPlainHTTP(host string) error {
+	h := strings.TrimSuffix(strings.ToLower(host), ".")
+	if net.ParseIP(h) != nil {
+		return nil
+	}
+	for _, d := range []string{"veriff.com", "veriff.me"} {
+		if h == d || strings.HasSuffix(h, "."+d) {
+			return invalidInput("WithBaseURL", "plain http to %s is refused: Veriff is reached over https only", d)
+		}
+	}
+	return nil
+}
+
 func isLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true

@@ -1,7 +1,6 @@
 package veriff
 
 import (
-	"net"
 	"os"
 	"strings"
 )
@@ -61,19 +60,4 @@ func envOption(name string, opt Option) Option {
 		}
 		return nil
 	}
-}
-
-// checkPlainHTTP refuses plain http to Veriff's own domains, with or
-// without WithPlainHTTP.
-func checkPlainHTTP(host string) error {
-	h := strings.TrimSuffix(strings.ToLower(host), ".")
-	if net.ParseIP(h) != nil {
-		return nil
-	}
-	for _, d := range []string{"veriff.com", "veriff.me"} {
-		if h == d || strings.HasSuffix(h, "."+d) {
-			return invalidInput("WithBaseURL", "plain http to %s is refused: Veriff is reached over https only", d)
-		}
-	}
-	return nil
 }

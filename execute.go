@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // RawRequest is a call of an endpoint this package does not model yet, for
@@ -87,6 +88,9 @@ func validatePath(p string) error {
 		return invalidInput(field, "must not contain %% or \\: IDs are validated, not escaped")
 	case p == "/v1" || strings.HasPrefix(p, "/v1/"):
 		return invalidInput(field, "is the path after \"/v1\": leave \"/v1\" out")
+	}
+	if !utf8.ValidString(p) {
+		return invalidInput(field, "not valid UTF-8")
 	}
 	for _, r := range p {
 		if unicode.IsSpace(r) || unicode.IsControl(r) {

@@ -244,6 +244,7 @@ type itemList[T any] []T
 
 var listKeys = []string{"certificates", "reports", "results", "items", "data", "sessions"}
 
+// UnmarshalJSON decodes the list from a bare array or an envelope.
 func (l *itemList[T]) UnmarshalJSON(data []byte) error { return l.decodeSelf(data) }
 
 // unwrap returns the list (nil when the answer had none).

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -263,11 +264,29 @@ func (c *Client) body(r *request) (raw any, sig string, err error) {
 		}
 		b, err := json.Marshal(r.body)
 		if err != nil {
-			return nil, "", invalidInput("request body", "cannot encode JSON: %v", err)
+			return nil, "", invalidInput("request body", "cannot encode JSON: %s", encodeProblem(err))
 		}
 		return b, c.ext.sign(c.signer, r, b), nil
 	}
 	return nil, c.ext.sign(c.signer, r, nil), nil
+}
+
+// encodeProblem says why json.Marshal failed without the value it met
+// (encoding/json's messages can quote it, and a MarshalJSON error is the
+// caller's own text).
+func encodeProblem(err error) string {
+	var (
+		te *json.UnsupportedTypeError
+		me *json.MarshalerError
+	)
+	switch {
+	case errors.As(err, &te):
+		return "unsupported type " + te.Type.String()
+	case errors.As(err, &me):
+		return "MarshalJSON of " + me.Type.String() + " failed"
+	default:
+		return "unsupported value"
+	}
 }
 
 // build makes the signed request of r, sent as is on every attempt.

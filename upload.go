@@ -79,25 +79,13 @@ func (c *Client) UploadMediaFile(ctx context.Context, sessionID string, mediaCon
 	if path == "" {
 		return nil, invalidInput("path", "empty file path")
 	}
-	// Stat before opening: opening a FIFO or a device could block
-	// forever, whatever the context says.
-	if fi, err := os.Stat(path); err != nil {
-		return nil, invalidInput("path", "cannot open media file: %v", fileErr(err))
-	} else if !fi.Mode().IsRegular() {
+	f, fi, err := openRegular(path)
+	if errors.Is(err, errNotRegular) {
 		return nil, invalidInput("path", "not a regular file")
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, invalidInput("path", "cannot open media file: %v", fileErr(err))
+	} else if err != nil {
+		return nil, invalidInput("path", "cannot open media file: %v", err)
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, invalidInput("path", "cannot stat media file: %v", fileErr(err))
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, invalidInput("path", "not a regular file")
-	}
 	var head [sniffLen]byte
 	n, err := io.ReadFull(f, head[:])
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
@@ -123,12 +111,12 @@ func (c *Client) upload(ctx context.Context, r *request, up *upload) (*Media, er
 	// The size is known arithmetically.
 	body, err := up.open()
 	if err != nil {
-		return nil, invalidInput("path", "cannot read media file: %v", fileErr(err))
+		return nil, invalidInput(up.field, "cannot read the media: %v", fileErr(err))
 	}
 	sig, n, err := c.signer.signStream(body)
 	_ = body.Close()
 	if err != nil {
-		return nil, invalidInput("path", "cannot read media file: %v", fileErr(err))
+		return nil, invalidInput(up.field, "cannot read the media: %v", fileErr(err))
 	}
 	if n != up.size {
 		return nil, fmt.Errorf("veriff: POST /v1%s: %w: read %d body bytes, expected %d", r.path, ErrMediaChanged, n, up.size)
@@ -156,6 +144,7 @@ type upload struct {
 	rawSize int64  // content bytes before encoding
 	size    int64  // total body bytes
 	open    func() (io.ReadCloser, error)
+	field   string // the argument blamed when the content cannot be read
 }
 
 var uploadSuffix = []byte(`"}}`)
@@ -204,6 +193,7 @@ func newUpload(mc MediaContext, ts time.Time, head []byte, rawSize int64, field 
 		prefix:  prefix,
 		suffix:  uploadSuffix,
 		rawSize: rawSize,
+		field:   field,
 		size:    int64(len(prefix)) + encodedLen(rawSize) + int64(len(uploadSuffix)),
 	}, nil
 }
@@ -222,31 +212,49 @@ type fileSource struct {
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// openChecked opens the file and checks that it still looks as it did when
-// it was first examined.
-// It stats the path before opening it, so that a FIFO or device put in the
-// file's place is refused rather than block the open. Errors never name
-// the path, which often holds a person's name or CURP.
+// openChecked opens the file (openRegular) and checks that it still looks
+// as it did when it was first examined.
 func (s *fileSource) openChecked() (*os.File, error) {
-	if fi, err := os.Stat(s.path); err != nil {
-		return nil, fileErr(err)
-	} else if err := s.check(fi); err != nil {
+	f, fi, err := openRegular(s.path)
+	if errors.Is(err, errNotRegular) {
+		return nil, fmt.Errorf("%w: the media file is no longer a regular file", ErrMediaChanged)
+	} else if err != nil {
 		return nil, err
-	}
-	f, err := os.Open(s.path)
-	if err != nil {
-		return nil, fileErr(err)
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, fileErr(err)
 	}
 	if err := s.check(fi); err != nil {
 		f.Close()
 		return nil, err
 	}
 	return f, nil
+}
+
+var errNotRegular = errors.New("not a regular file")
+
+// openRegular opens path only if it is a regular file. It stats the path
+// before opening it, so that a FIFO or a device is refused rather than
+// block the open whatever the context says, and checks the opened file
+// again. (A FIFO swapped in between the stat and the open can still block
+// that open.) Errors never name the path, which often holds a person's
+// name or CURP.
+func openRegular(path string) (*os.File, os.FileInfo, error) {
+	if fi, err := os.Stat(path); err != nil {
+		return nil, nil, fileErr(err)
+	} else if !fi.Mode().IsRegular() {
+		return nil, nil, errNotRegular
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fileErr(err)
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = errNotRegular
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, fileErr(err)
+	}
+	return f, fi, nil
 }
 
 // check reports whether fi still describes the regular file first examined.

@@ -2,7 +2,6 @@ package veriff
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"crypto/subtle"
 	"errors"
@@ -46,10 +45,11 @@ type WebhookHandler struct {
 	// the request has one.
 	IntegrationID string
 	// Logger, when set, receives one line per refused or failed delivery
-	// (status and reason). Bodies, secrets and signatures are never logged.
+	// (status and reason, and the error Handle returned: keep personal data
+	// out of it). Bodies, secrets and signatures are never logged.
 	Logger *slog.Logger
-	// FailureStatus is the status answered when Handle fails; 0 means 500.
-	// Any 5xx makes Veriff send the webhook again.
+	// FailureStatus is the status answered when Handle fails: 500 unless
+	// it is another 5xx (any 5xx makes Veriff send the webhook again).
 	FailureStatus int
 
 	keyOnce sync.Once // keys Secrets on the first request
@@ -118,7 +118,10 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if h.Handle != nil {
 		if err := h.Handle(r.Context(), wh); err != nil {
-			status := cmp.Or(h.FailureStatus, http.StatusInternalServerError)
+			status := http.StatusInternalServerError
+			if h.FailureStatus >= 500 && h.FailureStatus <= 599 {
+				status = h.FailureStatus
+			}
 			if h.Logger != nil {
 				h.Logger.LogAttrs(r.Context(), slog.LevelError, "veriff webhook: handler failed",
 					slog.Int("status", status),

@@ -108,7 +108,7 @@ func (e clientExt) verifyResponse(st *callState, resp *http.Response, buffered b
 		return fmt.Errorf("veriff: %s %s: response: %w", st.method, st.path, err)
 	}
 	if !buffered {
-		resp.Body = &verifyingBody{rc: resp.Body, mac: st.c.signer.get(), want: want, st: st}
+		resp.Body = &verifyingBody{rc: resp.Body, s: st.c.signer, mac: st.c.signer.get(), want: want, st: st}
 		return nil
 	}
 	if st.tooLarge {
@@ -135,9 +135,12 @@ func responseSignature(h http.Header) ([]byte, error) {
 }
 
 // verifyingBody hashes a streamed body as it is read and turns its end
-// into ErrInvalidSignature when the signature does not match.
+// into ErrInvalidSignature when the signature does not match. A download
+// cut short (WithMaxDownloadBytes) never reaches the end, so it is not
+// verified: it fails with ErrResponseTooLarge instead.
 type verifyingBody struct {
 	rc   io.ReadCloser
+	s    *signer // mac's pool
 	mac  hash.Hash
 	want []byte
 	st   *callState
@@ -156,7 +159,13 @@ func (b *verifyingBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (b *verifyingBody) Close() error { return b.rc.Close() }
+func (b *verifyingBody) Close() error {
+	if b.mac != nil {
+		b.s.pool.Put(b.mac)
+		b.mac = nil
+	}
+	return b.rc.Close()
+}
 
 // safeHeader returns a copy of h without the headers that carry
 // credentials or signatures: X-AUTH-CLIENT, X-HMAC-SIGNATURE and VRF-*.
