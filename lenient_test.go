@@ -31,12 +31,32 @@ func rawAt(t *testing.T, body []byte, path ...string) json.RawMessage {
 // mistyped member (testdata/lenient) and checks that only that member is
 // lost: the whole decoded value is compared with want.
 func TestLenientEveryPayloadType(t *testing.T) {
-	when := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
-	tests := []struct {
-		file string
-		into func() any
-		want func(b []byte) any
-	}{
+	tests := append(lenientSessionCases(t), lenientWebhookCases(t)...)
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			body := fixture(t, "lenient/"+tt.file)
+			got := tt.into()
+			require.NoError(t, json.Unmarshal(body, got))
+			assert.Equal(t, tt.want(body), got)
+		})
+	}
+}
+
+// lenientWhen is the time every lenient fixture carries.
+var lenientWhen = time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+
+// lenientCase is one payload type: the fixture under testdata/lenient, a
+// new empty value to decode it into, and the value it must decode to.
+type lenientCase struct {
+	file string
+	into func() any
+	want func(b []byte) any
+}
+
+// lenientSessionCases are the types the session endpoints answer with.
+func lenientSessionCases(t *testing.T) []lenientCase {
+	when := lenientWhen
+	return []lenientCase{
 		{"decision.json", func() any { return &Decision{} }, func(b []byte) any {
 			return &Decision{Status: "success", TechnicalData: &TechnicalData{},
 				Verification: &Verification{ID: "s1", Status: StatusApproved, Code: 9001, Raw: rawAt(t, b, "verification")}}
@@ -87,6 +107,13 @@ func TestLenientEveryPayloadType(t *testing.T) {
 		{"session.json", func() any { return &Session{} }, func(b []byte) any {
 			return &Session{ID: "s1", URL: "https://example.com/s1", Host: "https://alchemy.veriff.com"}
 		}},
+	}
+}
+
+// lenientWebhookCases are the webhook payloads and registry results.
+func lenientWebhookCases(t *testing.T) []lenientCase {
+	when := lenientWhen
+	return []lenientCase{
 		{"event.json", func() any { return &Event{} }, func(b []byte) any {
 			return &Event{ID: "s1", AttemptID: "a1", Feature: "selfid", Code: 7002, Action: "submitted"}
 		}},
@@ -118,14 +145,6 @@ func TestLenientEveryPayloadType(t *testing.T) {
 				CURP: &CURPRegistryResult{CURP: "LOAA800101MDFPNN09", Raw: rawAt(t, b, "data", "curp")},
 				Raw:  rawAt(t, b)}
 		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			body := fixture(t, "lenient/"+tt.file)
-			got := tt.into()
-			require.NoError(t, json.Unmarshal(body, got))
-			assert.Equal(t, tt.want(body), got)
-		})
 	}
 }
 
