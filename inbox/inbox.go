@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/veriffgo/veriff"
@@ -15,6 +16,11 @@ import (
 // HandleFunc processes one delivery. A nil error marks it done; an error
 // (or a panic) counts as a failed attempt, retried with backoff. ctx ends
 // when the delivery's lease runs out or when Run's shutdown grace is over.
+//
+// The text of a returned error or of a panic's value is stored as the
+// delivery's LastError (in a database column with a persistent Store) and
+// logged, cut to MaxErrorBytes: it must carry no personal data (names,
+// dates of birth, document numbers) and no credentials.
 type HandleFunc func(ctx context.Context, wh *veriff.Webhook) error
 
 // Inbox receives Veriff's webhooks into a Store (ServeHTTP) and processes
@@ -89,9 +95,10 @@ func positive[T time.Duration | int64](name, what string, v T, field func(*confi
 func WithSecrets(secrets ...string) Option {
 	return func(c *config) error {
 		for _, s := range secrets {
-			if s != "" {
-				c.secrets = append(c.secrets, s)
+			if strings.TrimSpace(s) == "" {
+				return bad("WithSecrets", "empty or blank secret")
 			}
+			c.secrets = append(c.secrets, s)
 		}
 		return nil
 	}

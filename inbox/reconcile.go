@@ -4,8 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
-	"strings"
+	"net/http"
 	"time"
 
 	"github.com/veriffgo/veriff"
@@ -30,8 +31,8 @@ func (in *Inbox) Watch(ctx context.Context, sessionID string) error {
 	if in.cfg.client == nil {
 		return bad("Watch", "no client: set WithClient to reconcile sessions")
 	}
-	if sessionID == "" || strings.TrimSpace(sessionID) != sessionID || strings.ContainsAny(sessionID, "/?#") {
-		return bad("sessionID", "empty or malformed session ID")
+	if err := veriff.ValidateID(sessionID); err != nil {
+		return fmt.Errorf("inbox: sessionID: %w", err)
 	}
 	now := time.Now()
 	return in.store.Watch(ctx, sessionID, now, now.Add(in.cfg.reconcileAfter))
@@ -73,7 +74,7 @@ func (in *Inbox) reconcileOne(ctx context.Context, w Watch) time.Duration {
 		return 0
 	}
 	next := now.Add(recheck(in.cfg.reconcileAfter, w.Checks+1))
-	d, err := in.cfg.client.Decision(ctx, w.SessionID)
+	raw, d, err := in.queryDecision(ctx, w.SessionID)
 	if err != nil {
 		var apiErr *veriff.APIError
 		var pause time.Duration
@@ -96,7 +97,7 @@ func (in *Inbox) reconcileOne(ctx context.Context, w Watch) time.Duration {
 		in.reschedule(ctx, w.SessionID, next)
 		return 0
 	}
-	wh, err := decisionDelivery(d)
+	wh, err := decisionDelivery(raw)
 	if err == nil {
 		err = in.record(ctx, wh)
 	}
@@ -113,19 +114,29 @@ func (in *Inbox) reconcileOne(ctx context.Context, w Watch) time.Duration {
 	return 0
 }
 
-// decisionDelivery turns a decided GET /decision answer into the decision
-// webhook Veriff would have sent: the answer has the webhook's shape.
-func decisionDelivery(d *veriff.Decision) (*veriff.Webhook, error) {
-	answer := struct {
-		Status        string                `json:"status"`
-		Verification  json.RawMessage       `json:"verification"`
-		TechnicalData *veriff.TechnicalData `json:"technicalData,omitempty"`
-	}{d.Status, d.Verification.Raw, d.TechnicalData}
-	body, err := json.Marshal(answer)
+// queryDecision asks for a session's decision (Veriff API: GET
+// /v1/sessions/{id}/decision) and returns the answer as received beside
+// its decoding.
+func (in *Inbox) queryDecision(ctx context.Context, sessionID string) (json.RawMessage, *veriff.Decision, error) {
+	var raw json.RawMessage
+	err := in.cfg.client.Execute(ctx, veriff.RawRequest{
+		Method: http.MethodGet, Path: "/sessions/" + sessionID + "/decision", SignedID: sessionID,
+	}, &raw)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	wh, err := veriff.ParseWebhook(body)
+	var d veriff.Decision
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return nil, nil, fmt.Errorf("inbox: decision answer: %w: %v", veriff.ErrInvalidResponse, err)
+	}
+	return raw, &d, nil
+}
+
+// decisionDelivery reads a decided GET /decision answer as the decision
+// webhook Veriff would have sent: the answer has the webhook's shape, and
+// its bytes are kept as received (unknown keys included).
+func decisionDelivery(raw json.RawMessage) (*veriff.Webhook, error) {
+	wh, err := veriff.ParseWebhook(raw)
 	if err != nil {
 		return nil, err
 	}

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/veriffgo/veriff"
 )
@@ -154,7 +156,7 @@ func (in *Inbox) finish(hctx context.Context, d *Delivery, herr error) {
 		return
 	default:
 		in.logAttempt(ctx, d, herr)
-		err = in.store.Retry(ctx, d.Key, in.owner, now.Add(backoff(in.cfg.retryMin, in.cfg.retryMax, d.Attempts)), herr.Error())
+		err = in.store.Retry(ctx, d.Key, in.owner, now.Add(backoff(in.cfg.retryMin, in.cfg.retryMax, d.Attempts)), errorText(herr))
 	}
 	if err != nil {
 		in.cfg.logger.LogAttrs(ctx, slog.LevelError, "veriff inbox: outcome not recorded",
@@ -164,7 +166,7 @@ func (in *Inbox) finish(hctx context.Context, d *Delivery, herr error) {
 
 func (in *Inbox) failFor(ctx context.Context, d *Delivery, herr error) {
 	in.logAttempt(ctx, d, herr)
-	if err := in.store.Fail(ctx, d.Key, in.owner, time.Now(), herr.Error()); err != nil {
+	if err := in.store.Fail(ctx, d.Key, in.owner, time.Now(), errorText(herr)); err != nil {
 		in.cfg.logger.LogAttrs(ctx, slog.LevelError, "veriff inbox: failure not recorded",
 			slog.String("kind", string(d.Kind)), slog.String("session_id", d.SessionID), slog.String("error", err.Error()))
 	}
@@ -173,7 +175,25 @@ func (in *Inbox) failFor(ctx context.Context, d *Delivery, herr error) {
 func (in *Inbox) logAttempt(ctx context.Context, d *Delivery, err error) {
 	in.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "veriff inbox: handler failed",
 		slog.String("kind", string(d.Kind)), slog.String("session_id", d.SessionID),
-		slog.Int("attempt", d.Attempts), slog.String("error", err.Error()))
+		slog.Int("attempt", d.Attempts), slog.String("error", errorText(err)))
+}
+
+// MaxErrorBytes bounds the text of a handler's error (or panic) that is
+// stored as a delivery's LastError and logged.
+const MaxErrorBytes = 512
+
+// errorText is err's text as stored and logged: valid UTF-8 (invalid bytes
+// replaced), cut to at most MaxErrorBytes bytes on a rune boundary.
+func errorText(err error) string {
+	s := strings.ToValidUTF8(err.Error(), "\uFFFD")
+	if len(s) <= MaxErrorBytes {
+		return s
+	}
+	cut := MaxErrorBytes
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }
 
 // backoff is the wait after the given failed attempt: min doubled per

@@ -3,6 +3,7 @@ package verifftest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -149,6 +150,17 @@ func (s *Server) SetINEBiometric(sessionID string, v veriff.INEBiometricRegistry
 }
 
 // clonePtr returns a pointer to a copy of *p, or nil.
+// SetTechnicalData adds keys to the technicalData object of the session's
+// next decisions, beside "ip": Veriff adds fields without notice, and this
+// lets a test check that code keeps or ignores the ones it does not know.
+// A key "ip" replaces the recorded client IP. Set it before Decide.
+func (s *Server) SetTechnicalData(sessionID string, extra map[string]any) error {
+	return s.onSession(sessionID, func(ss *session) error {
+		ss.technicalExtra = maps.Clone(extra)
+		return nil
+	})
+}
+
 func clonePtr[T any](p *T) *T {
 	if p == nil {
 		return nil
@@ -191,9 +203,7 @@ type (
 	decisionOut struct {
 		Status        string          `json:"status"`
 		Verification  verificationOut `json:"verification"`
-		TechnicalData struct {
-			IP *string `json:"ip"`
-		} `json:"technicalData"`
+		TechnicalData map[string]any  `json:"technicalData"`
 	}
 	verificationOut struct {
 		ID string `json:"id"`
@@ -367,10 +377,11 @@ func (s *Server) decideLocked(ss *session, status veriff.SessionStatus, reasonCo
 			v.AdditionalVerifiedData["ineBiometricRegistryValidation"] = ineBiometricFor(ss, status)
 		}
 	}
-	out := decisionOut{Status: "success", Verification: v}
+	out := decisionOut{Status: "success", Verification: v, TechnicalData: map[string]any{"ip": nil}}
 	if ss.clientIP != "" {
-		out.TechnicalData.IP = &ss.clientIP
+		out.TechnicalData["ip"] = ss.clientIP
 	}
+	maps.Copy(out.TechnicalData, ss.technicalExtra)
 	body, err := json.Marshal(out)
 	if err != nil {
 		return fmt.Errorf("verifftest: encoding decision: %w", err)

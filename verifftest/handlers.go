@@ -32,13 +32,15 @@ type session struct {
 	ineConsent    bool
 	integrationID string
 	clientIP      string
-	verification  json.RawMessage // as sent on creation
-	attempts      []*attempt      // oldest first; the last is the current one
-	newAttempt    bool            // resubmission requested: the next upload or submit opens an attempt
-	decision      []byte          // body of GET /decision once decided
-	ine           *veriff.INERegistryResult
-	ineBiometric  *veriff.INEBiometricRegistryValidation
-	collected     []json.RawMessage
+	// technicalExtra holds keys SetTechnicalData adds to technicalData.
+	technicalExtra map[string]any
+	verification   json.RawMessage // as sent on creation
+	attempts       []*attempt      // oldest first; the last is the current one
+	newAttempt     bool            // resubmission requested: the next upload or submit opens an attempt
+	decision       []byte          // body of GET /decision once decided
+	ine            *veriff.INERegistryResult
+	ineBiometric   *veriff.INEBiometricRegistryValidation
+	collected      []json.RawMessage
 }
 
 type attempt struct {
