@@ -33,27 +33,14 @@ type Assessment struct {
 	Reasons []string
 }
 
-// AssessINE combines the three results of Veriff's INE (Mexican voter
-// credential) products into one conservative verdict:
-//
-//   - d is the session's decision (Client.Decision or the decision
-//     webhook). Its status already reflects the current INE Database
-//     Verification when the integration uses it: those results ride in the
-//     decision (additionalVerifiedData, kept in Raw). It also carries the
-//     INE biometric check, additionalVerifiedData.ineBiometricRegistryValidation
-//     (Decision.INEBiometric).
-//   - registry is the legacy INE registry check, Client.INERegistry
-//     (GET /v1/sessions/{id}/decision/ine-registry) or the ine_registry
-//     webhook; nil when not queried or not known yet.
-//
-// The rule: no decision (nil d, or no verification) is Pending; created,
-// started and submitted are Pending; declined, expired and abandoned are
-// Rejected; resubmission_requested is Resubmit; an inactive credential is
-// Rejected; review is Review; approved with a failed biometric check
-// (faceMatch false, a similarity below the threshold, or responseStatus
-// "failure") is Review; approved with a nil registry is Pending, since the
-// registry answer follows the decision; approved with an active credential
-// and no failed biometric check is Verified. An unknown status is Review.
+// AssessINE combines the decision d (Client.Decision or the decision
+// webhook: its status reflects the INE Database Verification, and it
+// carries the INE biometric check, Decision.INEBiometric) and the legacy
+// INE registry answer (Client.INERegistry or the ine_registry webhook; nil
+// when not queried or not known yet) into one conservative verdict. Only an
+// approved session with an active credential and no failed biometric check
+// is VerdictVerified; the whole rule is in the package documentation ("One
+// INE verdict"). Reasons are in the order they decided the verdict.
 func AssessINE(d *Decision, registry *INERegistryResult) Assessment {
 	var a Assessment
 	add := func(format string, args ...any) { a.Reasons = append(a.Reasons, fmt.Sprintf(format, args...)) }

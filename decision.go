@@ -272,19 +272,13 @@ func (c *Client) Decision(ctx context.Context, sessionID string) (*Decision, err
 }
 
 // WaitForDecision polls Decision at once and then every interval until
-// Verification is set, and returns that decision. Note that any decision
-// ends the wait, resubmission_requested (the end-user must go through the
-// flow again) and review included: check Verification.Status.
-//
-// Temporary failures (429, 5xx, connection errors, already retried by the
-// client) do not end the wait; a Retry-After longer than every is honoured
-// up to the client's cap (WithRetryAfterCap), and one above the cap ends the
-// wait with its *APIError.
-// Any other error ends it. When ctx is done the wait ends at once with an
-// error for which errors.Is(err, ctx.Err()) holds and that also wraps the
-// last temporary failure, if any (errors.As finds its *APIError): give ctx
-// a deadline. Veriff recommends the decision webhook over polling; test
-// integrations only get decisions made by hand.
+// Veriff has decided, and returns that decision: any decision ends the
+// wait, resubmission_requested and review included. Temporary failures
+// (429, 5xx, connection errors) do not end it; a Retry-After is honoured up
+// to WithRetryAfterCap, and one above the cap ends it with its *APIError.
+// When ctx is done it returns an error for which errors.Is(err, ctx.Err())
+// holds and that wraps the last temporary failure: give ctx a deadline.
+// Veriff recommends the decision webhook over polling.
 //
 // Veriff API: GET /v1/sessions/{id}/decision
 func (c *Client) WaitForDecision(ctx context.Context, sessionID string, every time.Duration) (*Decision, error) {

@@ -66,6 +66,15 @@
 // approved session is VerdictReview; an approved session whose registry
 // answer is still missing (nil) is VerdictPending, so ask again later.
 //
+// The whole rule, first match wins: no decision (nil, or no verification
+// yet; created, started, submitted) is Pending; declined, expired and
+// abandoned are Rejected; resubmission_requested is Resubmit; an inactive
+// credential is Rejected; review is Review; approved with a failed
+// biometric check (faceMatch false, a similarity below the threshold, or
+// responseStatus "failure") is Review; approved with a nil registry answer
+// is Pending; approved with an active credential is Verified. An unknown
+// status is Review.
+//
 // # Testing without an account
 //
 // The verifftest package runs an in-process fake of Veriff's API that
@@ -91,6 +100,15 @@
 // once per key outside the request, and return an error only when the
 // delivery was not recorded. Order decisions and events by the payload
 // (decision time, code), not by arrival. The inbox package does this.
+//
+// A delivery key is built from the kind, the session and attempt IDs and
+// the outcome the webhook reports: a decision's status, code and decision
+// time (as an instant: "10:00:00Z" and "10:00:00.000Z" are one key); an
+// event's addressId, code and action, plus the body's SHA-256 when it has
+// neither attemptId nor addressId; a registry's data.code, data.status and
+// verdict; a watchlist's checkType, matchStatus, totalHits and createdAt;
+// Full Auto's decision and time; a user status's code and time. A body
+// without a session ID is keyed by its SHA-256.
 //
 // # Retries
 //

@@ -306,26 +306,13 @@ func (w *Webhook) VendorData() string { return w.identity().vendorData }
 func (w *Webhook) EndUserID() string { return w.identity().endUserID }
 
 // DeliveryKey returns a stable key naming this delivery, for deduplicating
-// Veriff's retries (which resend the same body) and replays. It is built from
-// the kind, the session and attempt IDs and the outcome the webhook reports:
-//
-//   - decision: status, code and decisionTime, read as a time (so
-//     "10:00:00Z" and "10:00:00.000Z" are one key): the key comes from the
-//     parsed verification alone, so the same decision fetched with
-//     Client.Decision and put in a Webhook by hand has the key of its
-//     webhook;
-//   - event: addressId (proof-of-address events), code and action, and the
-//     SHA-256 of the body when it has neither attemptId nor addressId;
-//   - INE, CURP and combined registries: data.code, data.status and the
-//     registry's verdict (active, statusCurp);
-//   - watchlist: checkType, matchStatus, totalHits and createdAt;
-//   - Full Auto: the decision and time; user status: status code and time.
-//
-// The same body always yields the same key, and different outcomes for the
-// same attempt yield different keys. Bodies without a session ID (unknown
-// kinds) are keyed by the SHA-256 of Raw. The key is readable
-// ("decision/<session>/<attempt>/approved/9001/<time>"), at most a few
-// hundred bytes for Veriff's payloads, and safe to store as text.
+// Veriff's retries and replays: the same body always yields the same key,
+// and two deliveries that report different outcomes yield different keys.
+// A decision's key comes from its parsed verification (session, attempt,
+// status, code, decision time as an instant), so the same decision fetched
+// with Client.Decision and received as a webhook share one key. The key is
+// readable text of a few hundred bytes at most; the package documentation
+// ("Receiving webhooks idempotently") says what each kind's key holds.
 func (w *Webhook) DeliveryKey() string {
 	if w.key != "" {
 		return w.key
@@ -369,24 +356,13 @@ func joinKey(parts ...string) string {
 }
 
 // ParseWebhook decodes a webhook body (verify it first with VerifyWebhook)
-// and tells its kind by shape:
-//
-//   - "eventType" (or "type") "ine_registry", "curp_registry",
-//     "combined-ine-curp-registry", "fullauto" or "user-status...": that kind;
-//   - a top-level "verification" object: WebhookDecision;
-//   - a top-level "checkType": WebhookWatchlist;
-//   - "action" and a "code" from 7000 to 7999: WebhookEvent;
-//   - anything else: WebhookUnknown, with no error, since Veriff adds kinds
-//     without notice.
-//
-// Raw always holds body. Decoding is lenient: unknown fields are ignored,
-// and a field whose JSON type differs from the SDK's type is left zero
-// rather than failing the whole webhook (Raw still has it). The error, which
-// wraps ErrMalformedWebhook, is kept for bodies that are not one JSON object
-// and for a known kind whose identity is broken: a "verification" that is
-// not an object or has no "id", an event whose "code" is not an integer or
-// that has no "id", a registry webhook without a session ID, a "data" that
-// is not an object.
+// and tells its kind by shape; a body of no known kind is WebhookUnknown,
+// with no error, since Veriff adds kinds without notice. Raw always holds
+// body, and decoding is lenient (a mistyped field is left zero). The error
+// wraps ErrMalformedWebhook: for a body that is not one JSON object, and for
+// a known kind whose identity is broken (a decision without an "id", an
+// event whose "code" is not an integer, a registry webhook without a
+// session ID).
 func ParseWebhook(body []byte) (*Webhook, error) {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 || trimmed[0] != '{' {
