@@ -48,34 +48,62 @@ func TestClientFullINEFlow(t *testing.T) {
 	assert.Equal(t, veriff.StatusCreated, sess.Status)
 	assert.Equal(t, "user-42", sess.VendorData)
 
+	uploads := flowUploadAndSubmit(t, ctx, c, sess.ID)
+	v := flowDecide(t, ctx, c, srv, sess.ID)
+	flowRegistries(t, ctx, c, sess.ID)
+	flowMediaAndAttempts(t, ctx, c, sess.ID, uploads, v.AttemptID)
+
+	p, err := c.Person(ctx, sess.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "JUAN", p.FirstName)
+	w, err := c.WatchlistScreening(ctx, sess.ID)
+	require.NoError(t, err)
+	assert.Equal(t, veriff.MatchStatusNoMatch, w.MatchStatus)
+
+	flowWebhooks(t, srv)
+
+	require.NoError(t, c.DeleteSession(ctx, sess.ID))
+	_, err = c.Decision(ctx, sess.ID)
+	assert.ErrorIs(t, err, veriff.ErrNotFound)
+}
+
+// flowUploadAndSubmit uploads the three INE images to session id, submits it
+// and checks that it takes nothing more; it returns what it uploaded.
+func flowUploadAndSubmit(t *testing.T, ctx context.Context, c *veriff.Client, id string) map[veriff.MediaContext][]byte {
+	t.Helper()
 	uploads := map[veriff.MediaContext][]byte{
 		veriff.ContextDocumentFront: jpegBytes,
 		veriff.ContextDocumentBack:  jpegBytes[:len(jpegBytes)-3],
 		veriff.ContextFace:          pngBytes,
 	}
 	for mc, content := range uploads {
-		m, err := c.UploadMedia(ctx, sess.ID, veriff.MediaUpload{Context: mc, Content: content})
+		m, err := c.UploadMedia(ctx, id, veriff.MediaUpload{Context: mc, Content: content})
 		require.NoError(t, err, mc)
 		assert.Equal(t, mc, m.Context)
 		assert.EqualValues(t, len(content), m.Size)
-		assert.Equal(t, sess.ID, m.SessionID)
+		assert.Equal(t, id, m.SessionID)
 	}
 
-	d, err := c.Decision(ctx, sess.ID)
+	d, err := c.Decision(ctx, id)
 	require.NoError(t, err)
 	assert.Nil(t, d.Verification, "no decision before submit")
 
-	sub, err := c.SubmitSession(ctx, sess.ID)
+	sub, err := c.SubmitSession(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, veriff.StatusSubmitted, sub.Status)
 
-	_, err = c.SubmitSession(ctx, sess.ID)
+	_, err = c.SubmitSession(ctx, id)
 	assert.ErrorIs(t, err, veriff.ErrConflict, "submit twice")
-	_, err = c.UploadMedia(ctx, sess.ID, veriff.MediaUpload{Context: veriff.ContextFace, Content: jpegBytes})
+	_, err = c.UploadMedia(ctx, id, veriff.MediaUpload{Context: veriff.ContextFace, Content: jpegBytes})
 	assert.ErrorIs(t, err, veriff.ErrConflict, "media after submit")
+	return uploads
+}
 
-	require.NoError(t, srv.Decide(sess.ID, veriff.StatusApproved))
-	d, err = c.Decision(ctx, sess.ID)
+// flowDecide approves session id and checks the decision the client reads.
+func flowDecide(t *testing.T, ctx context.Context, c *veriff.Client, srv *verifftest.Server, id string) *veriff.Verification {
+	t.Helper()
+	require.NoError(t, srv.Decide(id, veriff.StatusApproved))
+	d, err := c.Decision(ctx, id)
 	require.NoError(t, err)
 	require.NotNil(t, d.Verification)
 	v := d.Verification
@@ -90,22 +118,32 @@ func TestClientFullINEFlow(t *testing.T) {
 	require.NotNil(t, v.AdditionalVerifiedData.INEBiometricRegistryValidation)
 	require.NotNil(t, v.AdditionalVerifiedData.INEBiometricRegistryValidation.FaceMatch)
 	assert.True(t, *v.AdditionalVerifiedData.INEBiometricRegistryValidation.FaceMatch)
+	return v
+}
 
-	ine, err := c.INERegistry(ctx, sess.ID)
+// flowRegistries checks the three registry answers of approved session id.
+func flowRegistries(t *testing.T, ctx context.Context, c *veriff.Client, id string) {
+	t.Helper()
+	ine, err := c.INERegistry(ctx, id)
 	require.NoError(t, err)
 	assert.True(t, ine.Active)
 	assert.Equal(t, "El documento es válido.", ine.DocumentState)
-	curp, err := c.CURPRegistry(ctx, sess.ID)
+	curp, err := c.CURPRegistry(ctx, id)
 	require.NoError(t, err)
 	assert.True(t, curp.Active())
 	assert.Equal(t, "PEGJ850720HDFRRN04", curp.CURP)
-	comb, err := c.CombinedINECURPRegistry(ctx, sess.ID)
+	comb, err := c.CombinedINECURPRegistry(ctx, id)
 	require.NoError(t, err)
 	require.NotNil(t, comb.INE)
 	require.NotNil(t, comb.CURP)
 	assert.True(t, comb.INE.Active)
+}
 
-	list, err := c.SessionMedia(ctx, sess.ID)
+// flowMediaAndAttempts checks session id's media, byte for byte against
+// uploads, and its one attempt attemptID.
+func flowMediaAndAttempts(t *testing.T, ctx context.Context, c *veriff.Client, id string, uploads map[veriff.MediaContext][]byte, attemptID string) {
+	t.Helper()
+	list, err := c.SessionMedia(ctx, id)
 	require.NoError(t, err)
 	require.Len(t, list.Images, 3)
 	for _, m := range list.Images {
@@ -115,23 +153,20 @@ func TestClientFullINEFlow(t *testing.T) {
 		assert.EqualValues(t, len(uploads[m.Context]), n)
 		assert.Equal(t, uploads[m.Context], buf.Bytes(), "byte for byte: %s", m.Context)
 	}
-	attempts, err := c.Attempts(ctx, sess.ID)
+	attempts, err := c.Attempts(ctx, id)
 	require.NoError(t, err)
 	require.Len(t, attempts, 1)
-	assert.Equal(t, v.AttemptID, attempts[0].ID)
+	assert.Equal(t, attemptID, attempts[0].ID)
 	assert.NotNil(t, attempts[0].CreatedTime)
 	am, err := c.AttemptMedia(ctx, attempts[0].ID)
 	require.NoError(t, err)
 	assert.Len(t, am.Images, 3)
+}
 
-	p, err := c.Person(ctx, sess.ID)
-	require.NoError(t, err)
-	assert.Equal(t, "JUAN", p.FirstName)
-	w, err := c.WatchlistScreening(ctx, sess.ID)
-	require.NoError(t, err)
-	assert.Equal(t, veriff.MatchStatusNoMatch, w.MatchStatus)
-
-	// Webhooks: 7001, 7002, decision, INE registry, all verifiable by the SDK.
+// flowWebhooks checks the four webhooks the flow delivered: 7001, 7002,
+// decision, INE registry, all verifiable by the SDK.
+func flowWebhooks(t *testing.T, srv *verifftest.Server) {
+	t.Helper()
 	ds, err := srv.WaitForDeliveries(waitCtx(t), 4)
 	require.NoError(t, err)
 	kinds := map[veriff.WebhookKind]int{}
@@ -146,10 +181,6 @@ func TestClientFullINEFlow(t *testing.T) {
 		kinds[wh.Kind]++
 	}
 	assert.Equal(t, map[veriff.WebhookKind]int{veriff.WebhookEvent: 2, veriff.WebhookDecision: 1, veriff.WebhookINERegistry: 1}, kinds)
-
-	require.NoError(t, c.DeleteSession(ctx, sess.ID))
-	_, err = c.Decision(ctx, sess.ID)
-	assert.ErrorIs(t, err, veriff.ErrNotFound)
 }
 
 func TestClientCollectedData(t *testing.T) {
