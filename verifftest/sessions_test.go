@@ -298,21 +298,7 @@ func TestDecisionPayload(t *testing.T) {
 				assert.Nil(t, v["document"])
 				return
 			}
-			p := v["person"].(map[string]any)
-			assert.Equal(t, "JUAN", p["firstName"])
-			assert.Equal(t, "PÉREZ GARCÍA", p["lastName"])
-			assert.Equal(t, "1985-07-20", p["dateOfBirth"])
-			assert.Equal(t, "M", p["gender"])
-			assert.Equal(t, "PEGJ850720HDFRRN04", p["idNumber"])
-			assert.Equal(t, "MX", p["nationality"])
-			assert.NotEmpty(t, p["ineIdentifier"])
-			assert.Len(t, p["electorNumber"], 18)
-			doc := v["document"].(map[string]any)
-			assert.Equal(t, "ID_CARD", doc["type"])
-			assert.Equal(t, "MX", doc["country"])
-			avd := v["additionalVerifiedData"].(map[string]any)
-			bio := avd["ineBiometricRegistryValidation"].(map[string]any)
-			assert.Contains(t, []any{"success", "failure"}, bio["responseStatus"])
+			assertDecisionPersonPayload(t, v)
 
 			// The SDK's own type decodes it.
 			d := decisionOf(t, r.Body)
@@ -321,6 +307,27 @@ func TestDecisionPayload(t *testing.T) {
 			assert.Equal(t, c.code, d.Verification.Code)
 		})
 	}
+}
+
+// assertDecisionPersonPayload checks the person, document and INE biometric
+// check of the fake's decision v.
+func assertDecisionPersonPayload(t *testing.T, v map[string]any) {
+	t.Helper()
+	p := v["person"].(map[string]any)
+	assert.Equal(t, "JUAN", p["firstName"])
+	assert.Equal(t, "PÉREZ GARCÍA", p["lastName"])
+	assert.Equal(t, "1985-07-20", p["dateOfBirth"])
+	assert.Equal(t, "M", p["gender"])
+	assert.Equal(t, "PEGJ850720HDFRRN04", p["idNumber"])
+	assert.Equal(t, "MX", p["nationality"])
+	assert.NotEmpty(t, p["ineIdentifier"])
+	assert.Len(t, p["electorNumber"], 18)
+	doc := v["document"].(map[string]any)
+	assert.Equal(t, "ID_CARD", doc["type"])
+	assert.Equal(t, "MX", doc["country"])
+	avd := v["additionalVerifiedData"].(map[string]any)
+	bio := avd["ineBiometricRegistryValidation"].(map[string]any)
+	assert.Contains(t, []any{"success", "failure"}, bio["responseStatus"])
 }
 
 func TestDecisionDefaultsWithoutPersonData(t *testing.T) {

@@ -125,6 +125,13 @@ func TestWebhooksDeliveredAndSigned(t *testing.T) {
 	require.NotNil(t, d.Verification)
 	assert.Equal(t, veriff.StatusApproved, d.Verification.Status)
 
+	assertINERegistryWebhook(t, byKind[veriff.WebhookINERegistry][0].Body, id, attemptID)
+}
+
+// assertINERegistryWebhook checks the fake's ine_registry webhook body for
+// session id and its attempt attemptID.
+func assertINERegistryWebhook(t *testing.T, body []byte, id, attemptID string) {
+	t.Helper()
 	var ine struct {
 		EventType string `json:"eventType"`
 		SessionID string `json:"sessionId"`
@@ -137,7 +144,7 @@ func TestWebhooksDeliveredAndSigned(t *testing.T) {
 			Details veriff.INERegistryResult `json:"details"`
 		} `json:"data"`
 	}
-	require.NoError(t, json.Unmarshal(byKind[veriff.WebhookINERegistry][0].Body, &ine))
+	require.NoError(t, json.Unmarshal(body, &ine))
 	assert.Equal(t, "ine_registry", ine.EventType)
 	assert.Equal(t, id, ine.SessionID)
 	assert.Equal(t, attemptID, ine.AttemptID)
@@ -145,7 +152,7 @@ func TestWebhooksDeliveredAndSigned(t *testing.T) {
 	assert.Equal(t, 200, ine.Data.Code)
 	assert.Equal(t, "La credencial es válida", ine.Data.Status)
 	assert.Equal(t, veriff.INERegistryResult{Active: true, DocumentState: "El documento es válido."}, ine.Data.Details)
-	_, err = time.Parse(time.RFC3339Nano, ine.Time)
+	_, err := time.Parse(time.RFC3339Nano, ine.Time)
 	assert.NoError(t, err)
 }
 
