@@ -190,19 +190,7 @@ func TestBinaryINEFlow(t *testing.T) {
 	ctx := context.Background()
 	c, err := veriff.NewClient(e.key, e.secret, veriff.WithBaseURL(e.url))
 	require.NoError(t, err)
-	s, err := c.CreateSession(ctx, veriff.CreateSessionRequest{
-		VendorData: "e2e-order-1",
-		Person:     &veriff.SessionPerson{FirstName: "Maria", LastName: "Ejemplo"},
-		Document:   &veriff.SessionDocument{Country: "MX", Type: veriff.DocumentTypeIDCard},
-		Consents:   []veriff.Consent{veriff.INEConsent()},
-	})
-	require.NoError(t, err)
-	for i, mc := range []veriff.MediaContext{veriff.ContextDocumentFront, veriff.ContextDocumentBack, veriff.ContextFace} {
-		_, err := c.UploadMedia(ctx, s.ID, veriff.MediaUpload{Context: mc, Content: testImage(t, color.RGBA{uint8(40 * i), 90, 160, 255})})
-		require.NoError(t, err)
-	}
-	_, err = c.SubmitSession(ctx, s.ID)
-	require.NoError(t, err)
+	s := binaryCreateSession(t, ctx, c)
 
 	var list []struct {
 		ID, Status, VendorData string
@@ -237,27 +225,7 @@ func TestBinaryINEFlow(t *testing.T) {
 	assert.Equal(t, s.ID, ine.SessionID())
 	assert.True(t, ine.INERegistry.Data.Details.Active)
 
-	var deliveries []struct {
-		N          int    `json:"n"`
-		Kind       string `json:"kind"`
-		SessionID  string `json:"sessionId"`
-		Attempts   int    `json:"attempts"`
-		LastStatus int    `json:"lastStatus"`
-	}
-	require.Equal(t, http.StatusOK, e.admin(t, http.MethodGet, "/_emulator/deliveries", nil, &deliveries))
-	require.Len(t, deliveries, 4)
-	var decisionN int
-	for _, dl := range deliveries {
-		assert.Equal(t, s.ID, dl.SessionID)
-		assert.Equal(t, http.StatusOK, dl.LastStatus)
-		if dl.Kind == string(veriff.WebhookDecision) {
-			decisionN = dl.N
-		}
-	}
-	require.NotZero(t, decisionN)
-	require.Equal(t, http.StatusOK, e.admin(t, http.MethodPost, fmt.Sprintf("/_emulator/deliveries/%d/resend", decisionN), nil, nil))
-	again := hooks.waitFor(veriff.WebhookDecision, 2)[1]
-	assert.Equal(t, dec.DeliveryKey(), again.DeliveryKey(), "the resend is the same delivery")
+	binaryResendDecision(t, e, hooks, s.ID, dec)
 
 	// The admin API wants the API key.
 	req, err := http.NewRequest(http.MethodGet, e.url+"/_emulator/sessions", nil)
@@ -282,6 +250,54 @@ func TestBinaryINEFlow(t *testing.T) {
 	assert.Regexp(t, `(?m) PATCH /v1/sessions/`+s.ID+` 200$`, logged)
 	assert.NotContains(t, logged, e.secret)
 	assert.NotContains(t, logged, "e2e-order-1")
+}
+
+// binaryCreateSession creates an INE session through c, uploads its three
+// images and submits it.
+func binaryCreateSession(t *testing.T, ctx context.Context, c *veriff.Client) *veriff.Session {
+	t.Helper()
+	s, err := c.CreateSession(ctx, veriff.CreateSessionRequest{
+		VendorData: "e2e-order-1",
+		Person:     &veriff.SessionPerson{FirstName: "Maria", LastName: "Ejemplo"},
+		Document:   &veriff.SessionDocument{Country: "MX", Type: veriff.DocumentTypeIDCard},
+		Consents:   []veriff.Consent{veriff.INEConsent()},
+	})
+	require.NoError(t, err)
+	for i, mc := range []veriff.MediaContext{veriff.ContextDocumentFront, veriff.ContextDocumentBack, veriff.ContextFace} {
+		_, err := c.UploadMedia(ctx, s.ID, veriff.MediaUpload{Context: mc, Content: testImage(t, color.RGBA{uint8(40 * i), 90, 160, 255})})
+		require.NoError(t, err)
+	}
+	_, err = c.SubmitSession(ctx, s.ID)
+	require.NoError(t, err)
+	return s
+}
+
+// binaryResendDecision checks the emulator's delivery log for session id
+// (four deliveries, all answered 200), resends the decision webhook dec and
+// checks the receiver gets the same delivery again.
+func binaryResendDecision(t *testing.T, e *binEmulator, hooks *webhookWaiter, id string, dec *veriff.Webhook) {
+	t.Helper()
+	var deliveries []struct {
+		N          int    `json:"n"`
+		Kind       string `json:"kind"`
+		SessionID  string `json:"sessionId"`
+		Attempts   int    `json:"attempts"`
+		LastStatus int    `json:"lastStatus"`
+	}
+	require.Equal(t, http.StatusOK, e.admin(t, http.MethodGet, "/_emulator/deliveries", nil, &deliveries))
+	require.Len(t, deliveries, 4)
+	var decisionN int
+	for _, dl := range deliveries {
+		assert.Equal(t, id, dl.SessionID)
+		assert.Equal(t, http.StatusOK, dl.LastStatus)
+		if dl.Kind == string(veriff.WebhookDecision) {
+			decisionN = dl.N
+		}
+	}
+	require.NotZero(t, decisionN)
+	require.Equal(t, http.StatusOK, e.admin(t, http.MethodPost, fmt.Sprintf("/_emulator/deliveries/%d/resend", decisionN), nil, nil))
+	again := hooks.waitFor(veriff.WebhookDecision, 2)[1]
+	assert.Equal(t, dec.DeliveryKey(), again.DeliveryKey(), "the resend is the same delivery")
 }
 
 // runBinary runs the built binary with the emulator's VERIFF_* variables
