@@ -229,8 +229,8 @@ type deliverySummary struct {
 
 func summariesOf(ds []Delivery) []deliverySummary {
 	out := []deliverySummary{}
-	for i, d := range ds {
-		out = append(out, deliverySummary{N: i + 1, Kind: string(d.Kind), SessionID: d.SessionID,
+	for _, d := range ds {
+		out = append(out, deliverySummary{N: d.N, Kind: string(d.Kind), SessionID: d.SessionID,
 			URL: d.URL, Attempts: d.Attempts, LastStatus: d.StatusCode, Delivered: d.Delivered})
 	}
 	return out
@@ -257,7 +257,10 @@ func (s *Server) adminResend(w http.ResponseWriter, r *http.Request, _ []byte) {
 
 // POST /_emulator/faults {"method":"POST","route":"/v1/sessions","status":500,"count":1}
 func (s *Server) adminFaults(w http.ResponseWriter, _ *http.Request, body []byte) {
-	var in Fault
+	var in struct {
+		Fault
+		Count *int `json:"count"` // absent means 1; present, 1 to 1000
+	}
 	if !decodeStrict(w, body, &in) {
 		return
 	}
@@ -269,7 +272,7 @@ func (s *Server) adminFaults(w http.ResponseWriter, _ *http.Request, body []byte
 		problem = `"route" must be a path or route pattern under /v1 (or absent for any)`
 	case in.Status != 0 && (in.Status < 400 || in.Status > 599):
 		problem = `"status" must be between 400 and 599`
-	case in.Count < 0 || in.Count > 1000:
+	case in.Count != nil && (*in.Count < 1 || *in.Count > 1000):
 		problem = `"count" must be between 1 and 1000`
 	case in.Drop && in.DropAfterProcessing:
 		problem = `"drop" and "dropAfterProcessing" exclude each other`
@@ -278,8 +281,17 @@ func (s *Server) adminFaults(w http.ResponseWriter, _ *http.Request, body []byte
 		adminError(w, http.StatusBadRequest, problem)
 		return
 	}
-	s.InjectFault(in)
+	if in.Count != nil {
+		in.Fault.Count = *in.Count
+	}
+	if !s.injectFaultCapped(in.Fault, maxAdminFaults) {
+		adminError(w, http.StatusBadRequest, fmt.Sprintf("%d faults are already pending: no more are taken until requests consume them", maxAdminFaults))
+		return
+	}
 	adminJSON(w, http.StatusOK, map[string]int{"pendingFaults": s.PendingFaults()})
 }
+
+// maxAdminFaults caps the faults the admin API keeps queued at once.
+const maxAdminFaults = 1000
 
 var validMethods = map[string]bool{"GET": true, "POST": true, "PATCH": true, "PUT": true, "DELETE": true}

@@ -37,6 +37,10 @@ func (s *Server) SetWebhookRetry(maxAttempts int, backoff time.Duration) {
 // Delivery is the record of one webhook, once its delivery has ended:
 // answered 200, out of tries, or cancelled by Close.
 type Delivery struct {
+	// N is the delivery's number, counting from 1 in the order deliveries
+	// ended; Resend takes it. A number stays with its delivery when older
+	// deliveries are forgotten (see WithMaxRecordedDeliveries).
+	N int
 	// Kind is veriff.WebhookDecision, veriff.WebhookEvent or
 	// veriff.WebhookINERegistry.
 	Kind veriff.WebhookKind
@@ -60,7 +64,8 @@ type Delivery struct {
 }
 
 // Deliveries returns copies of the webhook deliveries that have ended, in
-// the order they ended.
+// the order they ended: the most recent ones, up to
+// WithMaxRecordedDeliveries (default 10000).
 func (s *Server) Deliveries() []Delivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -77,12 +82,13 @@ func copyDeliveries(in []Delivery) []Delivery {
 }
 
 // WaitForDeliveries waits until at least n webhook deliveries have ended
-// (delivered or not) and returns them all, or returns ctx's error with the
-// deliveries ended so far.
+// (delivered or not) since the server started and returns the ones it
+// remembers (see Deliveries), or returns ctx's error with the deliveries
+// ended so far.
 func (s *Server) WaitForDeliveries(ctx context.Context, n int) ([]Delivery, error) {
 	for {
 		s.mu.Lock()
-		if len(s.deliveries) >= n {
+		if s.deliveryCount >= n {
 			out := copyDeliveries(s.deliveries)
 			s.mu.Unlock()
 			return out, nil
@@ -136,18 +142,33 @@ func (s *Server) dispatchTo(kind veriff.WebhookKind, sessionID, url string, body
 // server does not have.
 var ErrUnknownDelivery = errors.New("verifftest: unknown delivery")
 
-// Resend sends the webhook of delivery n again (n counts from 1 in the
-// order of Deliveries), with the same body and signature, to the same URL.
-// The new delivery is recorded as any other, once it ends.
+// Resend sends the webhook of delivery number n (Delivery.N) again, with
+// the same body and signature, to the same URL. The new delivery is
+// recorded as any other, once it ends. A number never given, or one of a
+// delivery forgotten beyond WithMaxRecordedDeliveries, is
+// ErrUnknownDelivery (404 in the admin API and the portal).
 func (s *Server) Resend(n int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if n < 1 || n > len(s.deliveries) {
+	d, ok := s.deliveryLocked(n)
+	if !ok {
 		return fmt.Errorf("%w: %d", ErrUnknownDelivery, n)
 	}
-	d := s.deliveries[n-1]
 	s.dispatchTo(d.Kind, d.SessionID, d.URL, append([]byte(nil), d.Body...))
 	return nil
+}
+
+// deliveryLocked returns the remembered delivery number n; s.mu must be
+// held.
+func (s *Server) deliveryLocked(n int) (Delivery, bool) {
+	if len(s.deliveries) == 0 {
+		return Delivery{}, false
+	}
+	i := n - s.deliveries[0].N
+	if i < 0 || i >= len(s.deliveries) {
+		return Delivery{}, false
+	}
+	return s.deliveries[i], true
 }
 
 func (s *Server) deliver(d Delivery, tries int, wait time.Duration) {
@@ -170,6 +191,12 @@ func (s *Server) deliver(d Delivery, tries int, wait time.Duration) {
 	}
 	d.Done = time.Now()
 	s.mu.Lock()
+	s.deliveryCount++
+	d.N = s.deliveryCount
+	if n := len(s.deliveries) - s.cfg.maxDeliveries + 1; n > 0 {
+		clear(s.deliveries[:n])
+		s.deliveries = append(s.deliveries[:0], s.deliveries[n:]...)
+	}
 	s.deliveries = append(s.deliveries, d)
 	close(s.delivered)
 	s.delivered = make(chan struct{})

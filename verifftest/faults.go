@@ -37,13 +37,21 @@ type Fault struct {
 }
 
 // InjectFault queues f for the next requests that match it.
-func (s *Server) InjectFault(f Fault) {
+func (s *Server) InjectFault(f Fault) { s.injectFaultCapped(f, 0) }
+
+// injectFaultCapped queues f unless max faults (0: no cap) are already
+// queued, and reports whether it did.
+func (s *Server) injectFaultCapped(f Fault, max int) bool {
 	if f.Count < 1 {
 		f.Count = 1
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if max > 0 && len(s.faults) >= max {
+		return false
+	}
 	s.faults = append(s.faults, &f)
+	return true
 }
 
 // FailNext makes the next n requests, whatever their route, answer status

@@ -227,6 +227,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request, body []by
 	s.seq++
 	ss.seq = s.seq
 	s.sessions[ss.id] = ss
+	s.byToken[ss.token] = ss
 	s.attempts[ss.attempts[0].id] = ss.attempts[0]
 	resp := s.sessionResponse(ss, s.baseFor(r))
 	s.mu.Unlock()
@@ -416,6 +417,7 @@ func (s *Server) deleteSession(w http.ResponseWriter, _ *http.Request, _ []byte,
 		delete(s.attempts, a.id)
 	}
 	delete(s.sessions, ss.id)
+	delete(s.byToken, ss.token)
 	s.writeSuccess(w)
 }
 

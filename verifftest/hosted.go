@@ -15,6 +15,14 @@ import (
 // takes images of up to 24 MB in base64, which is 18,000,000 bytes raw.
 const MaxHostedImageBytes = 24_000_000 / 4 * 3
 
+// maxHostedBodyBytes bounds the hosted flow's whole multipart body: three
+// images at most MaxHostedImageBytes each, and room for the form's parts.
+const maxHostedBodyBytes = 3*MaxHostedImageBytes + 1<<20
+
+// errHostedBodyTooLarge answers a hosted upload over maxHostedBodyBytes.
+var errHostedBodyTooLarge = &uploadError{http.StatusRequestEntityTooLarge,
+	"The upload is larger than the three photos may be together (54 MB). Please choose smaller photos."}
+
 // hostedField is one file input of the hosted flow.
 type hostedField struct {
 	Name, Label, Hint, Capture string
@@ -44,14 +52,10 @@ type hostedView struct {
 }
 
 // sessionByToken returns the session of a verification URL's token; s.mu
-// must be held.
+// must be held. The token is a capability: it is looked up in a map, never
+// compared in a loop that could leak how much of it matched.
 func (s *Server) sessionByToken(token string) *session {
-	for _, ss := range s.sessions {
-		if ss.token == token {
-			return ss
-		}
-	}
-	return nil
+	return s.byToken[token]
 }
 
 // closedText explains why a session takes no more media.
@@ -115,6 +119,9 @@ func readUploads(r *http.Request) (map[string][]byte, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
+		if tooLarge(err) {
+			return nil, errHostedBodyTooLarge
+		}
 		if err != nil || parts >= 16 {
 			return nil, &uploadError{http.StatusBadRequest, "The upload could not be read. Please try again."}
 		}
@@ -129,6 +136,13 @@ func readUploads(r *http.Request) (map[string][]byte, error) {
 		}
 	}
 	return files, nil
+}
+
+// tooLarge reports whether err is the body's http.MaxBytesReader refusing
+// to read further.
+func tooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
 }
 
 // readPart reads one part into files when it is one of the image fields,
@@ -146,6 +160,9 @@ func readPart(p *multipart.Part, files map[string][]byte) error {
 		return nil
 	}
 	data, err := io.ReadAll(io.LimitReader(p, MaxHostedImageBytes+1))
+	if tooLarge(err) {
+		return errHostedBodyTooLarge
+	}
 	if err != nil {
 		return &uploadError{http.StatusBadRequest, "The upload could not be read. Please try again."}
 	}
@@ -173,6 +190,7 @@ func (s *Server) hostedSubmit(w http.ResponseWriter, r *http.Request) {
 		s.message(w, http.StatusNotFound, false, "Link not valid", "This verification link is not valid. Ask the service that sent you here for a new one.")
 		return
 	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxHostedBodyBytes)
 	files, err := readUploads(r)
 	s.mu.Lock()
 	alive := s.sessions[ss.id] == ss

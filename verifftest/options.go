@@ -7,6 +7,9 @@ import (
 // defaultMaxRequests is how many requests Requests keeps by default.
 const defaultMaxRequests = 10000
 
+// defaultMaxDeliveries is how many deliveries Deliveries keeps by default.
+const defaultMaxDeliveries = 10000
+
 // ServerOption configures a Server made by NewServer or NewUnstartedServer.
 type ServerOption func(*serverConfig)
 
@@ -15,10 +18,11 @@ type serverConfig struct {
 	publicURL           string
 	requestLog          func(method, path string, status int)
 	maxRequests         int
+	maxDeliveries       int
 }
 
 func defaultConfig() serverConfig {
-	return serverConfig{maxRequests: defaultMaxRequests}
+	return serverConfig{maxRequests: defaultMaxRequests, maxDeliveries: defaultMaxDeliveries}
 }
 
 // WithAllowRemoteWebhooks lets SetWebhookURL and SetWebhookURLs name any
@@ -58,6 +62,18 @@ func WithMaxRecordedRequests(n int) ServerOption {
 	return func(c *serverConfig) {
 		if n >= 1 {
 			c.maxRequests = n
+		}
+	}
+}
+
+// WithMaxRecordedDeliveries sets how many ended webhook deliveries
+// Deliveries remembers (the most recent ones; default 10000). n below 1
+// keeps the default. The number (Delivery.N) of a forgotten delivery is not
+// reused: Resend answers ErrUnknownDelivery for it.
+func WithMaxRecordedDeliveries(n int) ServerOption {
+	return func(c *serverConfig) {
+		if n >= 1 {
+			c.maxDeliveries = n
 		}
 	}
 }

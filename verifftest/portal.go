@@ -307,12 +307,14 @@ func (s *Server) portalResend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n, _ := strconv.Atoi(r.PathValue("n"))
-	ds := s.Deliveries()
-	if n < 1 || n > len(ds) || s.Resend(n) != nil {
+	s.mu.Lock()
+	d, ok := s.deliveryLocked(n)
+	s.mu.Unlock()
+	if !ok || s.Resend(n) != nil {
 		s.message(w, http.StatusNotFound, true, "Not resent", "There is no such webhook delivery.")
 		return
 	}
-	s.backTo(w, r, ds[n-1].SessionID, "resent")
+	s.backTo(w, r, d.SessionID, "resent")
 }
 
 // age is how long ago t was, for the sessions list.

@@ -94,6 +94,7 @@ type Server struct {
 	closed     bool
 	seq        int64
 	sessions   map[string]*session
+	byToken    map[string]*session // sessions by verification-URL token
 	attempts   map[string]*attempt
 	media      map[string]*mediaItem
 	requests   []*Request
@@ -102,9 +103,11 @@ type Server struct {
 	hooks      WebhookURLs
 	hookTries  int
 	hookWait   time.Duration
-	deliveries []Delivery
-	delivered  chan struct{} // closed and replaced whenever a delivery ends
-	apiSt      *apiState     // the newer endpoints (api.go)
+	deliveries []Delivery // the most recent, up to cfg.maxDeliveries
+	// deliveryCount is how many deliveries have ended: the last one's N.
+	deliveryCount int
+	delivered     chan struct{} // closed and replaced whenever a delivery ends
+	apiSt         *apiState     // the newer endpoints (api.go)
 }
 
 // NewServer starts a fake of Veriff's Public API v1 on 127.0.0.1 that
@@ -143,6 +146,7 @@ func NewUnstartedServer(apiKey, sharedSecret string, opts ...ServerOption) *Serv
 		cancel:    cancel,
 		hc:        &http.Client{Transport: tr, Timeout: defaultWebhookTimeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 		sessions:  make(map[string]*session),
+		byToken:   make(map[string]*session),
 		attempts:  make(map[string]*attempt),
 		media:     make(map[string]*mediaItem),
 		hookTries: defaultWebhookAttempts,
