@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/ids"
 )
 
 // apiState is what the newer endpoints keep per session (watchlist
@@ -208,7 +209,7 @@ func (s *Server) AddNFCDocument(sessionID string, data []byte) (string, error) {
 	}
 	a := s.current(ss)
 	m := &mediaItem{
-		id: newUUID(), name: string(veriff.ContextDocumentNFC), mimeType: "application/octet-stream",
+		id: ids.NewUUID(), name: string(veriff.ContextDocumentNFC), mimeType: "application/octet-stream",
 		sessionID: ss.id, attempID: a.id, context: veriff.ContextDocumentNFC,
 		data: bytes.Clone(data), uploadedAt: time.Now(),
 	}

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/ids"
 )
 
 // session is the server's state of one verification session.
@@ -198,7 +199,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request, body []by
 
 	now := time.Now().UTC()
 	ss := &session{
-		id:            newUUID(),
+		id:            ids.NewUUID(),
 		status:        veriff.StatusCreated,
 		createdAt:     now,
 		vendorData:    vendorData,
@@ -221,7 +222,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request, body []by
 		ss.address = in.Address.FullAddress
 	}
 	ss.token = sessionToken(ss.id)
-	ss.attempts = []*attempt{{id: newUUID(), sessionID: ss.id, status: veriff.StatusCreated, createdAt: now}}
+	ss.attempts = []*attempt{{id: ids.NewUUID(), sessionID: ss.id, status: veriff.StatusCreated, createdAt: now}}
 
 	s.mu.Lock()
 	s.seq++
@@ -324,7 +325,7 @@ func (ss *session) open() bool {
 func (s *Server) current(ss *session) *attempt {
 	if ss.newAttempt {
 		ss.newAttempt = false
-		a := &attempt{id: newUUID(), sessionID: ss.id, status: veriff.StatusCreated, createdAt: time.Now().UTC()}
+		a := &attempt{id: ids.NewUUID(), sessionID: ss.id, status: veriff.StatusCreated, createdAt: time.Now().UTC()}
 		ss.attempts = append(ss.attempts, a)
 		s.attempts[a.id] = a
 	}
@@ -419,17 +420,6 @@ func (s *Server) deleteSession(w http.ResponseWriter, _ *http.Request, _ []byte,
 	delete(s.sessions, ss.id)
 	delete(s.byToken, ss.token)
 	s.writeSuccess(w)
-}
-
-// newUUID returns a random UUID version 4.
-func newUUID() string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err)
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // sessionToken returns a JWT-like opaque token, as Veriff's sessionToken.

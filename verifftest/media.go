@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/ids"
 	"github.com/veriffgo/veriff/internal/mediatype"
 )
 
@@ -106,7 +107,7 @@ func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request, body []byte
 func (s *Server) addMediaLocked(ss *session, context string, data []byte) *mediaItem {
 	a := s.current(ss)
 	m := &mediaItem{
-		id:         newUUID(),
+		id:         ids.NewUUID(),
 		name:       context,
 		mimeType:   mimeTypeOf(data),
 		sessionID:  ss.id,

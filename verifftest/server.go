@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/ids"
 )
 
 // maxBodyBytes caps a request body. Veriff accepts images up to 24 MB in
@@ -152,7 +153,7 @@ func NewUnstartedServer(apiKey, sharedSecret string, opts ...ServerOption) *Serv
 		hookTries: defaultWebhookAttempts,
 		hookWait:  defaultWebhookBackoff,
 		delivered: make(chan struct{}),
-		csrf:      newUUID(),
+		csrf:      ids.NewUUID(),
 	}
 	s.routes()
 	s.hs = &http.Server{

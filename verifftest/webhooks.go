@@ -3,12 +3,11 @@ package verifftest
 import (
 	"encoding/json"
 	"errors"
-	"net"
 	neturl "net/url"
-	"strings"
 	"time"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/netx"
 )
 
 // The kinds of webhook the server sends.
@@ -72,20 +71,10 @@ func (s *Server) CheckWebhookURL(rawURL string) error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return errors.New("verifftest: a webhook URL must be an absolute http or https URL")
 	}
-	if !s.cfg.allowRemoteWebhooks && !isLoopback(u.Hostname()) {
+	if !s.cfg.allowRemoteWebhooks && !netx.IsLoopback(u.Hostname()) {
 		return errors.New("verifftest: a webhook URL must name a loopback host (localhost, 127.0.0.0/8, ::1) unless the server has WithAllowRemoteWebhooks")
 	}
 	return nil
-}
-
-// isLoopback reports whether host is localhost or a loopback address.
-func isLoopback(host string) bool {
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // sendEvent sends an event webhook (7001 started, 7002 submitted); s.mu

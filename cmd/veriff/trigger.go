@@ -3,16 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/ids"
+	"github.com/veriffgo/veriff/internal/netx"
 )
 
 // runTrigger POSTs one signed sample webhook to a receiver, as Veriff
@@ -45,7 +45,7 @@ func runTrigger(ctx context.Context, env *cmdEnv, args []string) int {
 	if err != nil {
 		return usage(env, fs, "%v", err)
 	}
-	if *apiKey != "" && u.Scheme == "http" && !isLoopbackHost(u.Hostname()) && !*plainHTTP {
+	if *apiKey != "" && u.Scheme == "http" && !netx.IsLoopback(u.Hostname()) && !*plainHTTP {
 		return usage(env, fs, "refusing to send -api-key over plain http:// to %s; use https://, or -plain-http for an emulator on a private network", u.Hostname())
 	}
 	s := *secret
@@ -58,11 +58,11 @@ func runTrigger(ctx context.Context, env *cmdEnv, args []string) int {
 	if *timeout <= 0 {
 		return usage(env, fs, "-timeout must be positive")
 	}
-	in := sampleInput{sessionID: *sessionID, attemptID: newUUID(), status: *status, now: time.Now()}
+	in := sampleInput{sessionID: *sessionID, attemptID: ids.NewUUID(), status: *status, now: time.Now()}
 	if in.sessionID == "" {
-		in.sessionID = newUUID()
-	} else if strings.ContainsFunc(in.sessionID, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-		return usage(env, fs, "-session holds a control character")
+		in.sessionID = ids.NewUUID()
+	} else if veriff.ValidateID(in.sessionID) != nil {
+		return usage(env, fs, "-session must be a session ID: 1 to 128 ASCII letters, digits, '-' and '_' (no spaces, slashes, dots or control characters)")
 	}
 	body, err := sampleBody(kind, in)
 	if err != nil {
@@ -103,14 +103,6 @@ func receiverURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // postWebhook sends body as Veriff sends a webhook and returns the
 // receiver's status code. The answer's body is read and dropped.
 func postWebhook(ctx context.Context, target string, body []byte, secret, apiKey string, timeout time.Duration) (int, error) {
@@ -137,13 +129,4 @@ func postWebhook(ctx context.Context, target string, body []byte, secret, apiKey
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	return resp.StatusCode, nil
-}
-
-// newUUID returns a random (version 4) UUID, the shape of Veriff's IDs.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
