@@ -2,6 +2,8 @@ package veriff
 
 import (
 	"context"
+	"errors"
+	"math"
 	"net/http"
 	"net/url"
 	"testing"
@@ -92,6 +94,14 @@ func TestExecuteTypedErrorsAndRetries(t *testing.T) {
 	assert.Equal(t, "/v1/sessions/"+testSessionID+"/x", ae.Path)
 }
 
+// failingMarshaler fails to encode with a message holding a personal value,
+// which must not reach the error.
+type failingMarshaler struct{}
+
+func (failingMarshaler) MarshalJSON() ([]byte, error) {
+	return nil, errors.New("bad date of birth 1990-04-12")
+}
+
 func TestExecuteRefusesBadRequests(t *testing.T) {
 	id := testSessionID
 	tests := []struct {
@@ -115,7 +125,10 @@ func TestExecuteRefusesBadRequests(t *testing.T) {
 		{"bad SignedID", RawRequest{Method: http.MethodGet, Path: "/sessions/a b", SignedID: "a b"}, "RawRequest"},
 		{"SignedID not in path", RawRequest{Method: http.MethodGet, Path: "/sessions/other", SignedID: id}, "not a segment"},
 		{"GET with body", RawRequest{Method: http.MethodGet, Path: "/sessions/" + id, SignedID: id, Body: map[string]int{}}, "takes no body"},
-		{"unencodable body", RawRequest{Method: http.MethodPost, Path: "/sessions", Body: map[string]any{"f": func() {}}}, "cannot encode JSON"},
+		{"unencodable body", RawRequest{Method: http.MethodPost, Path: "/sessions", Body: map[string]any{"f": func() {}}}, "cannot encode JSON: unsupported type func()"},
+		{"unencodable value", RawRequest{Method: http.MethodPost, Path: "/sessions", Body: map[string]float64{"f": math.Inf(1)}}, "cannot encode JSON: unsupported value"},
+		{"failing MarshalJSON", RawRequest{Method: http.MethodPost, Path: "/sessions", Body: failingMarshaler{}}, "cannot encode JSON: MarshalJSON of veriff.failingMarshaler failed"},
+		{"invalid UTF-8 path", RawRequest{Method: http.MethodPost, Path: "/sessions/\xc0\xaf"}, "not valid UTF-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,6 +136,7 @@ func TestExecuteRefusesBadRequests(t *testing.T) {
 			err := c.Execute(context.Background(), tt.req, nil)
 			require.ErrorIs(t, err, ErrInvalidInput)
 			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error(), "1990-04-12", "no values in errors")
 			assert.Zero(t, mt.GetTotalCallCount(), "nothing is sent")
 		})
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -195,6 +196,31 @@ func TestWebhookHandlerNilHandle(t *testing.T) {
 	rec = httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	assert.Equal(t, http.StatusUnauthorized, rec.Code)
+}
+
+// TestWebhookHandlerFailureStatus: a failed Handle answers FailureStatus
+// when it is a 5xx, else 500, so that Veriff always sends it again.
+func TestWebhookHandlerFailureStatus(t *testing.T) {
+	body := fixture(t, "webhooks/decision_approved.json")
+	tests := []struct {
+		failure, want int
+	}{
+		{0, http.StatusInternalServerError},
+		{http.StatusServiceUnavailable, http.StatusServiceUnavailable},
+		{599, 599},
+		{http.StatusOK, http.StatusInternalServerError},
+		{http.StatusConflict, http.StatusInternalServerError},
+		{600, http.StatusInternalServerError},
+	}
+	for _, tt := range tests {
+		t.Run(strconv.Itoa(tt.failure), func(t *testing.T) {
+			h := &WebhookHandler{Secrets: []string{testSecret}, FailureStatus: tt.failure,
+				Handle: func(context.Context, *Webhook) error { return errors.New("store down") }}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, newWebhookRequest(t, "http://localhost/hook", body, testSecret))
+			assert.Equal(t, tt.want, rec.Code)
+		})
+	}
 }
 
 // TestWebhookHandlerOverHTTP runs the handler behind a real server, the way
