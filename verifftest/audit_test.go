@@ -139,8 +139,7 @@ func TestAdminFaultCountAndCap(t *testing.T) {
 // and a forgotten one cannot be resent.
 func TestDeliveriesAreCapped(t *testing.T) {
 	const keep, total = 3, 7
-	srv := verifftest.NewUnstartedServer(testKey, testSecret, verifftest.WithMaxRecordedDeliveries(keep))
-	srv.Start()
+	srv := verifftest.NewServerWith(testKey, testSecret, verifftest.WithMaxRecordedDeliveries(keep))
 	t.Cleanup(srv.Close)
 	rc := newReceiver(t)
 	srv.SetWebhookURL(rc.URL + "/hooks")
@@ -185,4 +184,36 @@ func TestDeliveriesAreCapped(t *testing.T) {
 	r := adminCall(t, srv.URL, "GET", "/_emulator/deliveries", testKey, "")
 	assert.Contains(t, string(r.Body), fmt.Sprintf(`"n":%d`, total+2))
 	assert.NotContains(t, string(r.Body), `"n":1,`)
+}
+
+// NewServer keeps the contract's exact signature (api-surface.md), so
+// that it can be stored as a function value; NewServerWith takes options.
+func TestNewServerSignatures(t *testing.T) {
+	var contract func(apiKey, sharedSecret string) *verifftest.Server = verifftest.NewServer
+	var withOptions func(string, string, ...verifftest.ServerOption) *verifftest.Server = verifftest.NewServerWith
+	tests := []struct {
+		name      string
+		srv       func() *verifftest.Server
+		publicURL string
+	}{
+		{"NewServer", func() *verifftest.Server { return contract(testKey, testSecret) }, ""},
+		{"NewServerWith, no options", func() *verifftest.Server { return withOptions(testKey, testSecret) }, ""},
+		{"NewServerWith, nil option", func() *verifftest.Server { return withOptions(testKey, testSecret, nil) }, ""},
+		{"NewServerWith, public URL", func() *verifftest.Server {
+			return withOptions(testKey, testSecret, verifftest.WithPublicURL("https://veriff.example.test"))
+		}, "https://veriff.example.test"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := tt.srv()
+			t.Cleanup(srv.Close)
+			require.True(t, strings.HasPrefix(srv.URL, "http://127.0.0.1:"), "started on loopback: %s", srv.URL)
+			_, vurl := newAPI(t, srv).createHosted(`{"verification":{}}`)
+			if tt.publicURL != "" {
+				assert.True(t, strings.HasPrefix(vurl, tt.publicURL+"/v/"), vurl)
+			} else {
+				assert.True(t, strings.HasPrefix(vurl, srv.URL+"/v/"), vurl)
+			}
+		})
+	}
 }

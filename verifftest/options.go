@@ -10,7 +10,8 @@ const defaultMaxRequests = 10000
 // defaultMaxDeliveries is how many deliveries Deliveries keeps by default.
 const defaultMaxDeliveries = 10000
 
-// ServerOption configures a Server made by NewServer or NewUnstartedServer.
+// ServerOption configures a Server made by NewServerWith or
+// NewUnstartedServer.
 type ServerOption func(*serverConfig)
 
 type serverConfig struct {

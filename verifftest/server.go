@@ -117,8 +117,14 @@ type Server struct {
 //
 // The server starts with no webhook URL (see SetWebhookURL), no automatic
 // decisions (see AutoDecide) and no injected faults. It is
-// NewUnstartedServer followed by Start.
-func NewServer(apiKey, sharedSecret string, opts ...ServerOption) *Server {
+// NewUnstartedServer followed by Start; NewServerWith takes options.
+func NewServer(apiKey, sharedSecret string) *Server {
+	return NewServerWith(apiKey, sharedSecret)
+}
+
+// NewServerWith is NewServer with options: a started fake on 127.0.0.1,
+// configured by opts (nil options are ignored).
+func NewServerWith(apiKey, sharedSecret string, opts ...ServerOption) *Server {
 	s := NewUnstartedServer(apiKey, sharedSecret, opts...)
 	s.Start()
 	return s

@@ -73,7 +73,7 @@ func newSchema(t testing.TB) string {
 
 func newStore(t testing.TB, pool *pgxpool.Pool, schema string, opts ...pginbox.Option) inbox.Store {
 	t.Helper()
-	s, err := pginbox.New(context.Background(), pool, append([]pginbox.Option{pginbox.WithSchema(schema)}, opts...)...)
+	s, err := pginbox.NewWithOptions(context.Background(), pool, append([]pginbox.Option{pginbox.WithSchema(schema)}, opts...)...)
 	require.NoError(t, err)
 	return s
 }

@@ -93,13 +93,24 @@ type tables struct {
 	schema, deliveries, watches, version, channel string
 }
 
-// New returns a store on pool, creating (or upgrading) its schema first.
-func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (inbox.Store, error) {
+// New returns a store on pool with the default options, creating (or
+// upgrading) its schema first; NewWithOptions takes options.
+func New(ctx context.Context, pool *pgxpool.Pool) (inbox.Store, error) {
+	return NewWithOptions(ctx, pool)
+}
+
+// NewWithOptions is New with options (WithSchema, WithRetention,
+// WithNotify): it returns a store on pool, creating (or upgrading) its
+// schema first. A nil option is refused.
+func NewWithOptions(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (inbox.Store, error) {
 	if pool == nil {
 		return nil, fmt.Errorf("pginbox: nil pool: %w", veriff.ErrInvalidInput)
 	}
 	cfg := config{schema: DefaultSchema, notify: true}
 	for _, o := range opts {
+		if o == nil {
+			return nil, fmt.Errorf("pginbox: nil option: %w", veriff.ErrInvalidInput)
+		}
 		if err := o(&cfg); err != nil {
 			return nil, err
 		}

@@ -29,14 +29,14 @@ func TestNewIsIdempotentAndSafeConcurrently(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			_, errs[i] = pginbox.New(context.Background(), pool, pginbox.WithSchema(schema))
+			_, errs[i] = pginbox.NewWithOptions(context.Background(), pool, pginbox.WithSchema(schema))
 		}(i)
 	}
 	wg.Wait()
 	for _, err := range errs {
 		require.NoError(t, err)
 	}
-	_, err := pginbox.New(context.Background(), pool, pginbox.WithSchema(schema))
+	_, err := pginbox.NewWithOptions(context.Background(), pool, pginbox.WithSchema(schema))
 	require.NoError(t, err, "again, over an existing schema")
 	var versions int
 	require.NoError(t, pool.QueryRow(context.Background(), "SELECT count(*) FROM "+schema+".schema_version").Scan(&versions))
