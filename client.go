@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/veriffgo/veriff/internal/netx"
 )
 
 // Version is the SDK version sent in the User-Agent header.
@@ -166,7 +168,7 @@ const maxResponseHeaderBytes = 64 << 10
 // request to a loopback host never goes through a proxy, so the API key
 // sent in clear text stays on the machine.
 func proxyUnlessPlainLoopback(req *http.Request) (*url.URL, error) {
-	if req.URL.Scheme == "http" && isLoopback(req.URL.Hostname()) {
+	if req.URL.Scheme == "http" && netx.IsLoopback(req.URL.Hostname()) {
 		return nil, nil
 	}
 	return http.ProxyFromEnvironment(req)
@@ -199,7 +201,7 @@ func normalizeBaseURL(rawURL string, plainHTTP bool) (string, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !plainHTTP && !isLoopback(u.Hostname()) {
+		if !plainHTTP && !netx.IsLoopback(u.Hostname()) {
 			return "", invalidInput("WithBaseURL", "plain http is allowed only to a loopback host, not %q: credentials must not travel in clear text", u.Hostname())
 		}
 		if err := checkPlainHTTP(u.Hostname()); err != nil {
@@ -232,14 +234,6 @@ func checkPlainHTTP(host string) error {
 		}
 	}
 	return nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func hasControl(s string) bool {
