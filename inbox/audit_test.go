@@ -17,6 +17,7 @@ import (
 
 	"github.com/veriffgo/veriff"
 	"github.com/veriffgo/veriff/inbox"
+	"github.com/veriffgo/veriff/inbox/inboxtest"
 	"github.com/veriffgo/veriff/verifftest"
 )
 
@@ -65,9 +66,9 @@ func TestHandlerErrorTextIsBounded(t *testing.T) {
 			require.NoError(t, err)
 			web := httptest.NewServer(in)
 			t.Cleanup(web.Close)
-			stop := runInbox(t, in)
+			stop := inboxtest.Run(t, in)
 			body := []byte(`{"id":"sess-1","attemptId":"a","feature":"selfid","code":7001,"action":"started"}`)
-			require.Equal(t, 200, do(t, signedRequest(t, web.URL, body, testSecret)))
+			require.Equal(t, 200, inboxtest.Post(t, inboxtest.SignedRequest(t, web.URL, body, testSecret)))
 
 			var failed []inbox.Delivery
 			require.Eventually(t, func() bool {
@@ -159,9 +160,9 @@ func TestWatchKeepsTheDecisionAnswerAsReceived(t *testing.T) {
 			client, err := srv.NewClient()
 			require.NoError(t, err)
 			store := inbox.NewMemoryStore()
-			got := newHandled()
+			got := inboxtest.NewRecorder()
 			in, err := inbox.New(store, func(_ context.Context, wh *veriff.Webhook) error {
-				got.success(wh)
+				got.Record(wh)
 				return nil
 			}, inbox.WithSecrets(testSecret), inbox.WithClient(client),
 				inbox.WithReconcileAfter(time.Millisecond), inbox.WithPollInterval(5*time.Millisecond))
@@ -170,9 +171,9 @@ func TestWatchKeepsTheDecisionAnswerAsReceived(t *testing.T) {
 			require.NoError(t, srv.SetTechnicalData(id, tc.extra))
 			require.NoError(t, srv.Decide(id, veriff.StatusApproved))
 			require.NoError(t, in.Watch(context.Background(), id))
-			runInbox(t, in)
+			inboxtest.Run(t, in)
 
-			key := got.wait(t, 1, 10*time.Second)[0]
+			key := got.Wait(t, 1, 10*time.Second)[0]
 			answer := decisionAnswer(t, srv, id)
 			for k := range tc.extra {
 				require.Contains(t, string(answer), k, "the fake sends the extra key")
@@ -181,9 +182,8 @@ func TestWatchKeepsTheDecisionAnswerAsReceived(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, ds, 1)
 			assert.Equal(t, string(answer), string(ds[0].Body), "the recorded body is the API answer")
-			got.mu.Lock()
-			wh := got.hooks[key]
-			got.mu.Unlock()
+			wh := got.Webhook(key)
+			require.NotNil(t, wh)
 			assert.Equal(t, string(answer), string(wh.Raw))
 		})
 	}

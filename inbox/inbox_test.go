@@ -72,30 +72,30 @@ func TestServeHTTPStatuses(t *testing.T) {
 		recorded int // deliveries in the store afterwards
 	}{
 		{"GET", func() *http.Request { r, _ := http.NewRequest(http.MethodGet, srv.URL, nil); return withKey(r) }, http.StatusMethodNotAllowed, 0},
-		{"no API key", func() *http.Request { return signedRequest(t, srv.URL, decision, testSecret) }, http.StatusUnauthorized, 0},
-		{"unsigned", func() *http.Request { return withKey(signedRequest(t, srv.URL, decision, "")) }, http.StatusUnauthorized, 0},
-		{"wrong secret", func() *http.Request { return withKey(signedRequest(t, srv.URL, decision, "wrong")) }, http.StatusUnauthorized, 0},
+		{"no API key", func() *http.Request { return inboxtest.SignedRequest(t, srv.URL, decision, testSecret) }, http.StatusUnauthorized, 0},
+		{"unsigned", func() *http.Request { return withKey(inboxtest.SignedRequest(t, srv.URL, decision, "")) }, http.StatusUnauthorized, 0},
+		{"wrong secret", func() *http.Request { return withKey(inboxtest.SignedRequest(t, srv.URL, decision, "wrong")) }, http.StatusUnauthorized, 0},
 		{"tampered", func() *http.Request {
-			r := withKey(signedRequest(t, srv.URL, decision, testSecret))
+			r := withKey(inboxtest.SignedRequest(t, srv.URL, decision, testSecret))
 			r.Body, r.ContentLength = http.NoBody, 0
 			r.Body = nopCloser{bytes.NewReader(append([]byte(" "), decision...))}
 			r.ContentLength = int64(len(decision) + 1)
 			return r
 		}, http.StatusUnauthorized, 0},
 		{"too large", func() *http.Request {
-			return withKey(signedRequest(t, srv.URL, bytes.Repeat([]byte(" "), 5000), testSecret))
+			return withKey(inboxtest.SignedRequest(t, srv.URL, bytes.Repeat([]byte(" "), 5000), testSecret))
 		}, http.StatusRequestEntityTooLarge, 0},
-		{"malformed but signed", func() *http.Request { return withKey(signedRequest(t, srv.URL, []byte(`[1]`), testSecret)) }, http.StatusBadRequest, 0},
+		{"malformed but signed", func() *http.Request { return withKey(inboxtest.SignedRequest(t, srv.URL, []byte(`[1]`), testSecret)) }, http.StatusBadRequest, 0},
 		{"decision without id", func() *http.Request {
-			return withKey(signedRequest(t, srv.URL, []byte(`{"verification":{"status":"approved"}}`), testSecret))
+			return withKey(inboxtest.SignedRequest(t, srv.URL, []byte(`{"verification":{"status":"approved"}}`), testSecret))
 		}, http.StatusBadRequest, 0},
-		{"decision", func() *http.Request { return withKey(signedRequest(t, srv.URL, decision, testSecret)) }, http.StatusOK, 1},
-		{"duplicate", func() *http.Request { return withKey(signedRequest(t, srv.URL, decision, testSecret)) }, http.StatusOK, 1},
-		{"old secret", func() *http.Request { return withKey(signedRequest(t, srv.URL, event, "old-secret")) }, http.StatusOK, 2},
+		{"decision", func() *http.Request { return withKey(inboxtest.SignedRequest(t, srv.URL, decision, testSecret)) }, http.StatusOK, 1},
+		{"duplicate", func() *http.Request { return withKey(inboxtest.SignedRequest(t, srv.URL, decision, testSecret)) }, http.StatusOK, 1},
+		{"old secret", func() *http.Request { return withKey(inboxtest.SignedRequest(t, srv.URL, event, "old-secret")) }, http.StatusOK, 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.status, do(t, tc.req()))
+			assert.Equal(t, tc.status, inboxtest.Post(t, tc.req()))
 			all, err := store.List(context.Background(), inbox.Filter{})
 			require.NoError(t, err)
 			assert.Len(t, all, tc.recorded)
@@ -120,7 +120,7 @@ func TestServeHTTPStoreFailureIs503(t *testing.T) {
 		inbox.WithSecrets(testSecret))
 	require.NoError(t, err)
 	rec := httptest.NewRecorder()
-	in.ServeHTTP(rec, signedRequest(t, "http://127.0.0.1/", fixture(t, "decision_approved.json"), testSecret))
+	in.ServeHTTP(rec, inboxtest.SignedRequest(t, "http://127.0.0.1/", fixture(t, "decision_approved.json"), testSecret))
 	assert.Equal(t, http.StatusServiceUnavailable, rec.Code, "Veriff sends it again")
 	assert.NotContains(t, rec.Body.String(), "store down")
 }
@@ -129,7 +129,7 @@ func TestServeHTTPStoreFailureIs503(t *testing.T) {
 // panics; one that always fails ends failed, with its last error, visible.
 func TestRunRetriesThenSucceedsOrFails(t *testing.T) {
 	store := inbox.NewMemoryStore()
-	got := newHandled()
+	got := inboxtest.NewRecorder()
 	var mu sync.Mutex
 	calls := map[string]int{}
 	in, err := inbox.New(store, func(ctx context.Context, wh *veriff.Webhook) error {
@@ -147,24 +147,24 @@ func TestRunRetriesThenSucceedsOrFails(t *testing.T) {
 		case i%5 == 0 && n <= 2:
 			panic("injected panic")
 		}
-		got.success(wh)
+		got.Record(wh)
 		return nil
 	}, inbox.WithSecrets(testSecret), inbox.WithWorkers(3), inbox.WithRetry(time.Millisecond, 5*time.Millisecond, 4),
 		inbox.WithPollInterval(5*time.Millisecond))
 	require.NoError(t, err)
 	srv := httptest.NewServer(in)
 	t.Cleanup(srv.Close)
-	runInbox(t, in)
+	inboxtest.Run(t, in)
 
 	const n = 40
 	for i := 0; i < n; i++ {
 		body := fmt.Sprintf(`{"id":"sess-%d","attemptId":"a","feature":"selfid","code":7001,"action":"started"}`, i)
-		require.Equal(t, http.StatusOK, do(t, signedRequest(t, srv.URL, []byte(body), testSecret)))
+		require.Equal(t, http.StatusOK, inboxtest.Post(t, inboxtest.SignedRequest(t, srv.URL, []byte(body), testSecret)))
 	}
 	poison := []byte(`{"id":"sess-poison","attemptId":"a","feature":"selfid","code":7002,"action":"submitted","vendorData":"poison"}`)
-	require.Equal(t, http.StatusOK, do(t, signedRequest(t, srv.URL, poison, testSecret)))
+	require.Equal(t, http.StatusOK, inboxtest.Post(t, inboxtest.SignedRequest(t, srv.URL, poison, testSecret)))
 
-	got.wait(t, n, 10*time.Second)
+	got.Wait(t, n, 10*time.Second)
 	ctx := context.Background()
 	var failed []inbox.Delivery
 	for len(failed) == 0 { // the poison pill fails after its fourth attempt
@@ -179,7 +179,7 @@ func TestRunRetriesThenSucceedsOrFails(t *testing.T) {
 	require.Len(t, failed, 1)
 	assert.Equal(t, 4, failed[0].Attempts, "maxAttempts counts every call")
 	assert.Equal(t, "inbox: handler panicked: poison pill", failed[0].LastError)
-	for k, c := range got.counts() {
+	for k, c := range got.Counts() {
 		assert.Equal(t, 1, c, k)
 	}
 	done, err := store.List(ctx, inbox.Filter{State: inbox.StateDone})
@@ -199,19 +199,19 @@ func TestRunTakesOverAnExpiredLease(t *testing.T) {
 	}, inbox.WithSecrets(testSecret), inbox.WithWorkers(1), inbox.WithLease(100*time.Millisecond))
 	require.NoError(t, err)
 	rec := httptest.NewRecorder()
-	hung.ServeHTTP(rec, signedRequest(t, "http://127.0.0.1/", fixture(t, "decision_approved.json"), testSecret))
+	hung.ServeHTTP(rec, inboxtest.SignedRequest(t, "http://127.0.0.1/", fixture(t, "decision_approved.json"), testSecret))
 	require.Equal(t, http.StatusOK, rec.Code)
-	stopHung := runInbox(t, hung)
+	stopHung := inboxtest.Run(t, hung)
 	<-started
 
-	got := newHandled()
+	got := inboxtest.NewRecorder()
 	other, err := inbox.New(store, func(ctx context.Context, wh *veriff.Webhook) error {
-		got.success(wh)
+		got.Record(wh)
 		return nil
 	}, inbox.WithSecrets(testSecret), inbox.WithLease(time.Minute), inbox.WithPollInterval(10*time.Millisecond))
 	require.NoError(t, err)
-	stopOther := runInbox(t, other)
-	got.wait(t, 1, 10*time.Second)
+	stopOther := inboxtest.Run(t, other)
+	got.Wait(t, 1, 10*time.Second)
 	stopOther() // its handler returned; let it mark the delivery done
 
 	close(release) // the hung handler returns; its lease is gone
@@ -248,7 +248,7 @@ func TestRunShutdownWaitsForHandlers(t *testing.T) {
 			}, inbox.WithSecrets(testSecret), inbox.WithShutdownGrace(tc.grace), inbox.WithRetry(time.Hour, time.Hour, 5))
 			require.NoError(t, err)
 			rec := httptest.NewRecorder()
-			in.ServeHTTP(rec, signedRequest(t, "http://127.0.0.1/", fixture(t, "decision_approved.json"), testSecret))
+			in.ServeHTTP(rec, inboxtest.SignedRequest(t, "http://127.0.0.1/", fixture(t, "decision_approved.json"), testSecret))
 			require.Equal(t, http.StatusOK, rec.Code)
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error, 1)

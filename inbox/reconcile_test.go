@@ -12,6 +12,7 @@ import (
 
 	"github.com/veriffgo/veriff"
 	"github.com/veriffgo/veriff/inbox"
+	"github.com/veriffgo/veriff/inbox/inboxtest"
 	"github.com/veriffgo/veriff/verifftest"
 )
 
@@ -26,9 +27,9 @@ func TestWatchReconcilesAMissingDecision(t *testing.T) {
 	client, err := srv.NewClient()
 	require.NoError(t, err)
 	store := inbox.NewMemoryStore()
-	got := newHandled()
+	got := inboxtest.NewRecorder()
 	in, err := inbox.New(store, func(_ context.Context, wh *veriff.Webhook) error {
-		got.success(wh)
+		got.Record(wh)
 		return nil
 	}, inbox.WithSecrets(testSecret), inbox.WithClient(client),
 		inbox.WithReconcileAfter(50*time.Millisecond), inbox.WithPollInterval(10*time.Millisecond))
@@ -41,14 +42,13 @@ func TestWatchReconcilesAMissingDecision(t *testing.T) {
 	require.NoError(t, in.Watch(context.Background(), undecided))
 	require.NoError(t, srv.Decide(decided, veriff.StatusApproved))
 	start := time.Now()
-	runInbox(t, in)
+	inboxtest.Run(t, in)
 
-	key := got.wait(t, 1, 10*time.Second)[0]
+	key := got.Wait(t, 1, 10*time.Second)[0]
 	assert.GreaterOrEqual(t, time.Since(start), 50*time.Millisecond/2, "not before the window (jittered)")
 	answer := decisionAnswer(t, srv, decided)
-	got.mu.Lock()
-	wh := got.hooks[key]
-	got.mu.Unlock()
+	wh := got.Webhook(key)
+	require.NotNil(t, wh)
 	assert.Equal(t, veriff.WebhookDecision, wh.Kind)
 	assert.Equal(t, decided, wh.SessionID())
 	assert.Equal(t, veriff.StatusApproved, wh.Decision.Verification.Status)
@@ -58,7 +58,7 @@ func TestWatchReconcilesAMissingDecision(t *testing.T) {
 	real, err := veriff.ParseWebhook(answer)
 	require.NoError(t, err)
 	assert.Equal(t, real.DeliveryKey(), key, "one key for the same decision")
-	require.Equal(t, http.StatusOK, do(t, signedRequest(t, web.URL, answer, testSecret)))
+	require.Equal(t, http.StatusOK, inboxtest.Post(t, inboxtest.SignedRequest(t, web.URL, answer, testSecret)))
 	ds, err := store.List(context.Background(), inbox.Filter{SessionID: decided})
 	require.NoError(t, err)
 	assert.Len(t, ds, 1)
@@ -66,11 +66,11 @@ func TestWatchReconcilesAMissingDecision(t *testing.T) {
 	// The undecided session is asked again, with backoff, and reaches the
 	// handler once decided.
 	require.NoError(t, srv.Decide(undecided, veriff.StatusDeclined))
-	key2 := got.wait(t, 1, 20*time.Second)[0]
+	key2 := got.Wait(t, 1, 20*time.Second)[0]
 	assert.Contains(t, key2, undecided)
 	queried := srv.RequestCount(http.MethodGet, "/v1/sessions/"+decided+"/decision")
 	assert.Equal(t, 2, queried, "a reconciled session is not queried again (one query by the inbox, one by decisionAnswer)")
-	assert.Equal(t, map[string]int{key: 1, key2: 1}, got.counts())
+	assert.Equal(t, map[string]int{key: 1, key2: 1}, got.Counts())
 }
 
 // A real decision webhook within the window ends the watch: the decision is
@@ -80,10 +80,10 @@ func TestWatchEndsOnARealWebhook(t *testing.T) {
 	t.Cleanup(srv.Close)
 	client, err := srv.NewClient()
 	require.NoError(t, err)
-	got := newHandled()
+	got := inboxtest.NewRecorder()
 	in, err := inbox.New(inbox.NewMemoryStore(), func(_ context.Context, wh *veriff.Webhook) error {
 		if wh.Kind == veriff.WebhookDecision {
-			got.success(wh)
+			got.Record(wh)
 		}
 		return nil
 	}, inbox.WithSecrets(testSecret), inbox.WithClient(client),
@@ -97,8 +97,8 @@ func TestWatchEndsOnARealWebhook(t *testing.T) {
 	require.NoError(t, in.Watch(context.Background(), id))
 	require.NoError(t, srv.Decide(id, veriff.StatusApproved))
 	waitForDecisionWebhook(t, srv, id) // recorded, and the watch ended, before Run starts
-	runInbox(t, in)
-	got.wait(t, 1, 10*time.Second)
+	inboxtest.Run(t, in)
+	got.Wait(t, 1, 10*time.Second)
 	// A later session without webhooks is reconciled by query: watches
 	// are queried oldest first, so an open watch of id would have been
 	// queried before it.
@@ -106,7 +106,7 @@ func TestWatchEndsOnARealWebhook(t *testing.T) {
 	probe := newSession(t, client)
 	require.NoError(t, in.Watch(context.Background(), probe))
 	require.NoError(t, srv.Decide(probe, veriff.StatusDeclined))
-	assert.Contains(t, got.wait(t, 1, 10*time.Second)[0], probe)
+	assert.Contains(t, got.Wait(t, 1, 10*time.Second)[0], probe)
 	assert.Zero(t, srv.RequestCount(http.MethodGet, "/v1/sessions/"+id+"/decision"), "the watch ended with the webhook")
 }
 
@@ -116,9 +116,9 @@ func TestWatchHonoursRetryAfter(t *testing.T) {
 	t.Cleanup(srv.Close)
 	client, err := srv.NewClient(veriff.WithMaxRetries(0))
 	require.NoError(t, err)
-	got := newHandled()
+	got := inboxtest.NewRecorder()
 	in, err := inbox.New(inbox.NewMemoryStore(), func(_ context.Context, wh *veriff.Webhook) error {
-		got.success(wh)
+		got.Record(wh)
 		return nil
 	}, inbox.WithSecrets(testSecret), inbox.WithClient(client),
 		inbox.WithReconcileAfter(10*time.Millisecond), inbox.WithPollInterval(5*time.Millisecond))
@@ -129,8 +129,8 @@ func TestWatchHonoursRetryAfter(t *testing.T) {
 	srv.ResetRequests()
 	srv.FailNext(1, http.StatusTooManyRequests, "1")
 	start := time.Now()
-	runInbox(t, in)
-	got.wait(t, 1, 10*time.Second)
+	inboxtest.Run(t, in)
+	got.Wait(t, 1, 10*time.Second)
 	assert.GreaterOrEqual(t, time.Since(start), time.Second, "Retry-After: 1 honoured")
 	assert.Equal(t, 2, srv.RequestCount(http.MethodGet, decisionRoute))
 }

@@ -1,5 +1,7 @@
-// Package inboxtest is the contract every inbox.Store must meet, as a test
-// suite: the memory store and the PostgreSQL store both run it.
+// Package inboxtest helps test code built on package inbox: RunStoreTests
+// is the contract every inbox.Store must meet, as a test suite (the memory
+// store and the PostgreSQL store both run it), and Recorder, Run,
+// SignedRequest and Post help test your own handlers end to end.
 package inboxtest
 
 import (

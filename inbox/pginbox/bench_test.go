@@ -15,6 +15,7 @@ import (
 
 	"github.com/veriffgo/veriff"
 	"github.com/veriffgo/veriff/inbox"
+	"github.com/veriffgo/veriff/inbox/inboxtest"
 )
 
 var benchSeq atomic.Int64
@@ -38,7 +39,7 @@ func BenchmarkServeHTTPRecord(b *testing.B) {
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if code := do(b, signedRequest(b, url, eventBody("rec", int(benchSeq.Add(1))), testSecret)); code != http.StatusOK {
+			if code := inboxtest.Post(b, inboxtest.SignedRequest(b, url, eventBody("rec", int(benchSeq.Add(1))), testSecret)); code != http.StatusOK {
 				b.Errorf("status %d", code)
 			}
 		}
@@ -126,7 +127,7 @@ func BenchmarkPostToHandlerLatency(b *testing.B) {
 			i := int(benchSeq.Add(1))
 			wg.Add(1)
 			sent.Store(fmt.Sprintf("lat-%d", i), time.Now())
-			if code := do(b, signedRequest(b, url, eventBody("lat", i), testSecret)); code != http.StatusOK {
+			if code := inboxtest.Post(b, inboxtest.SignedRequest(b, url, eventBody("lat", i), testSecret)); code != http.StatusOK {
 				b.Errorf("status %d", code)
 			}
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/veriffgo/veriff"
 	"github.com/veriffgo/veriff/inbox"
+	"github.com/veriffgo/veriff/inbox/inboxtest"
 	"github.com/veriffgo/veriff/verifftest"
 )
 
@@ -46,7 +47,7 @@ func newReplica(t *testing.T, schema string, h inbox.HandleFunc, opts ...inbox.O
 // to success exactly once.
 func TestTwoReplicasHandleEachKeyOnce(t *testing.T) {
 	schema := newSchema(t)
-	got := newHandled()
+	got := inboxtest.NewRecorder()
 	var mu sync.Mutex
 	calls := map[string]int{}
 	h := func(_ context.Context, wh *veriff.Webhook) error {
@@ -62,12 +63,12 @@ func TestTwoReplicasHandleEachKeyOnce(t *testing.T) {
 		case i%9 == 0 && n <= 2:
 			panic("injected panic")
 		}
-		got.success(wh)
+		got.Record(wh)
 		return nil
 	}
 	a := newReplica(t, schema, h, inbox.WithWorkers(4))
 	b := newReplica(t, schema, h, inbox.WithWorkers(4))
-	stopA, stopB := run(t, a.in), run(t, b.in)
+	stopA, stopB := inboxtest.Run(t, a.in), inboxtest.Run(t, b.in)
 
 	const n = 200
 	var wg sync.WaitGroup
@@ -79,13 +80,13 @@ func TestTwoReplicasHandleEachKeyOnce(t *testing.T) {
 			go func(url string, body []byte) {
 				defer wg.Done()
 				defer func() { <-sem }()
-				assert.Equal(t, http.StatusOK, do(t, signedRequest(t, url, body, testSecret)))
+				assert.Equal(t, http.StatusOK, inboxtest.Post(t, inboxtest.SignedRequest(t, url, body, testSecret)))
 			}(r.url, eventBody("rep", i))
 		}
 	}
 	wg.Wait()
-	got.wait(t, n, 60*time.Second)
-	counts := got.counts()
+	got.Wait(t, n, 60*time.Second)
+	counts := got.Counts()
 	assert.Len(t, counts, n)
 	for k, c := range counts {
 		assert.Equal(t, 1, c, k)
@@ -113,21 +114,21 @@ func TestReplicaKilledMidHandler(t *testing.T) {
 	}, inbox.WithWorkers(1), inbox.WithLease(500*time.Millisecond), inbox.WithShutdownGrace(0))
 	const n = 5
 	for i := 0; i < n; i++ {
-		require.Equal(t, http.StatusOK, do(t, signedRequest(t, a.url, eventBody("kill", i), testSecret)))
+		require.Equal(t, http.StatusOK, inboxtest.Post(t, inboxtest.SignedRequest(t, a.url, eventBody("kill", i), testSecret)))
 	}
-	stopA := run(t, a.in)
+	stopA := inboxtest.Run(t, a.in)
 	key := <-started
 
-	got := newHandled()
+	got := inboxtest.NewRecorder()
 	b := newReplica(t, schema, func(_ context.Context, wh *veriff.Webhook) error {
-		got.success(wh)
+		got.Record(wh)
 		return nil
 	}, inbox.WithWorkers(2))
-	stopB := run(t, b.in)
+	stopB := inboxtest.Run(t, b.in)
 
 	go func() { a.pool.Close(); close(dead) }()
 	stopA()
-	keys := got.wait(t, n, 30*time.Second)
+	keys := got.Wait(t, n, 30*time.Second)
 	assert.Contains(t, keys, key, "the killed replica's delivery, taken over after its lease")
 	stopB()
 	ds, err := b.store.List(context.Background(), inbox.Filter{State: inbox.StateDone})
@@ -149,18 +150,18 @@ func TestRestartProcessesRecordedDeliveries(t *testing.T) {
 	})
 	const n = 20
 	for i := 0; i < n; i++ {
-		require.Equal(t, http.StatusOK, do(t, signedRequest(t, first.url, eventBody("restart", i), testSecret)))
+		require.Equal(t, http.StatusOK, inboxtest.Post(t, inboxtest.SignedRequest(t, first.url, eventBody("restart", i), testSecret)))
 	}
 	first.pool.Close() // the process stops before Run processed anything
 
-	got := newHandled()
+	got := inboxtest.NewRecorder()
 	second := newReplica(t, schema, func(_ context.Context, wh *veriff.Webhook) error {
-		got.success(wh)
+		got.Record(wh)
 		return nil
 	})
-	run(t, second.in)
-	got.wait(t, n, 30*time.Second)
-	for k, c := range got.counts() {
+	inboxtest.Run(t, second.in)
+	got.Wait(t, n, 30*time.Second)
+	for k, c := range got.Counts() {
 		assert.Equal(t, 1, c, k)
 	}
 }
@@ -172,17 +173,17 @@ func TestWatchReconcilesOverPostgres(t *testing.T) {
 	t.Cleanup(fake.Close)
 	client, err := fake.NewClient()
 	require.NoError(t, err)
-	got := newHandled()
+	got := inboxtest.NewRecorder()
 	r := newReplica(t, newSchema(t), func(_ context.Context, wh *veriff.Webhook) error {
-		got.success(wh)
+		got.Record(wh)
 		return nil
 	}, inbox.WithClient(client), inbox.WithReconcileAfter(50*time.Millisecond), inbox.WithPollInterval(10*time.Millisecond))
 	s, err := client.CreateSession(context.Background(), veriff.CreateSessionRequest{Callback: "https://example.com/done"})
 	require.NoError(t, err)
 	require.NoError(t, r.in.Watch(context.Background(), s.ID))
 	require.NoError(t, fake.Decide(s.ID, veriff.StatusApproved))
-	run(t, r.in)
-	key := got.wait(t, 1, 20*time.Second)[0]
+	inboxtest.Run(t, r.in)
+	key := got.Wait(t, 1, 20*time.Second)[0]
 
 	d, err := client.Decision(context.Background(), s.ID)
 	require.NoError(t, err)
@@ -191,9 +192,9 @@ func TestWatchReconcilesOverPostgres(t *testing.T) {
 	real, err := veriff.ParseWebhook(body)
 	require.NoError(t, err)
 	assert.Equal(t, key, real.DeliveryKey())
-	require.Equal(t, http.StatusOK, do(t, signedRequest(t, r.url, body, testSecret)))
+	require.Equal(t, http.StatusOK, inboxtest.Post(t, inboxtest.SignedRequest(t, r.url, body, testSecret)))
 	ds, err := r.store.List(context.Background(), inbox.Filter{SessionID: s.ID})
 	require.NoError(t, err)
 	assert.Len(t, ds, 1, "the late webhook is a duplicate")
-	assert.Equal(t, map[string]int{key: 1}, got.counts())
+	assert.Equal(t, map[string]int{key: 1}, got.Counts())
 }
