@@ -339,23 +339,35 @@ func (c *Client) build(ctx context.Context, r *request, st *callState) (*retryab
 
 // apiError is the *APIError of a non-2xx answer.
 func (st *callState) apiError(resp *http.Response) *APIError {
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodyBytes))
+	var eb errorBody
+	if len(data) > 0 && json.Unmarshal(data, &eb) != nil {
+		eb = errorBody{}
+	}
+	return st.newAPIError(resp, data, eb)
+}
+
+// newAPIError is the *APIError of resp, whose body is data (at most
+// maxErrorBodyBytes, owned by the error) and reads as eb: the one place
+// an error answer becomes an *APIError, whether its status is an error or
+// a 2xx carrying "status":"fail".
+func (st *callState) newAPIError(resp *http.Response, data []byte, eb errorBody) *APIError {
 	apiErr := &APIError{
 		StatusCode: resp.StatusCode,
+		Status:     eb.Status,
+		Code:       string(eb.Code),
+		Message:    eb.Message,
 		Method:     st.method,
 		Path:       st.path,
 		Attempts:   st.attempt,
+		Header:     safeHeader(resp.Header),
+		Body:       data,
+	}
+	if apiErr.Message == "" && resp.StatusCode >= 300 {
+		apiErr.Message = http.StatusText(resp.StatusCode)
 	}
 	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 		apiErr.RetryAfter = d
-	}
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodyBytes))
-	apiErr.Header, apiErr.Body = safeHeader(resp.Header), data
-	var eb errorBody
-	if len(data) > 0 && json.Unmarshal(data, &eb) == nil {
-		apiErr.Status, apiErr.Code, apiErr.Message = eb.Status, string(eb.Code), eb.Message
-	}
-	if apiErr.Message == "" {
-		apiErr.Message = http.StatusText(resp.StatusCode)
 	}
 	return apiErr
 }
@@ -418,9 +430,8 @@ func (c *Client) decode(st *callState, resp *http.Response, out any) error {
 	if bytes.Contains(data, failMarker) {
 		var eb errorBody
 		if json.Unmarshal(data, &eb) == nil && eb.Status == "fail" {
-			return &APIError{StatusCode: resp.StatusCode, Status: eb.Status, Code: string(eb.Code),
-				Message: eb.Message, Method: st.method, Path: st.path, Attempts: st.attempt,
-				Header: safeHeader(resp.Header), Body: errorBodyCopy(data)}
+			// data is a pooled buffer: the error keeps a copy.
+			return st.newAPIError(resp, bytes.Clone(data[:min(len(data), maxErrorBodyBytes)]), eb)
 		}
 	}
 	if out == nil {

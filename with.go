@@ -1,7 +1,6 @@
 package veriff
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -179,10 +178,4 @@ func safeHeader(h http.Header) http.Header {
 		out[ck] = slices.Clone(v)
 	}
 	return out
-}
-
-// errorBodyCopy copies at most maxErrorBodyBytes of a success body that
-// carried "status":"fail" (its buffer goes back to a pool).
-func errorBodyCopy(data []byte) []byte {
-	return bytes.Clone(data[:min(len(data), maxErrorBodyBytes)])
 }
