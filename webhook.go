@@ -369,7 +369,7 @@ func ParseWebhook(body []byte) (*Webhook, error) {
 		return nil, malformed("body is not a JSON object")
 	}
 	var p webhookProbe
-	if err := json.Unmarshal(body, &p); err != nil {
+	if err := decodeLenient(body, &p); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformedWebhook, err)
 	}
 	w := &Webhook{Raw: body, Kind: WebhookUnknown, EventType: jsonString(p.EventType)}
