@@ -155,18 +155,8 @@ func TestWatchKeepsTheDecisionAnswerAsReceived(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := verifftest.NewServer(testAPIKey, testSecret)
-			t.Cleanup(srv.Close)
-			client, err := srv.NewClient()
-			require.NoError(t, err)
-			store := inbox.NewMemoryStore()
-			got := inboxtest.NewRecorder()
-			in, err := inbox.New(store, func(_ context.Context, wh *veriff.Webhook) error {
-				got.Record(wh)
-				return nil
-			}, inbox.WithSecrets(testSecret), inbox.WithClient(client),
-				inbox.WithReconcileAfter(time.Millisecond), inbox.WithPollInterval(5*time.Millisecond))
-			require.NoError(t, err)
+			r := newReconciler(t, time.Millisecond, 5*time.Millisecond)
+			srv, client, store, got, in := r.srv, r.client, r.store, r.got, r.in
 			id := newSession(t, client)
 			require.NoError(t, srv.SetTechnicalData(id, tc.extra))
 			require.NoError(t, srv.Decide(id, veriff.StatusApproved))

@@ -8,11 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/veriffgo/veriff"
 	"github.com/veriffgo/veriff/inbox"
+	"github.com/veriffgo/veriff/inbox/inboxtest"
 	"github.com/veriffgo/veriff/verifftest"
 )
 
@@ -64,4 +66,30 @@ func newSession(t *testing.T, c *veriff.Client) string {
 	})
 	require.NoError(t, err)
 	return s.ID
+}
+
+// reconciler is an Inbox on a memory store that reconciles through a new
+// verifftest server and records every webhook it handles.
+type reconciler struct {
+	srv    *verifftest.Server
+	client *veriff.Client
+	store  inbox.Store
+	got    *inboxtest.Recorder
+	in     *inbox.Inbox
+}
+
+func newReconciler(t *testing.T, after, poll time.Duration, clientOpts ...veriff.Option) *reconciler {
+	t.Helper()
+	r := &reconciler{srv: verifftest.NewServer(testAPIKey, testSecret), store: inbox.NewMemoryStore(), got: inboxtest.NewRecorder()}
+	t.Cleanup(r.srv.Close)
+	var err error
+	r.client, err = r.srv.NewClient(clientOpts...)
+	require.NoError(t, err)
+	r.in, err = inbox.New(r.store, func(_ context.Context, wh *veriff.Webhook) error {
+		r.got.Record(wh)
+		return nil
+	}, inbox.WithSecrets(testSecret), inbox.WithClient(r.client),
+		inbox.WithReconcileAfter(after), inbox.WithPollInterval(poll))
+	require.NoError(t, err)
+	return r
 }

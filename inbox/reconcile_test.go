@@ -22,18 +22,8 @@ const decisionRoute = "/v1/sessions/{id}/decision"
 // set on the fake) reaches the handler within the window, with Raw the API
 // answer; the late real webhook is then a duplicate.
 func TestWatchReconcilesAMissingDecision(t *testing.T) {
-	srv := verifftest.NewServer(testAPIKey, testSecret)
-	t.Cleanup(srv.Close)
-	client, err := srv.NewClient()
-	require.NoError(t, err)
-	store := inbox.NewMemoryStore()
-	got := inboxtest.NewRecorder()
-	in, err := inbox.New(store, func(_ context.Context, wh *veriff.Webhook) error {
-		got.Record(wh)
-		return nil
-	}, inbox.WithSecrets(testSecret), inbox.WithClient(client),
-		inbox.WithReconcileAfter(50*time.Millisecond), inbox.WithPollInterval(10*time.Millisecond))
-	require.NoError(t, err)
+	r := newReconciler(t, 50*time.Millisecond, 10*time.Millisecond)
+	srv, client, store, got, in := r.srv, r.client, r.store, r.got, r.in
 	web := httptest.NewServer(in)
 	t.Cleanup(web.Close)
 
@@ -112,17 +102,8 @@ func TestWatchEndsOnARealWebhook(t *testing.T) {
 
 // A 429 with Retry-After pauses reconciliation for that long.
 func TestWatchHonoursRetryAfter(t *testing.T) {
-	srv := verifftest.NewServer(testAPIKey, testSecret)
-	t.Cleanup(srv.Close)
-	client, err := srv.NewClient(veriff.WithMaxRetries(0))
-	require.NoError(t, err)
-	got := inboxtest.NewRecorder()
-	in, err := inbox.New(inbox.NewMemoryStore(), func(_ context.Context, wh *veriff.Webhook) error {
-		got.Record(wh)
-		return nil
-	}, inbox.WithSecrets(testSecret), inbox.WithClient(client),
-		inbox.WithReconcileAfter(10*time.Millisecond), inbox.WithPollInterval(5*time.Millisecond))
-	require.NoError(t, err)
+	r := newReconciler(t, 10*time.Millisecond, 5*time.Millisecond, veriff.WithMaxRetries(0))
+	srv, client, got, in := r.srv, r.client, r.got, r.in
 	id := newSession(t, client)
 	require.NoError(t, srv.Decide(id, veriff.StatusApproved))
 	require.NoError(t, in.Watch(context.Background(), id))
