@@ -34,22 +34,16 @@ type INERegistryResult struct {
 	// Information is extra text from the registry (voter key, OCR number,
 	// validity), sent in the combined INE+CURP result.
 	Information string `json:"information,omitempty"`
-	// INEIdentifier and IFEIdentifier are the person's identification
-	// number; Veriff sends one or the other ("ife" is the legacy name).
+	// INEIdentifier is the citizen's identifier (CIC, "Identificador del
+	// Ciudadano") and IFEIdentifier the voter card's OCR number (the
+	// legacy IFE name): two different numbers, each kept for what it is.
+	// Veriff may send either or both; nothing in the SDK merges them.
 	INEIdentifier string `json:"ineIdentifier,omitempty"`
 	IFEIdentifier string `json:"ifeIdentifier,omitempty"`
 }
 
 // UnmarshalJSON decodes the result leniently.
 func (r *INERegistryResult) UnmarshalJSON(b []byte) error { return decodeLenient(b, r) }
-
-// Identifier returns the person's INE (or legacy IFE) identification number.
-func (r *INERegistryResult) Identifier() string {
-	if r.INEIdentifier != "" {
-		return r.INEIdentifier
-	}
-	return r.IFEIdentifier
-}
 
 // CURPStatus is the status code of a CURP in the Mexican population registry
 // (RENAPO), as Veriff sends it in statusCurp. The type is open.

@@ -141,7 +141,8 @@ func TestCombinedINECURPParse(t *testing.T) {
 	assert.True(t, res.INE.Active)
 	assert.Equal(t, "La credencial esta vigente", res.INE.Status)
 	assert.Contains(t, res.INE.Information, "Clave de elector")
-	assert.Equal(t, "000000000", res.INE.Identifier())
+	assert.Equal(t, "000000000", res.INE.INEIdentifier)
+	assert.Empty(t, res.INE.IFEIdentifier, "the CIC is not the OCR number")
 
 	require.NotNil(t, res.CURP)
 	assert.Equal(t, CURPStatusAltaNormal, res.CURP.StatusCurp)
@@ -157,14 +158,15 @@ func TestCombinedINECURPParse(t *testing.T) {
 
 func TestCombinedINECURPShapes(t *testing.T) {
 	tests := []struct {
-		name           string
-		body           string
-		ine, curp      bool
-		ineID, curpVal string
+		name         string
+		body         string
+		ine, curp    bool
+		ineID, ifeID string
+		curpVal      string
 	}{
-		{"top level, legacy IFE identifier", `{"ine":{"active":false,"ifeIdentifier":"IFE1"},"curp":{"statusCurp":"BD","curp":"C1"}}`, true, true, "IFE1", "C1"},
-		{"data wins over top level", `{"data":{"curp":{"statusCurp":"AN","curp":"C2"}},"curp":{"curp":"old"}}`, false, true, "", "C2"},
-		{"nothing yet", `{"status":"success","data":{}}`, false, false, "", ""},
+		{"top level, legacy IFE identifier", `{"ine":{"active":false,"ifeIdentifier":"IFE1"},"curp":{"statusCurp":"BD","curp":"C1"}}`, true, true, "", "IFE1", "C1"},
+		{"data wins over top level", `{"data":{"curp":{"statusCurp":"AN","curp":"C2"}},"curp":{"curp":"old"}}`, false, true, "", "", "C2"},
+		{"nothing yet", `{"status":"success","data":{}}`, false, false, "", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -173,7 +175,8 @@ func TestCombinedINECURPShapes(t *testing.T) {
 			assert.Equal(t, tt.ine, res.INE != nil)
 			assert.Equal(t, tt.curp, res.CURP != nil)
 			if res.INE != nil {
-				assert.Equal(t, tt.ineID, res.INE.Identifier())
+				assert.Equal(t, tt.ineID, res.INE.INEIdentifier)
+				assert.Equal(t, tt.ifeID, res.INE.IFEIdentifier)
 			}
 			if res.CURP != nil {
 				assert.Equal(t, tt.curpVal, res.CURP.CURP)

@@ -105,7 +105,7 @@ func TestParseWebhookPayloads(t *testing.T) {
 	}
 	wh, err := ParseWebhook(fixture(t, "webhooks/combined_ine_curp_registry.json"))
 	require.NoError(t, err)
-	assert.Equal(t, "000000000", wh.CombinedRegistry.Data.Details.INE.Identifier())
+	assert.Equal(t, "000000000", wh.CombinedRegistry.Data.Details.INE.INEIdentifier)
 	wh, err = ParseWebhook(fixture(t, "webhooks/curp_registry.json"))
 	require.NoError(t, err)
 	assert.True(t, wh.CURPRegistry.Data.Details.Active())

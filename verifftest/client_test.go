@@ -454,5 +454,5 @@ func TestClientINERegistryRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, combined.INE)
 	assert.Equal(t, "La credencial esta vigente", combined.INE.Status)
-	assert.Equal(t, "1859402736481", combined.INE.Identifier())
+	assert.Equal(t, "1859402736481", combined.INE.INEIdentifier)
 }
