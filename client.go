@@ -17,10 +17,11 @@ import (
 const Version = "0.1.0"
 
 // DefaultBaseURL is the fallback API host, used when neither WithBaseURL
-// nor VERIFF_BASE_URL gives the integration's own base URL. Veriff announces
-// a change of API host before 9 December 2026: take the base URL from the
-// Customer Portal rather than rely on this one.
-const DefaultBaseURL = "https://stationapi.veriff.com"
+// nor VERIFF_BASE_URL gives the integration's own base URL: the host
+// Veriff asks integrations to move to before 9 December 2026. The base URL
+// the Customer Portal shows for the integration (a regional host such as
+// https://api-eu.veriff.com, see APIHosts) stays the authority: pass it.
+const DefaultBaseURL = "https://api-saas.veriff.com"
 
 const (
 	defaultMaxRetries       = 2
@@ -221,17 +222,14 @@ func normalizeBaseURL(rawURL string, plainHTTP bool) (string, error) {
 	return u.String(), nil
 }
 
-// checkPlainHTTP refuses plain http to Veriff's own domains, with or
-// without WithPlainHTTP.
+// checkPlainHTTP refuses plain http to Veriff's own domains (hosts.go),
+// with or without WithPlainHTTP.
 func checkPlainHTTP(host string) error {
-	h := strings.TrimSuffix(strings.ToLower(host), ".")
-	if net.ParseIP(h) != nil {
+	if net.ParseIP(strings.TrimSuffix(host, ".")) != nil {
 		return nil
 	}
-	for _, d := range []string{"veriff.com", "veriff.me"} {
-		if h == d || strings.HasSuffix(h, "."+d) {
-			return invalidInput("WithBaseURL", "plain http to %s is refused: Veriff is reached over https only", d)
-		}
+	if d := veriffDomain(host); d != "" {
+		return invalidInput("WithBaseURL", "plain http to %s is refused: Veriff is reached over https only", d)
 	}
 	return nil
 }

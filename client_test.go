@@ -61,7 +61,7 @@ func TestNewClientRefusesBadInput(t *testing.T) {
 
 func TestNewClientBaseURL(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"", "https://stationapi.veriff.com/v1"},
+		{"", "https://api-saas.veriff.com/v1"},
 		{"https://stationapi.veriff.com", "https://stationapi.veriff.com/v1"},
 		{"https://stationapi.veriff.com/", "https://stationapi.veriff.com/v1"},
 		{"https://stationapi.veriff.com/v1", "https://stationapi.veriff.com/v1"},

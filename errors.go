@@ -130,11 +130,27 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// Hint returns a readable explanation of Veriff's troubleshooting code, or
-// "" when the code is unknown.
+// Hint returns a readable explanation of Veriff's troubleshooting code
+// and, on a 401 or 403, of what refuses a call: the API key, the
+// signature (shared secret) or Veriff's Public API IP allowlist, which
+// refuses calls from addresses not on the integration's list (Veriff's
+// exact answer for that case is not known, so the hint names it as one
+// possibility). It is "" when there is nothing to explain.
 func (e *APIError) Hint() string {
-	return codeHints[e.Code]
+	h := codeHints[e.Code]
+	if e.StatusCode != http.StatusUnauthorized && e.StatusCode != http.StatusForbidden {
+		return h
+	}
+	if h != "" {
+		h += "; "
+	}
+	return h + authHint
 }
+
+// authHint is the part of Hint on a 401 or 403.
+const authHint = "check the API key, the shared secret the request is signed with, the base URL (" +
+	"the one the Customer Portal shows), and, if the integration uses Veriff's Public API IP allowlist, " +
+	"that the calling address is on it"
 
 // Temporary reports whether retrying the same request later may succeed
 // (429, and 500 to 599 other than 501; statuses above 599 are not server
