@@ -12,7 +12,12 @@ import (
 const DefaultFeedbackBaseURL = "https://feedback.api.veriff.com"
 
 // feedbackAuth is the Feedback API's authentication: its own header names,
-// and HMAC-SHA256 over the request path, a newline, then the body.
+// and HMAC-SHA256 over the full request path ("/v1/feedback/..."): a POST
+// signs the path, a line break, then the body; a GET signs the path alone,
+// with no line break. How sure: both rules are read from Veriff's
+// fraud-reporting docs, a primary source ([P] in the wire notes); the
+// HMAC page's own copy of the GET rule was cut off, and no live Feedback
+// API call has confirmed either.
 var feedbackAuth = &authScheme{
 	keyHdr:     "VRF-AUTH-CLIENT",
 	sigHdr:     "VRF-HMAC-SIGNATURE",
@@ -43,8 +48,8 @@ const (
 // It runs on the same request path as Client (retries, typed errors,
 // options) with the Feedback API's own signing: the VRF-AUTH-CLIENT and
 // VRF-HMAC-SIGNATURE headers, the signature being HMAC-SHA256 over the
-// request path ("/v1/feedback/..."), a newline, then the body. It is safe
-// for concurrent use.
+// request path ("/v1/feedback/..."), then, for a POST, a line break and
+// the body (a GET signs the path alone). It is safe for concurrent use.
 type FeedbackClient struct {
 	c *Client
 }

@@ -65,7 +65,12 @@ func TestFeedbackWire(t *testing.T) {
 			assert.Equal(t, tt.path, got.path)
 			assert.Equal(t, tt.wantBody, string(got.body))
 			assert.Equal(t, testAPIKey, got.header.Get("VRF-AUTH-CLIENT"))
-			assert.Equal(t, Sign(testSecret, []byte(tt.path+"\n"+string(got.body))), got.header.Get("VRF-HMAC-SIGNATURE"))
+			// A GET signs the full path alone, a POST the path, "\n", the body.
+			signed := tt.path
+			if tt.method == http.MethodPost {
+				signed += "\n" + tt.wantBody
+			}
+			assert.Equal(t, Sign(testSecret, []byte(signed)), got.header.Get("VRF-HMAC-SIGNATURE"))
 			assert.Empty(t, got.header.Get("X-AUTH-CLIENT"), "the Feedback API has its own headers")
 			assert.Empty(t, got.header.Get("X-HMAC-SIGNATURE"))
 		})

@@ -39,8 +39,8 @@ func newClientExt(auth *authScheme, cfg extConfig, opts []Option) clientExt {
 type authScheme struct {
 	keyHdr, sigHdr string
 	baseURL        string
-	// pathSigned signs "/v1" + path + "\n" + body for every call, the
-	// Feedback API's scheme.
+	// pathSigned is the Feedback API's scheme: a GET signs "/v1" + path
+	// alone, any other method "/v1" + path + "\n" + body.
 	pathSigned bool
 }
 
@@ -69,6 +69,8 @@ func (a *authScheme) defaultBaseURL() string {
 // body: the one place that decides what a request's signature covers.
 func (e clientExt) sign(s *signer, r *request, body []byte) string {
 	switch {
+	case e.auth != nil && e.auth.pathSigned && r.method == http.MethodGet:
+		return s.signString("/v1" + r.path)
 	case e.auth != nil && e.auth.pathSigned:
 		msg := make([]byte, 0, 3+len(r.path)+1+len(body))
 		msg = append(append(append(msg, "/v1"...), r.path...), '\n')

@@ -20,9 +20,10 @@ const maxFeedbackBody = 1 << 20
 var FraudCategories = []string{"identity_theft", "synthetic_identity", "document_forgery", "account_takeover", "money_mule"}
 
 // handleFeedback registers h behind the Feedback API's authentication:
-// VRF-AUTH-CLIENT, and VRF-HMAC-SIGNATURE = HMAC-SHA256 of the path, a
-// newline and the body. Answers are signed in VRF-HMAC-SIGNATURE (and
-// X-HMAC-SIGNATURE) over the body.
+// VRF-AUTH-CLIENT, and VRF-HMAC-SIGNATURE = HMAC-SHA256 of the full path
+// alone for a GET, of the path, a line break and the body for any other
+// method (as veriff.FeedbackClient signs). Answers are signed in
+// VRF-HMAC-SIGNATURE (and X-HMAC-SIGNATURE) over the body.
 func (s *Server) handleFeedback(pattern string, h handlerFunc) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		body, ok := s.readRequest(w, r, maxFeedbackBody, "")
@@ -34,7 +35,11 @@ func (s *Server) handleFeedback(pattern string, h handlerFunc) {
 			return
 		}
 		got, err := hex.DecodeString(r.Header.Get("VRF-HMAC-SIGNATURE"))
-		if err != nil || !s.macMatches(got, []byte(r.URL.Path+"\n"), body) {
+		signed := [][]byte{[]byte(r.URL.Path + "\n"), body}
+		if r.Method == http.MethodGet {
+			signed = [][]byte{[]byte(r.URL.Path)}
+		}
+		if err != nil || !s.macMatches(got, signed...) {
 			s.fail(w, http.StatusUnauthorized, "", "VRF-HMAC-SIGNATURE does not match the HMAC-SHA256 of the path and body.")
 			return
 		}
