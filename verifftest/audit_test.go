@@ -139,7 +139,7 @@ func TestAdminFaultCountAndCap(t *testing.T) {
 // and a forgotten one cannot be resent.
 func TestDeliveriesAreCapped(t *testing.T) {
 	const keep, total = 3, 7
-	srv := verifftest.NewServerWith(testKey, testSecret, verifftest.WithMaxRecordedDeliveries(keep))
+	srv := verifftest.NewServer(testKey, testSecret, verifftest.WithMaxRecordedDeliveries(keep))
 	t.Cleanup(srv.Close)
 	rc := newReceiver(t)
 	srv.SetWebhookURL(rc.URL + "/hooks")
@@ -186,21 +186,20 @@ func TestDeliveriesAreCapped(t *testing.T) {
 	assert.NotContains(t, string(r.Body), `"n":1,`)
 }
 
-// NewServer keeps the contract's exact signature (api-surface.md), so
-// that it can be stored as a function value; NewServerWith takes options.
+// NewServer keeps the contract's exact signature (api-surface.md, third
+// round: it takes the options itself), so that it can be stored as a
+// function value.
 func TestNewServerSignatures(t *testing.T) {
-	var contract func(apiKey, sharedSecret string) *verifftest.Server = verifftest.NewServer
-	var withOptions func(string, string, ...verifftest.ServerOption) *verifftest.Server = verifftest.NewServerWith
+	var contract func(apiKey, sharedSecret string, opts ...verifftest.ServerOption) *verifftest.Server = verifftest.NewServer
 	tests := []struct {
 		name      string
 		srv       func() *verifftest.Server
 		publicURL string
 	}{
-		{"NewServer", func() *verifftest.Server { return contract(testKey, testSecret) }, ""},
-		{"NewServerWith, no options", func() *verifftest.Server { return withOptions(testKey, testSecret) }, ""},
-		{"NewServerWith, nil option", func() *verifftest.Server { return withOptions(testKey, testSecret, nil) }, ""},
-		{"NewServerWith, public URL", func() *verifftest.Server {
-			return withOptions(testKey, testSecret, verifftest.WithPublicURL("https://veriff.example.test"))
+		{"NewServer, no options", func() *verifftest.Server { return contract(testKey, testSecret) }, ""},
+		{"NewServer, nil option", func() *verifftest.Server { return contract(testKey, testSecret, nil) }, ""},
+		{"NewServer, public URL", func() *verifftest.Server {
+			return contract(testKey, testSecret, verifftest.WithPublicURL("https://veriff.example.test"))
 		}, "https://veriff.example.test"},
 	}
 	for _, tt := range tests {

@@ -63,13 +63,17 @@ var decisionCodes = map[veriff.SessionStatus]int{
 // the person (with the Mexican INE fields: CURP as idNumber,
 // ineIdentifier, electorNumber) taken from the data sent on creation, or
 // plausible defaults, an ID_CARD document from MX, and, when the session
-// was created with an approved "ine" consent, additionalVerifiedData
+// was created with an approved "ine" consent and the server runs the
+// Biometric check (the default, see WithINEChecks), additionalVerifiedData
 // .ineBiometricRegistryValidation. Expired and abandoned decisions carry no
 // person or document. A decline gets reason code 102 and a resubmission
-// request 204 (see DecideWithReason to choose).
+// request 204 (see DecideWithReason to choose). With the Database check, an
+// approval of a session whose credential was set inactive becomes a
+// decline with DatabaseDeclineReasonCode.
 //
 // Decide sends a decision webhook and, for an approved or declined session
-// with INE consent, an INE registry webhook (see SetWebhookURL). A session
+// with INE consent when the server runs the Registry check (the default),
+// an INE registry webhook (see SetWebhookURL). A session
 // may be decided again, as after a manual review. After
 // resubmission_requested the session accepts media and a submit again, in
 // a new attempt.
@@ -118,6 +122,11 @@ func (s *Server) onSession(sessionID string, f func(ss *session) error) error {
 // "ine" consent has no registry answer to set: SetINERegistry returns
 // ErrNoINEConsent, and its queries always answer the no-data result below.
 //
+// The registry queries and the webhook exist only while the server runs
+// the Registry check (the default, see WithINEChecks). With the Database
+// check, a credential set inactive makes Decide decline the session where
+// it would approve it (DatabaseDeclineReasonCode).
+//
 // Until it is set, the answer follows the decision: {"active":true,
 // "documentState":"El documento es válido."} once the session is approved,
 // and otherwise Veriff's answer when the registry returned nothing:
@@ -134,7 +143,9 @@ func (s *Server) SetINERegistry(sessionID string, res veriff.INERegistryResult) 
 }
 
 // SetINEBiometric sets the additionalVerifiedData.ineBiometricRegistryValidation
-// that the next decisions of the session carry. Set it before Decide. By
+// that the next decisions of the session carry when the server runs the
+// Biometric check (see SetINEBiometricVerdict to set it by meaning). Set
+// it before Decide. By
 // default an approved or review decision has a face match of 97%, a decline
 // a mismatch of 41%, both with responseStatus "success"; resubmissions carry
 // nulls with "failure".
@@ -341,6 +352,9 @@ func (s *Server) decideLocked(ss *session, status veriff.SessionStatus, reasonCo
 	if !ok {
 		return fmt.Errorf("verifftest: %q is not a decision status (approved, declined, resubmission_requested, expired, abandoned, review)", status)
 	}
+	if s.databaseDeclines(ss, status) {
+		status, code, reasonCode = veriff.StatusDeclined, decisionCodes[veriff.StatusDeclined], DatabaseDeclineReasonCode
+	}
 	if reasonCode == 0 {
 		switch status {
 		case veriff.StatusDeclined:
@@ -373,9 +387,12 @@ func (s *Server) decideLocked(ss *session, status veriff.SessionStatus, reasonCo
 		v.Person = &p
 		v.Document = documentFor(ss)
 		v.AdditionalVerifiedData = map[string]any{}
-		if ss.ineConsent {
-			v.AdditionalVerifiedData["ineBiometricRegistryValidation"] = ineBiometricFor(ss, status)
+	}
+	if s.cfg.ineChecks.Biometric && ss.ineConsent {
+		if v.AdditionalVerifiedData == nil {
+			v.AdditionalVerifiedData = map[string]any{}
 		}
+		v.AdditionalVerifiedData["ineBiometricRegistryValidation"] = ineBiometricFor(ss, status)
 	}
 	out := decisionOut{Status: "success", Verification: v, TechnicalData: map[string]any{"ip": nil}}
 	if ss.clientIP != "" {
@@ -391,7 +408,7 @@ func (s *Server) decideLocked(ss *session, status veriff.SessionStatus, reasonCo
 	a.status = status
 	ss.newAttempt = status == veriff.StatusResubmissionRequested
 	s.dispatch(kindDecision, ss.id, body)
-	if ss.ineConsent && (status == veriff.StatusApproved || status == veriff.StatusDeclined) {
+	if s.cfg.ineChecks.Registry && ss.ineConsent && (status == veriff.StatusApproved || status == veriff.StatusDeclined) {
 		s.sendINE(ss, a, now)
 	}
 	return nil
@@ -410,6 +427,8 @@ func ineBiometricFor(ss *session, status veriff.SessionStatus) any {
 		return map[string]any{"faceMatch": true, "faceMatchPercentage": 97, "responseStatus": "success"}
 	case veriff.StatusDeclined:
 		return map[string]any{"faceMatch": false, "faceMatchPercentage": 41, "responseStatus": "success"}
+	case veriff.StatusExpired, veriff.StatusAbandoned:
+		return map[string]any{"faceMatch": nil, "faceMatchPercentage": nil, "responseStatus": nil}
 	}
 	return map[string]any{"faceMatch": nil, "faceMatchPercentage": nil, "responseStatus": "failure"}
 }

@@ -2,6 +2,8 @@ package verifftest
 
 import (
 	"strings"
+
+	"github.com/veriffgo/veriff"
 )
 
 // defaultMaxRequests is how many requests Requests keeps by default.
@@ -10,8 +12,8 @@ const defaultMaxRequests = 10000
 // defaultMaxDeliveries is how many deliveries Deliveries keeps by default.
 const defaultMaxDeliveries = 10000
 
-// ServerOption configures a Server made by NewServerWith or
-// NewUnstartedServer.
+// ServerOption configures a Server made by NewServer or
+// NewUnstartedServer. A nil ServerOption is ignored.
 type ServerOption func(*serverConfig)
 
 type serverConfig struct {
@@ -20,10 +22,11 @@ type serverConfig struct {
 	requestLog          func(method, path string, status int)
 	maxRequests         int
 	maxDeliveries       int
+	ineChecks           veriff.INEChecks
 }
 
 func defaultConfig() serverConfig {
-	return serverConfig{maxRequests: defaultMaxRequests, maxDeliveries: defaultMaxDeliveries}
+	return serverConfig{maxRequests: defaultMaxRequests, maxDeliveries: defaultMaxDeliveries, ineChecks: defaultINEChecks}
 }
 
 // WithAllowRemoteWebhooks lets SetWebhookURL and SetWebhookURLs name any

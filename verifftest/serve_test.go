@@ -75,7 +75,7 @@ func createVia(t *testing.T, srv *verifftest.Server, host string) map[string]any
 
 func TestVerificationURLFollowsHost(t *testing.T) {
 	plain := newServer(t)
-	public := verifftest.NewServerWith(testKey, testSecret, verifftest.WithPublicURL("https://veriff.example.test/"))
+	public := verifftest.NewServer(testKey, testSecret, verifftest.WithPublicURL("https://veriff.example.test/"))
 	t.Cleanup(public.Close)
 	tests := []struct {
 		name string
@@ -104,7 +104,7 @@ func TestRequestLog(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var lines []line
-	srv := verifftest.NewServerWith(testKey, testSecret, verifftest.WithRequestLog(func(m, p string, st int) {
+	srv := verifftest.NewServer(testKey, testSecret, verifftest.WithRequestLog(func(m, p string, st int) {
 		mu.Lock()
 		defer mu.Unlock()
 		lines = append(lines, line{m, p, st})
@@ -153,7 +153,7 @@ func TestCloseWithStalledClient(t *testing.T) {
 
 // Issue 9 point 17: Requests keeps a bounded number of requests.
 func TestRequestsCapped(t *testing.T) {
-	srv := verifftest.NewServerWith(testKey, testSecret, verifftest.WithMaxRecordedRequests(3))
+	srv := verifftest.NewServer(testKey, testSecret, verifftest.WithMaxRecordedRequests(3))
 	t.Cleanup(srv.Close)
 	a := newAPI(t, srv)
 	var ids []string
@@ -174,7 +174,7 @@ func TestRequestsCapped(t *testing.T) {
 // Issue 9 point 17: webhooks go to loopback hosts unless allowed otherwise.
 func TestSetWebhookURLLoopbackOnly(t *testing.T) {
 	local := newServer(t)
-	remote := verifftest.NewServerWith(testKey, testSecret, verifftest.WithAllowRemoteWebhooks())
+	remote := verifftest.NewServer(testKey, testSecret, verifftest.WithAllowRemoteWebhooks())
 	t.Cleanup(remote.Close)
 	tests := []struct {
 		url             string

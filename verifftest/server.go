@@ -113,21 +113,23 @@ type Server struct {
 
 // NewServer starts a fake of Veriff's Public API v1 on 127.0.0.1 that
 // accepts requests carrying apiKey in X-AUTH-CLIENT and signed with
-// sharedSecret, exactly as the real API judges them. Stop it with Close.
+// sharedSecret, exactly as the real API judges them, configured by opts
+// (nil options are ignored). Stop it with Close.
 //
 // The server starts with no webhook URL (see SetWebhookURL), no automatic
-// decisions (see AutoDecide) and no injected faults. It is
-// NewUnstartedServer followed by Start; NewServerWith takes options.
-func NewServer(apiKey, sharedSecret string) *Server {
-	return NewServerWith(apiKey, sharedSecret)
-}
-
-// NewServerWith is NewServer with options: a started fake on 127.0.0.1,
-// configured by opts (nil options are ignored).
-func NewServerWith(apiKey, sharedSecret string, opts ...ServerOption) *Server {
+// decisions (see AutoDecide), no injected faults, and the INE checks of
+// WithINEChecks' default. It is NewUnstartedServer followed by Start.
+func NewServer(apiKey, sharedSecret string, opts ...ServerOption) *Server {
 	s := NewUnstartedServer(apiKey, sharedSecret, opts...)
 	s.Start()
 	return s
+}
+
+// NewServerWith is NewServer.
+//
+// Deprecated: NewServer takes the options itself.
+func NewServerWith(apiKey, sharedSecret string, opts ...ServerOption) *Server {
+	return NewServer(apiKey, sharedSecret, opts...)
 }
 
 // NewUnstartedServer returns a Server that is not yet listening, as
