@@ -21,6 +21,7 @@ func (s *Server) adminRoutes() {
 	s.admin("GET /_emulator/sessions", s.adminSessions)
 	s.admin("POST /_emulator/sessions/{id}/decision", s.adminDecision)
 	s.admin("PUT /_emulator/sessions/{id}/ine-registry", s.adminINERegistry)
+	s.admin("PUT /_emulator/sessions/{id}/ine-biometric", s.adminINEBiometric)
 	s.admin("GET /_emulator/deliveries", s.adminDeliveries)
 	s.admin("POST /_emulator/deliveries/{n}/resend", s.adminResend)
 	s.admin("POST /_emulator/faults", s.adminFaults)
@@ -213,6 +214,27 @@ func (s *Server) adminINERegistry(w http.ResponseWriter, r *http.Request, body [
 		adminError(w, http.StatusBadRequest, err.Error())
 	default:
 		adminJSON(w, http.StatusOK, res)
+	}
+}
+
+// PUT /_emulator/sessions/{id}/ine-biometric {"verdict":"face_mismatch"}:
+// valid, face_mismatch, not_found, failure or pending (SetINEBiometricVerdict).
+func (s *Server) adminINEBiometric(w http.ResponseWriter, r *http.Request, body []byte) {
+	var in struct {
+		Verdict veriff.INEVerdict `json:"verdict"`
+	}
+	if !decodeStrict(w, body, &in) {
+		return
+	}
+	switch err := s.SetINEBiometricVerdict(r.PathValue("id"), in.Verdict); {
+	case errors.Is(err, ErrUnknownSession):
+		adminError(w, http.StatusNotFound, "unknown session")
+	case errors.Is(err, ErrNoINEConsent):
+		adminError(w, http.StatusConflict, "the session was created without the INE consent")
+	case err != nil:
+		adminError(w, http.StatusBadRequest, `"verdict" must be one of valid, face_mismatch, not_found, failure, pending`)
+	default:
+		adminJSON(w, http.StatusOK, in)
 	}
 }
 

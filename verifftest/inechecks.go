@@ -52,14 +52,21 @@ func (s *Server) INEChecks() veriff.INEChecks { return s.cfg.ineChecks }
 // registry did not find the credential: responseStatus "not_found", the
 // spelling the SDK reads, not one read in Veriff's docs),
 // INEVerdictFailure (responseStatus "failure") or INEVerdictPending (no
-// answer: every field null). Any other value is an error. The result is
-// sent only when the server runs the Biometric check. Set it before Decide.
+// answer: every field null). Any other value is an error, and so is a
+// session without the INE consent (ErrNoINEConsent). The result is sent
+// only when the server runs the Biometric check. Set it before Decide.
 func (s *Server) SetINEBiometricVerdict(sessionID string, v veriff.INEVerdict) error {
 	bio, ok := biometricOf(v)
 	if !ok {
 		return fmt.Errorf("verifftest: %q is not a biometric result (valid, face_mismatch, not_found, failure, pending)", v)
 	}
-	return s.SetINEBiometric(sessionID, bio)
+	return s.onSession(sessionID, func(ss *session) error {
+		if !ss.ineConsent {
+			return fmt.Errorf("%w: %q", ErrNoINEConsent, sessionID)
+		}
+		ss.ineBiometric = &bio
+		return nil
+	})
 }
 
 // biometricOf is the validation that means v.

@@ -21,6 +21,7 @@ func (s *Server) portalRoutes() {
 	s.mux.HandleFunc("GET /sessions/{id}/media/{media}", s.portalMedia)
 	s.mux.HandleFunc("POST /sessions/{id}/decision", s.portalDecide)
 	s.mux.HandleFunc("POST /sessions/{id}/ine-registry", s.portalINE)
+	s.mux.HandleFunc("POST /sessions/{id}/ine-biometric", s.portalINEBiometric)
 	s.mux.HandleFunc("POST /deliveries/{n}/resend", s.portalResend)
 }
 
@@ -72,6 +73,7 @@ type sessionView struct {
 	DecisionStates  []decisionChoice
 	StatusChosen    bool // one of DecisionStates is the current status
 	RegistryChoices []registryChoice
+	INEChecks       veriff.INEChecks // the checks the server runs
 	Flash           string
 }
 
@@ -122,6 +124,7 @@ func (d *decisionView) Decided() time.Time {
 var flashes = map[string]string{
 	"decided":  "The decision was recorded and its webhooks were sent.",
 	"ine":      "The INE registry answer was set.",
+	"bio":      "The INE biometric result was set; the next decision carries it.",
 	"resent":   "The webhook is being sent again; reload to see the new delivery.",
 	"resubmit": "Resubmission was requested: the session accepts a new attempt.",
 }
@@ -132,7 +135,7 @@ func (s *Server) portalSession(w http.ResponseWriter, r *http.Request) {
 	ss := s.sessions[r.PathValue("id")]
 	var v sessionView
 	if ss != nil {
-		v = sessionView{Session: snapshot(ss), Person: ss.person, Document: ss.document, Address: ss.address}
+		v = sessionView{Session: snapshot(ss), Person: ss.person, Document: ss.document, Address: ss.address, INEChecks: s.INEChecks()}
 	}
 	s.mu.Unlock()
 	if ss == nil {
@@ -298,6 +301,25 @@ func (s *Server) portalINE(w http.ResponseWriter, r *http.Request) {
 		s.message(w, http.StatusConflict, true, "Not set", "This session was created without the INE consent: it has no registry answer.")
 	default:
 		s.message(w, http.StatusNotFound, true, "Not set", "There is no session with this ID.")
+	}
+}
+
+// POST /sessions/{id}/ine-biometric: verdict = valid, face_mismatch,
+// not_found or failure (SetINEBiometricVerdict).
+func (s *Server) portalINEBiometric(w http.ResponseWriter, r *http.Request) {
+	if !s.portalForm(w, r) {
+		return
+	}
+	id := r.PathValue("id")
+	switch err := s.SetINEBiometricVerdict(id, veriff.INEVerdict(r.PostFormValue("verdict"))); {
+	case err == nil:
+		s.backTo(w, r, id, "bio")
+	case errors.Is(err, ErrNoINEConsent):
+		s.message(w, http.StatusConflict, true, "Not set", "This session was created without the INE consent: it has no biometric result.")
+	case errors.Is(err, ErrUnknownSession):
+		s.message(w, http.StatusNotFound, true, "Not set", "There is no session with this ID.")
+	default:
+		s.message(w, http.StatusBadRequest, true, "Not set", "Choose passed, face mismatch, not found or failed.")
 	}
 }
 
