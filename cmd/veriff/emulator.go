@@ -40,12 +40,13 @@ is decided that way on submit.`
 
 // runEmulator serves verifftest on -addr until ctx ends.
 func runEmulator(ctx context.Context, env *cmdEnv, args []string) int {
-	fs := newFlagSet(env, "emulator", "emulator [-addr 127.0.0.1:8700] [-api-key K] [-shared-secret S] [-webhook-url URL] [-auto-decide STATUS]", emulatorDescription)
+	fs := newFlagSet(env, "emulator", "emulator [-addr 127.0.0.1:8700] [-api-key K] [-shared-secret S] [-webhook-url URL] [-auto-decide STATUS] [-ine-checks registry,database,biometric]", emulatorDescription)
 	addr := fs.String("addr", "127.0.0.1:8700", "the address to listen on; port 0 picks a free port")
 	apiKey := fs.String("api-key", devAPIKey, "the API key the emulator accepts")
 	secret := fs.String("shared-secret", devSharedSecret, "the shared secret the emulator checks and signs with")
 	webhookURL := fs.String("webhook-url", "", "where to POST the signed webhooks (decision, event, INE registry)")
 	autoDecide := fs.String("auto-decide", "", "decide every session with this status on submit: approved, declined, resubmission_requested, review, expired or abandoned")
+	ineChecks := fs.String("ine-checks", defaultINEChecks, "the INE checks Veriff runs for the emulated integration, comma-separated: registry (legacy endpoints and ine_registry webhook), database (outcome in the decision), biometric (face match in the decision)")
 	publicURL := fs.String("public-url", "", "the base URL to put in verification URLs (default: the Host each request was sent to)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -60,6 +61,10 @@ func runEmulator(ctx context.Context, env *cmdEnv, args []string) int {
 	if !ok {
 		return usage(env, fs, "-auto-decide %q is not one of approved, declined, resubmission_requested, review, expired, abandoned", *autoDecide)
 	}
+	checks, err := parseINEChecks(*ineChecks)
+	if err != nil {
+		return usage(env, fs, "%v", err)
+	}
 	if *publicURL != "" {
 		if _, err := receiverURL(*publicURL); err != nil {
 			return usage(env, fs, "-public-url must be an absolute http:// or https:// URL")
@@ -69,6 +74,7 @@ func runEmulator(ctx context.Context, env *cmdEnv, args []string) int {
 	opts := []verifftest.ServerOption{
 		// The user names the webhook URL: it may be another container.
 		verifftest.WithAllowRemoteWebhooks(),
+		verifftest.WithINEChecks(checks),
 		verifftest.WithRequestLog(func(method, path string, status int) {
 			logger.Printf("%s %s %d", method, path, status)
 		}),
@@ -156,6 +162,7 @@ func printBanner(env *cmdEnv, base string, srv *verifftest.Server, devKey, devSe
 	fmt.Fprintf(w, "api key:       %s\n", key)
 	fmt.Fprintf(w, "shared secret: %s\n", secret)
 	fmt.Fprintln(w, "(test credentials of this emulator, not Veriff's)")
+	fmt.Fprintf(w, "INE checks:    %s\n", formatINEChecks(srv.INEChecks()))
 	fmt.Fprintf(w, "portal:        %s/\n", base)
 	fmt.Fprintf(w, "admin API:     %s/_emulator/sessions (X-AUTH-CLIENT: the api key)\n", base)
 	if devKey && devSecret {
