@@ -5,11 +5,14 @@
 // # The base URL
 //
 // Each integration has its own base URL, shown in Veriff's Customer Portal
-// beside its API key and shared secret, and Veriff announces a change of
-// API host before 9 December 2026. Configure the base URL as you configure
-// the keys: WithBaseURL(baseURL) with NewClient, or VERIFF_BASE_URL with
-// NewClientFromEnv. DefaultBaseURL is only the fallback when neither is
-// given.
+// beside its API key and shared secret: use it. Veriff asks integrations
+// to update their API host before 9 December 2026, and the portal shows
+// the host (and region) each must use. Configure the base URL as you
+// configure the keys: WithBaseURL(baseURL) with NewClient, or
+// VERIFF_BASE_URL with NewClientFromEnv. DefaultBaseURL
+// (https://api-saas.veriff.com) is only the fallback when neither is
+// given. APIHosts and HostedFlowHosts list the hosts the SDK knows (plain
+// http to any of Veriff's domains is refused).
 //
 // # The INE flow
 //
@@ -20,12 +23,13 @@
 //  2. UploadMedia or UploadMediaFile, for the document front, back and a
 //     selfie (ContextDocumentFront, ContextDocumentBack, ContextFace);
 //  3. SubmitSession;
-//  4. the outcome: Decision and INERegistry by query (WaitForDecision polls),
-//     or Veriff's signed webhooks through WebhookHandler, VerifyWebhook and
-//     ParseWebhook;
-//  5. AssessINE, the one verdict to gate on (below).
+//  4. the outcome: Decision by query (WaitForDecision polls), or Veriff's
+//     signed webhooks through WebhookHandler, VerifyWebhook and
+//     ParseWebhook; and, for the legacy INE registry check only,
+//     INERegistry or the ine_registry webhook;
+//  5. INEChecks.Assess, the one verdict to gate on (below).
 //
-// A minimal program:
+// A minimal program, for an integration on Veriff's current INE products:
 //
 //	client, err := veriff.NewClient(apiKey, sharedSecret, veriff.WithBaseURL(baseURL))
 //	if err != nil { ... }
@@ -38,8 +42,7 @@
 //	// upload media, then:
 //	_, err = client.SubmitSession(ctx, s.ID)
 //	d, err := client.WaitForDecision(ctx, s.ID, 10*time.Second)
-//	reg, err := client.INERegistry(ctx, s.ID) // ErrNotFound until the check has run: pass nil
-//	a := veriff.AssessINE(d, reg)
+//	a := veriff.INEChecks{Database: true, Biometric: true}.Assess(d, nil)
 //	if a.Verdict == veriff.VerdictVerified { ... }
 //
 // # The hosted flow
@@ -54,26 +57,47 @@
 //
 // # One INE verdict
 //
-// Veriff reports the INE check in three places: the decision's status
-// (which already reflects the current INE Database Verification when the
-// integration uses it), the INE biometric check in the decision
-// (Decision.INEBiometric: the face against the registry photo), and the
-// legacy INE registry check (INERegistry, or the ine_registry webhook).
-// AssessINE combines them into one conservative Verdict with plain-language
-// Reasons. Only VerdictVerified lets a person through: approved, the
-// credential active in the registry, and no failed biometric check. An
-// inactive credential is VerdictRejected; a failed biometric check on an
-// approved session is VerdictReview; an approved session whose registry
-// answer is still missing (nil) is VerdictPending, so ask again later.
+// First answer one question: which INE checks does Veriff run for your
+// integration? Veriff configures them per integration, and each reports in
+// its own place:
 //
-// The whole rule, first match wins: no decision (nil, or no verification
-// yet; created, started, submitted) is Pending; declined, expired and
-// abandoned are Rejected; resubmission_requested is Resubmit; an inactive
-// credential is Rejected; review is Review; approved with a failed
-// biometric check (faceMatch false, a similarity below the threshold, or
-// responseStatus "failure") is Review; approved with a nil registry answer
-// is Pending; approved with an active credential is Verified. An unknown
-// status is Review.
+//   - the INE Database Verification (current; INEChecks.Database): no
+//     endpoint or webhook of its own, its outcome is the decision's status
+//     and reason (a credential the registry rejects declines the session);
+//   - the INE Biometric Database Verification (current;
+//     INEChecks.Biometric): in the decision, at
+//     additionalVerifiedData.ineBiometricRegistryValidation
+//     (Decision.INEBiometric: the face against the registry photo);
+//   - the legacy INE registry check (INEChecks.Registry): INERegistry or
+//     the ine_registry webhook (INERegistryResult.Active).
+//
+// Name them in an INEChecks and Assess the decision:
+//
+//	a := veriff.INEChecks{Database: true, Biometric: true}.Assess(decision, nil) // current products
+//	a := veriff.AssessINE(decision, registry) // legacy: INEChecks{Registry: true}.Assess
+//
+// The result is one conservative Verdict with plain-language Reasons (no
+// personal data). Only VerdictVerified lets a person through: approved,
+// every named check passed, and no check failed. A check not named is not
+// required, but a failed result of it still blocks.
+//
+// The whole rule, first match wins: no check named (the zero INEChecks) is
+// Review; no decision (nil, or no verification yet; created, started,
+// submitted) is Pending; declined, expired and abandoned are Rejected;
+// resubmission_requested is Resubmit; an unknown status is Review; an
+// inactive registry answer is Rejected; review is Review; approved with a
+// failed biometric check (faceMatch false, a similarity below the
+// threshold, a "failure" or not-found answer) is Review; approved with
+// Biometric named and no passed biometric result is Review (the check did
+// not run on this session and will not come later); approved with
+// Registry named and a nil registry answer is Pending; otherwise approved
+// is Verified.
+//
+// INERegistryResult keeps the two INE numbers apart: INEIdentifier is the
+// citizen's identifier (CIC) and IFEIdentifier the voter card's OCR
+// number. The current products' result keys inside the decision could not
+// be read in Veriff's docs: the SDK invents none, and Verification.Raw
+// keeps what Veriff sends.
 //
 // # Testing without an account
 //

@@ -2,7 +2,6 @@ package veriff_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log"
 	"net/http"
@@ -74,14 +73,11 @@ func readmeQuickStart(apiKey, sharedSecret, baseURL string) {
 	if err != nil {
 		log.Fatal(err)
 	}
-	// The INE registry check answers 404 until it has run: AssessINE then says Pending.
-	registry, err := client.INERegistry(ctx, session.ID)
-	if err != nil && !errors.Is(err, veriff.ErrNotFound) {
-		log.Fatal(err)
-	}
 
-	// 5. Gate on one verdict: the decision, the INE registry and the INE biometric check.
-	assessment := veriff.AssessINE(decision, registry)
+	// 5. Gate on one verdict. Name the INE checks Veriff runs for your integration (see
+	// "One INE verdict"): the current INE Database Verification and INE Biometric Database
+	// Verification both report in the decision, so there is no registry answer to pass.
+	assessment := veriff.INEChecks{Database: true, Biometric: true}.Assess(decision, nil)
 	switch assessment.Verdict {
 	case veriff.VerdictVerified:
 		fmt.Println("customer-42 is verified")
