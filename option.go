@@ -13,11 +13,13 @@ type Option func(*config) error
 
 // WithBaseURL sets the integration's base URL, as the Customer Portal shows
 // it beside the API keys, with or without a trailing "/v1". Every client
-// should set it: Veriff announces a change of API host before 9 December
-// 2026, and without it the client falls back to DefaultBaseURL. It must be
-// absolute https; plain http is allowed only to a loopback host (localhost,
-// 127.0.0.0/8, ::1), or with WithPlainHTTP to a host outside veriff.com and
-// veriff.me, so credentials never travel in clear text.
+// should set it: Veriff asks integrations to update their API host before
+// 9 December 2026 (the portal shows the one to use; APIHosts lists those
+// the SDK knows), and without it the client falls back to DefaultBaseURL.
+// It must be absolute https; plain http is allowed only to a loopback host
+// (localhost, 127.0.0.0/8, ::1), or with WithPlainHTTP to a host outside
+// Veriff's domains veriff.com and veriff.me (those of every host in
+// APIHosts and HostedFlowHosts), so credentials never travel in clear text.
 func WithBaseURL(rawURL string) Option {
 	return func(c *config) error {
 		c.baseURL = rawURL
