@@ -47,7 +47,17 @@
 // Server.SetINERegistry sets the answer of the INE registry query; see its
 // documentation for the default. The registry queries answer 404 until the
 // session is decided, and never report an active credential for a session
-// created without the INE consent. Server.Sessions and Server.Session return
+// created without the INE consent.
+//
+// The fake runs the INE checks WithINEChecks names, as Veriff configures
+// them per integration: by default the legacy registry check and the
+// biometric check. Without Registry the legacy registry queries answer 404
+// and no ine_registry webhook is sent; with Database a credential set
+// inactive declines the session (DatabaseDeclineReasonCode); with
+// Biometric every decision of an INE session carries the biometric block
+// (Server.SetINEBiometricVerdict sets its result).
+//
+// Server.Sessions and Server.Session return
 // snapshots of the state, uploaded media included, for assertions. The
 // Server's own methods return ErrUnknownSession for an ID it does not hold.
 //
@@ -90,12 +100,14 @@
 //     nothing changed;
 //   - the portal at /: the sessions, newest first, and a page per session
 //     with the data sent, media thumbnails, attempts, the decision, forms
-//     to decide, to set the INE registry answer and to resend webhooks. Its
+//     to decide, to set the INE registry answer and the INE biometric
+//     result, and to resend webhooks. Its
 //     forms carry a per-server token and refuse cross-site requests;
 //   - the admin API under /_emulator/ (JSON; X-AUTH-CLIENT must be the API
 //     key, else 401): GET /_emulator/sessions, POST
 //     /_emulator/sessions/{id}/decision, PUT
-//     /_emulator/sessions/{id}/ine-registry, GET /_emulator/deliveries, POST
+//     /_emulator/sessions/{id}/ine-registry, PUT
+//     /_emulator/sessions/{id}/ine-biometric, GET /_emulator/deliveries, POST
 //     /_emulator/deliveries/{n}/resend and POST /_emulator/faults. Bodies
 //     with unknown fields or bad values get a 4xx {"error":"..."} and change
 //     nothing.
