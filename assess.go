@@ -101,7 +101,7 @@ func (c INEChecks) Assess(d *Decision, registry *INERegistryResult) Assessment {
 		return done(VerdictReview, "%s", bio.Reason())
 	}
 	if c.Biometric && !bio.OK() {
-		return done(VerdictReview, "the INE biometric check did not report a result on this session (%s)", bio.Reason())
+		return done(VerdictReview, "the decision carries no INE biometric result: the check did not run on this session")
 	}
 	if c.Registry && registry == nil {
 		return done(VerdictPending, "the INE registry answer has not arrived yet")

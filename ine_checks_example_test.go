@@ -28,7 +28,7 @@ func ExampleINEChecks_Assess() {
 	fmt.Println(veriff.INEChecks{}.Assess(nil, nil).Verdict)
 	// Output:
 	// verified - the credential is valid and active in the INE registry and the face matches (similarity 96%)
-	// review - the INE biometric check did not report a result on this session (no INE biometric registry result yet)
+	// review - the decision carries no INE biometric result: the check did not run on this session
 	// rejected - reason 123: Unable to pass registry checks
 	// review
 }

@@ -163,7 +163,7 @@ func TestINEChecksReasons(t *testing.T) {
 
 	a = current.Assess(checksDecision(string(StatusApproved), "absent"), nil)
 	assert.Equal(t, VerdictReview, a.Verdict)
-	assert.Contains(t, a.Reasons[len(a.Reasons)-1], "did not report a result")
+	assert.Contains(t, a.Reasons[len(a.Reasons)-1], "the decision carries no INE biometric result")
 
 	a = INEChecks{Database: true}.Assess(checksDecision(string(StatusApproved), "absent"), nil)
 	assert.Equal(t, VerdictVerified, a.Verdict)
