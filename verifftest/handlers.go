@@ -42,6 +42,7 @@ type session struct {
 	ine            *veriff.INERegistryResult
 	ineBiometric   *veriff.INEBiometricRegistryValidation
 	collected      []json.RawMessage
+	canceledAt     time.Time // the person last left the hosted flow with its cancel control
 }
 
 type attempt struct {
@@ -51,6 +52,7 @@ type attempt struct {
 	createdAt   time.Time
 	media       []*mediaItem
 	startedSent bool
+	submittedAt time.Time
 }
 
 type mediaItem struct {
@@ -98,6 +100,7 @@ type createIn struct {
 
 func (s *Server) routes() {
 	s.handle("POST /v1/sessions", s.createSession)
+	s.mux.HandleFunc("OPTIONS /v1/sessions", s.sessionsPreflight)
 	s.handle("PATCH /v1/sessions/{id}", s.withSession(s.patchSession))
 	s.handle("DELETE /v1/sessions/{id}", s.withSession(s.deleteSession))
 	s.handle("POST /v1/sessions/{id}/media", s.uploadMedia)
@@ -116,7 +119,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusNotFound, "", "Not found")
 	})
-	s.emulatorRoutes()
+	s.pageRoutes()
 }
 
 // decodeVerification reads {"verification":{...}} into out: 1102 when the
@@ -365,6 +368,7 @@ func (s *Server) patchSession(w http.ResponseWriter, r *http.Request, body []byt
 func (s *Server) submitLocked(ss *session) *session {
 	a := s.current(ss)
 	a.status = veriff.StatusSubmitted
+	a.submittedAt = time.Now().UTC()
 	ss.status = veriff.StatusSubmitted
 	s.sendEvent(ss, a, 7002, "submitted")
 	submitted := *ss

@@ -105,7 +105,7 @@ func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request, body []byte
 // ss, which starts it (event 7001 on an attempt's first upload); s.mu must
 // be held.
 func (s *Server) addMediaLocked(ss *session, context string, data []byte) *mediaItem {
-	a := s.current(ss)
+	a := s.startLocked(ss)
 	m := &mediaItem{
 		id:         ids.NewUUID(),
 		name:       context,
@@ -118,13 +118,23 @@ func (s *Server) addMediaLocked(ss *session, context string, data []byte) *media
 	}
 	a.media = append(a.media, m)
 	s.media[m.id] = m
+	return m
+}
+
+// startLocked starts the current attempt of the open session ss, once per
+// attempt: status started and event 7001, when the hosted flow is opened
+// or, through the API, on the first upload. It returns the attempt; s.mu
+// must be held.
+func (s *Server) startLocked(ss *session) *attempt {
+	a := s.current(ss)
+	if a.startedSent {
+		return a
+	}
+	a.startedSent = true
 	a.status = veriff.StatusStarted
 	ss.status = veriff.StatusStarted
-	if !a.startedSent {
-		a.startedSent = true
-		s.sendEvent(ss, a, 7001, "started")
-	}
-	return m
+	s.sendEvent(ss, a, 7001, "started")
+	return a
 }
 
 type mediaOut struct {

@@ -17,6 +17,8 @@ type ServerOption func(*serverConfig)
 type serverConfig struct {
 	allowRemoteWebhooks bool
 	publicURL           string
+	publicHost          string   // publicURL's host, for AllowsHost
+	allowedHosts        []string // WithAllowedHosts, lower case
 	requestLog          func(method, path string, status int)
 	maxRequests         int
 	maxDeliveries       int
@@ -44,7 +46,25 @@ func WithAllowRemoteWebhooks() ServerOption {
 // http://veriff:8700 from another container), and from URL when a request
 // names no host. A trailing "/" is dropped.
 func WithPublicURL(baseURL string) ServerOption {
-	return func(c *serverConfig) { c.publicURL = strings.TrimRight(baseURL, "/") }
+	return func(c *serverConfig) {
+		c.publicURL = strings.TrimRight(baseURL, "/")
+		c.publicHost = hostOf(c.publicURL)
+	}
+}
+
+// WithAllowedHosts adds host names (or addresses) that requests may name
+// in their Host header, besides loopback ones, the listen address and the
+// host of WithPublicURL; every other Host is answered 421 (see
+// AllowsHost). An emulator in docker-compose that the app reaches as
+// http://veriff:8700 needs WithAllowedHosts("veriff"). Ports are ignored.
+func WithAllowedHosts(hosts ...string) ServerOption {
+	return func(c *serverConfig) {
+		for _, h := range hosts {
+			if h = hostOf("http://" + h); h != "" {
+				c.allowedHosts = append(c.allowedHosts, h)
+			}
+		}
+	}
 }
 
 // WithRequestLog calls log once per request the server answers, after the

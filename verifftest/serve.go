@@ -37,8 +37,10 @@ func (s *Server) Serve(l net.Listener) error {
 
 func (s *Server) setURL(l net.Listener) {
 	u := "http://" + l.Addr().String()
+	host, _, _ := net.SplitHostPort(l.Addr().String())
 	s.mu.Lock()
 	s.URL = u
+	s.listenHosts = append(s.listenHosts, strings.ToLower(host))
 	s.mu.Unlock()
 	s.base.Store(&u)
 }
@@ -53,7 +55,8 @@ func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 // recorded (Requests) and subject to injected faults.
 func isAPI(path string) bool { return path == "/v1" || strings.HasPrefix(path, "/v1/") }
 
-// serveHTTP records an API request, applies any injected fault, then routes.
+// serveHTTP refuses a foreign Host, records an API request, applies any
+// injected fault, then routes.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	_, pattern := s.mux.Handler(r)
 	_, route, _ := strings.Cut(pattern, " ")
@@ -61,7 +64,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		route = pattern
 	}
 	status := 0
-	if isAPI(r.URL.Path) {
+	if !s.AllowsHost(r.Host) {
+		status = misdirected(w)
+	} else if isAPI(r.URL.Path) {
 		status = s.serveAPI(w, r, route)
 	} else {
 		sw := &statusWriter{ResponseWriter: w}
@@ -69,11 +74,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		status = sw.status()
 	}
 	if log := s.cfg.requestLog; log != nil {
-		path := r.URL.Path
-		if route == "/v/{token}" {
-			path = route
-		}
-		log(r.Method, path, status)
+		// The route pattern, never the path: a hosted flow's path holds
+		// its token, an upload capability.
+		log(r.Method, route, status)
 	}
 }
 

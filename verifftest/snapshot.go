@@ -35,6 +35,10 @@ type Session struct {
 	INERegistry *veriff.INERegistryResult
 	// CollectedData holds the bodies of POST /collected-data.
 	CollectedData []json.RawMessage
+	// CanceledAt is when the person last left the hosted flow with its
+	// cancel control; zero if never. Cancelling decides nothing: the
+	// session stays open, as at Veriff.
+	CanceledAt time.Time
 }
 
 // Attempt is a snapshot of one attempt of a session.
@@ -42,7 +46,9 @@ type Attempt struct {
 	ID        string
 	Status    veriff.SessionStatus
 	CreatedAt time.Time
-	Media     []Media
+	// SubmittedAt is when the attempt was submitted; zero if never.
+	SubmittedAt time.Time
+	Media       []Media
 }
 
 // Media is a snapshot of one uploaded file.
@@ -95,6 +101,7 @@ func snapshot(ss *session) Session {
 		IntegrationID: ss.integrationID,
 		Verification:  append(json.RawMessage(nil), ss.verification...),
 		CreatedAt:     ss.createdAt,
+		CanceledAt:    ss.canceledAt,
 	}
 	if ss.vendorData != nil {
 		out.VendorData = *ss.vendorData
@@ -113,7 +120,7 @@ func snapshot(ss *session) Session {
 		out.CollectedData = append(out.CollectedData, append(json.RawMessage(nil), c...))
 	}
 	for _, a := range ss.attempts {
-		sa := Attempt{ID: a.id, Status: a.status, CreatedAt: a.createdAt}
+		sa := Attempt{ID: a.id, Status: a.status, CreatedAt: a.createdAt, SubmittedAt: a.submittedAt}
 		for _, m := range a.media {
 			sa.Media = append(sa.Media, Media{
 				ID:         m.id,
