@@ -79,6 +79,32 @@ func (s *Server) Sessions() []Session {
 	return out
 }
 
+// SessionsOverview is Sessions without media content (Media.Content is
+// nil; Size is set): cheap enough to call on every page view, as the veriff
+// emulator's portal does.
+func (s *Server) SessionsOverview() []Session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	all := s.sortedSessions()
+	out := make([]Session, len(all))
+	for i, ss := range all {
+		out[i] = snapshotWith(ss, false)
+	}
+	return out
+}
+
+// MediaFile returns a snapshot of one uploaded file, content included, and
+// whether the server holds it.
+func (s *Server) MediaFile(mediaID string) (Media, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.media[mediaID]
+	if m == nil {
+		return Media{}, false
+	}
+	return mediaSnapshot(m, true), true
+}
+
 // Session returns a snapshot of the session with the given ID, and whether
 // the server holds it.
 func (s *Server) Session(id string) (Session, bool) {
@@ -92,7 +118,11 @@ func (s *Server) Session(id string) (Session, bool) {
 }
 
 // snapshot copies ss; s.mu must be held.
-func snapshot(ss *session) Session {
+func snapshot(ss *session) Session { return snapshotWith(ss, true) }
+
+// snapshotWith copies ss, media content only when content is set; s.mu
+// must be held.
+func snapshotWith(ss *session, content bool) Session {
 	out := Session{
 		ID:            ss.id,
 		Status:        ss.status,
@@ -122,19 +152,28 @@ func snapshot(ss *session) Session {
 	for _, a := range ss.attempts {
 		sa := Attempt{ID: a.id, Status: a.status, CreatedAt: a.createdAt, SubmittedAt: a.submittedAt}
 		for _, m := range a.media {
-			sa.Media = append(sa.Media, Media{
-				ID:         m.id,
-				SessionID:  m.sessionID,
-				AttemptID:  m.attempID,
-				Name:       m.name,
-				Context:    m.context,
-				MimeType:   m.mimeType,
-				Size:       int64(len(m.data)),
-				Content:    append([]byte(nil), m.data...),
-				UploadedAt: m.uploadedAt,
-			})
+			sa.Media = append(sa.Media, mediaSnapshot(m, content))
 		}
 		out.Attempts = append(out.Attempts, sa)
+	}
+	return out
+}
+
+// mediaSnapshot copies m, its content only when content is set; s.mu must
+// be held.
+func mediaSnapshot(m *mediaItem, content bool) Media {
+	out := Media{
+		ID:         m.id,
+		SessionID:  m.sessionID,
+		AttemptID:  m.attempID,
+		Name:       m.name,
+		Context:    m.context,
+		MimeType:   m.mimeType,
+		Size:       int64(len(m.data)),
+		UploadedAt: m.uploadedAt,
+	}
+	if content {
+		out.Content = append([]byte(nil), m.data...)
 	}
 	return out
 }

@@ -1,4 +1,4 @@
-package verifftest_test
+package emulator_test
 
 import (
 	"html/template"
@@ -20,7 +20,7 @@ import (
 var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // portalToken reads the forms' token from a session page.
-func portalToken(t *testing.T, srv *verifftest.Server, id string) string {
+func portalToken(t *testing.T, srv *server, id string) string {
 	t.Helper()
 	r := getPage(t, srv.URL+"/sessions/"+id)
 	require.Equal(t, http.StatusOK, r.Status)
@@ -104,7 +104,15 @@ func TestPortalForms(t *testing.T) {
 	tok := portalToken(t, srv, id)
 	base := srv.URL + "/sessions/" + id
 
-	r := postPortal(t, base+"/decision", url.Values{"csrf": {tok}, "status": {"declined"}, "reasonCode": {"108"}}, map[string]string{"Origin": srv.URL, "Sec-Fetch-Site": "same-origin"})
+	hdr := map[string]string{"Origin": srv.URL, "Sec-Fetch-Site": "same-origin"}
+	form := url.Values{"csrf": {tok}, "status": {"declined"}, "reasonCode": {"108"}}
+	assert.Contains(t, string(getPage(t, base).Body), `name="force" value="1"`, "never submitted: the form offers to force")
+	r := postPortal(t, base+"/decision", form, hdr)
+	require.Equal(t, http.StatusConflict, r.Status, "never submitted, not forced")
+	s, _ := srv.Session(id)
+	assert.Nil(t, s.Decision)
+	form.Set("force", "1")
+	r = postPortal(t, base+"/decision", form, hdr)
 	require.Equal(t, http.StatusSeeOther, r.Status, "body: %s", r.Body)
 	assert.Equal(t, "/sessions/"+id+"?done=decided", r.Header.Get("Location"))
 	d := a.decision(id)["verification"].(map[string]any)
@@ -114,7 +122,7 @@ func TestPortalForms(t *testing.T) {
 
 	r = postPortal(t, base+"/ine-registry", url.Values{"csrf": {tok}, "answer": {"inactive"}}, nil)
 	require.Equal(t, http.StatusSeeOther, r.Status, "body: %s", r.Body)
-	s, _ := srv.Session(id)
+	s, _ = srv.Session(id)
 	require.NotNil(t, s.INERegistry)
 	assert.False(t, s.INERegistry.Active)
 
