@@ -186,6 +186,7 @@ func TestAdminFaults(t *testing.T) {
 	assert.Zero(t, srv.PendingFaults())
 	assert.Equal(t, http.StatusCreated, a.send(http.MethodPost, "/v1/sessions", []byte(`{"verification":{}}`)).Status)
 }
+
 // The admin API takes "count" 1 to 1000 (absent means 1) and at most 1000
 // pending faults.
 func TestAdminFaultCountAndCap(t *testing.T) {
@@ -221,7 +222,6 @@ func TestAdminFaultCountAndCap(t *testing.T) {
 	assert.Contains(t, string(r.Body), "pending")
 	assert.Equal(t, 1000, srv.PendingFaults())
 }
-
 
 // Issue 19 point 6: a session never submitted is not decided (409, nothing
 // changes) unless the body says "force": true; a forced decision invents

@@ -162,4 +162,5 @@ func waitCtx(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
 const ineSessionBody = `{"verification":{"callback":"https://example.com/done","person":{"firstName":"Juan","lastName":"Pérez García","idNumber":"PEGJ850720HDFRRN04","dateOfBirth":"1985-07-20","gender":"M"},"document":{"type":"ID_CARD","country":"MX"},"vendorData":"user-42","endUserId":"a1b2c35d-e8f7-4d5e-8cd2-a1b2c35db3d4","consents":[{"type":"ine","approved":true}]}}`
