@@ -11,10 +11,13 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/veriff ./cmd/veriff
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/veriff ./cmd/veriff \
+ && mkdir -p /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/veriff /veriff
+# For -data-dir=/data: a named volume there takes this owner (nonroot).
+COPY --from=build --chown=65532:65532 /out/data /data
 USER nonroot:nonroot
 EXPOSE 8700
 ENTRYPOINT ["/veriff"]
