@@ -59,7 +59,10 @@ type mediaItem struct {
 	id, name, mimeType  string
 	sessionID, attempID string
 	context             veriff.MediaContext
-	data                []byte
+	data                []byte // the content in memory; nil when onDisk or dropped (storage.go)
+	size                int
+	onDisk              bool // the content is in the data directory
+	dropped             bool // the content was dropped to bound memory
 	uploadedAt          time.Time
 }
 
@@ -417,7 +420,7 @@ func (s *Server) deleteSession(w http.ResponseWriter, _ *http.Request, _ []byte,
 	}
 	for _, a := range ss.attempts {
 		for _, m := range a.media {
-			delete(s.media, m.id)
+			s.forgetMediaLocked(m)
 		}
 		delete(s.attempts, a.id)
 	}

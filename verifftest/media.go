@@ -113,9 +113,9 @@ func (s *Server) addMediaLocked(ss *session, context string, data []byte) *media
 		sessionID:  ss.id,
 		attempID:   a.id,
 		context:    veriff.MediaContext(context),
-		data:       data,
 		uploadedAt: time.Now().UTC(),
 	}
+	s.storeMediaLocked(m, data)
 	a.media = append(a.media, m)
 	s.media[m.id] = m
 	return m
@@ -153,7 +153,7 @@ func mediaOutOf(m *mediaItem, base string) mediaOut {
 		ID:        m.id,
 		Name:      m.name,
 		Context:   string(m.context),
-		Size:      len(m.data),
+		Size:      m.size,
 		MimeType:  m.mimeType,
 		URL:       base + "/v1/media/" + m.id,
 		SessionID: m.sessionID,
@@ -194,17 +194,23 @@ func (s *Server) attemptMedia(w http.ResponseWriter, r *http.Request, _ []byte) 
 	s.mediaList(w, r, a.media)
 }
 
-// GET /v1/media/{id}: the file, byte for byte.
+// GET /v1/media/{id}: the file, byte for byte; 404, as Veriff answers
+// for media it no longer has, once dropped (WithMaxMediaBytes).
 func (s *Server) downloadMedia(w http.ResponseWriter, r *http.Request, _ []byte) {
 	s.mu.Lock()
 	m := s.media[r.PathValue("id")]
+	var data []byte
+	ok := false
+	if m != nil {
+		data, ok = s.mediaBody(m)
+	}
 	s.mu.Unlock()
-	if m == nil {
+	if !ok {
 		s.fail(w, http.StatusNotFound, "", "Media not found.")
 		return
 	}
-	w.Header().Set("Content-Length", fmt.Sprint(len(m.data)))
-	s.writeRaw(w, http.StatusOK, m.mimeType, m.data) // data is never modified
+	w.Header().Set("Content-Length", fmt.Sprint(len(data)))
+	s.writeRaw(w, http.StatusOK, m.mimeType, data) // data is never modified
 }
 
 // mimeTypeOf names the type of uploaded media as the SDK detects it (JPEG,

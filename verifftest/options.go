@@ -22,6 +22,8 @@ type serverConfig struct {
 	requestLog          func(method, path string, status int)
 	maxRequests         int
 	maxDeliveries       int
+	maxMediaBytes       int64  // WithMaxMediaBytes; 0: no bound
+	dataDir             string // WithDataDir
 }
 
 func defaultConfig() serverConfig {

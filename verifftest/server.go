@@ -130,6 +130,10 @@ type Server struct {
 	deliveryCount int
 	delivered     chan struct{} // closed and replaced whenever a delivery ends
 	apiSt         *apiState     // the newer endpoints (api.go)
+	mediaBytes    int64         // media content held in memory (storage.go)
+	restored      int           // sessions taken over from the data directory (persist.go)
+	restoreErr    error         // why the data directory could not be used
+	saved         []byte        // the state last written to the data directory
 }
 
 // NewServer starts a fake of Veriff's Public API v1 on 127.0.0.1 that
@@ -182,6 +186,13 @@ func NewUnstartedServer(apiKey, sharedSecret string, opts ...ServerOption) *Serv
 		delivered: make(chan struct{}),
 	}
 	s.routes()
+	if cfg.dataDir != "" {
+		s.mu.Lock()
+		s.restoreErr = s.restoreLocked()
+		s.mu.Unlock()
+		s.wg.Add(1)
+		go s.saveLoop()
+	}
 	s.hs = &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: readHeaderTimeout,

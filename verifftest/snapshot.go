@@ -61,6 +61,9 @@ type Media struct {
 	// MimeType is sniffed from the content (http.DetectContentType).
 	MimeType string
 	Size     int64
+	// Dropped reports that the server no longer holds the content (see
+	// WithMaxMediaBytes): Content is nil and downloads answer 404.
+	Dropped bool
 	// Content is the decoded file, byte for byte.
 	Content    []byte
 	UploadedAt time.Time
@@ -74,7 +77,7 @@ func (s *Server) Sessions() []Session {
 	all := s.sortedSessions()
 	out := make([]Session, len(all))
 	for i, ss := range all {
-		out[i] = snapshot(ss)
+		out[i] = s.snapshot(ss)
 	}
 	return out
 }
@@ -88,7 +91,7 @@ func (s *Server) SessionsOverview() []Session {
 	all := s.sortedSessions()
 	out := make([]Session, len(all))
 	for i, ss := range all {
-		out[i] = snapshotWith(ss, false)
+		out[i] = s.snapshotWith(ss, false)
 	}
 	return out
 }
@@ -102,7 +105,7 @@ func (s *Server) MediaFile(mediaID string) (Media, bool) {
 	if m == nil {
 		return Media{}, false
 	}
-	return mediaSnapshot(m, true), true
+	return s.mediaSnapshot(m, true), true
 }
 
 // Session returns a snapshot of the session with the given ID, and whether
@@ -114,15 +117,15 @@ func (s *Server) Session(id string) (Session, bool) {
 	if ss == nil {
 		return Session{}, false
 	}
-	return snapshot(ss), true
+	return s.snapshot(ss), true
 }
 
 // snapshot copies ss; s.mu must be held.
-func snapshot(ss *session) Session { return snapshotWith(ss, true) }
+func (s *Server) snapshot(ss *session) Session { return s.snapshotWith(ss, true) }
 
 // snapshotWith copies ss, media content only when content is set; s.mu
 // must be held.
-func snapshotWith(ss *session, content bool) Session {
+func (s *Server) snapshotWith(ss *session, content bool) Session {
 	out := Session{
 		ID:            ss.id,
 		Status:        ss.status,
@@ -152,7 +155,7 @@ func snapshotWith(ss *session, content bool) Session {
 	for _, a := range ss.attempts {
 		sa := Attempt{ID: a.id, Status: a.status, CreatedAt: a.createdAt, SubmittedAt: a.submittedAt}
 		for _, m := range a.media {
-			sa.Media = append(sa.Media, mediaSnapshot(m, content))
+			sa.Media = append(sa.Media, s.mediaSnapshot(m, content))
 		}
 		out.Attempts = append(out.Attempts, sa)
 	}
@@ -161,7 +164,7 @@ func snapshotWith(ss *session, content bool) Session {
 
 // mediaSnapshot copies m, its content only when content is set; s.mu must
 // be held.
-func mediaSnapshot(m *mediaItem, content bool) Media {
+func (s *Server) mediaSnapshot(m *mediaItem, content bool) Media {
 	out := Media{
 		ID:         m.id,
 		SessionID:  m.sessionID,
@@ -169,11 +172,14 @@ func mediaSnapshot(m *mediaItem, content bool) Media {
 		Name:       m.name,
 		Context:    m.context,
 		MimeType:   m.mimeType,
-		Size:       int64(len(m.data)),
+		Size:       int64(m.size),
+		Dropped:    m.dropped,
 		UploadedAt: m.uploadedAt,
 	}
 	if content {
-		out.Content = append([]byte(nil), m.data...)
+		if data, ok := s.mediaBody(m); ok {
+			out.Content = append([]byte(nil), data...)
+		}
 	}
 	return out
 }
