@@ -36,7 +36,7 @@ var (
 
 // buildBinary builds this command once per test run into a temporary
 // directory that TestMain removes.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		goTool, err := exec.LookPath("go")
@@ -73,7 +73,7 @@ type binEmulator struct {
 	stderr *syncBuffer
 }
 
-func startBinaryEmulator(t *testing.T, bin string, args ...string) *binEmulator {
+func startBinaryEmulator(t testing.TB, bin string, args ...string) *binEmulator {
 	t.Helper()
 	e := &binEmulator{stderr: &syncBuffer{}}
 	e.cmd = exec.Command(bin, append([]string{"emulator", "-addr", "127.0.0.1:0"}, args...)...)

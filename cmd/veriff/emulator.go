@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -38,6 +39,15 @@ const (
 	idleTimeout       = 2 * time.Minute
 )
 
+// defaultMaxMediaMB is -max-media-mb's default: media held in memory
+// (three 1 MiB images per session: about 40 sessions' worth).
+const defaultMaxMediaMB = 128
+
+// defaultMemoryLimit is the Go runtime's soft memory limit for the
+// emulator unless GOMEMLIMIT is set: with -max-media-mb's default it keeps
+// the process well under 400 MiB resident.
+const defaultMemoryLimit = 256 << 20
+
 // shutdownGrace bounds how long requests in flight may take to finish
 // after SIGINT or SIGTERM.
 const shutdownGrace = 5 * time.Second
@@ -65,6 +75,8 @@ func runEmulator(ctx context.Context, env *cmdEnv, args []string) int {
 	addr := fs.String("addr", "127.0.0.1:8700", "the address to listen on; port 0 picks a free port")
 	apiKey := fs.String("api-key", "", "the API key the emulator accepts (default $"+apiKeyEnv+", else the dev key)")
 	secret := fs.String("shared-secret", "", "the shared secret the emulator checks and signs with (default $"+secretEnv+", else the dev secret)")
+	maxMediaMB := fs.Int64("max-media-mb", defaultMaxMediaMB, "keep at most this many MiB of media in memory, dropping the oldest sessions' first (0: no bound); ignored with -data-dir")
+	dataDir := fs.String("data-dir", "", "keep sessions, media, decisions and deliveries in this directory: a restart on it keeps them, and memory stays small")
 	allowHosts := fs.String("allow-host", "", "comma-separated host names requests may be sent to besides loopback, the -addr host and the -public-url host (docker-compose: the service name)")
 	webhookURL := fs.String("webhook-url", "", "where to POST the signed webhooks (decision, event, INE registry)")
 	autoDecide := fs.String("auto-decide", "", "decide every session with this status on submit: approved, declined, resubmission_requested, review, expired or abandoned")
@@ -83,6 +95,9 @@ func runEmulator(ctx context.Context, env *cmdEnv, args []string) int {
 	}
 	if *apiKey == "" || *secret == "" {
 		return usage(env, fs, "-api-key and -shared-secret must not be empty")
+	}
+	if *maxMediaMB < 0 {
+		return usage(env, fs, "-max-media-mb must be 0 (no bound) or more")
 	}
 	status, ok := parseAutoDecide(*autoDecide)
 	if !ok {
@@ -110,8 +125,21 @@ func runEmulator(ctx context.Context, env *cmdEnv, args []string) int {
 	if *publicURL != "" {
 		opts = append(opts, verifftest.WithPublicURL(*publicURL))
 	}
+	if *dataDir != "" {
+		opts = append(opts, verifftest.WithDataDir(*dataDir))
+	} else {
+		opts = append(opts, verifftest.WithMaxMediaBytes(*maxMediaMB<<20))
+	}
+	if os.Getenv("GOMEMLIMIT") == "" && *dataDir == "" && *maxMediaMB > 0 && *maxMediaMB <= defaultMaxMediaMB {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(defaultMemoryLimit))
+	}
 	srv := verifftest.NewUnstartedServer(*apiKey, *secret, opts...)
 	defer srv.Close()
+	if n, err := srv.Restored(); err != nil {
+		return fail(env, fs, "-data-dir: %v", err)
+	} else if n > 0 {
+		fmt.Fprintf(env.stderr, "veriff emulator: %d sessions restored from -data-dir\n", n)
+	}
 	emu := emulator.New(srv, emulator.WithRequestLog(logLine))
 	if *webhookURL != "" {
 		if err := srv.CheckWebhookURL(*webhookURL); err != nil {

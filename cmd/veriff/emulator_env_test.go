@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -74,4 +77,44 @@ func TestEmulatorOnlyItsOwnHost(t *testing.T) {
 		}
 	}
 	assert.Contains(t, e.stderr.String(), "GET /_emulator/sessions 421")
+}
+
+// Issue 19 point 10: with -data-dir a restarted emulator answers every
+// earlier session's decision and media.
+func TestEmulatorDataDirRestart(t *testing.T) {
+	clearEnv(t)
+	dir := t.TempDir()
+	ctx := context.Background()
+	first := startEmulator(t, "-data-dir", dir, "-auto-decide", "approved")
+	c, err := veriff.NewClient(devAPIKey, devSharedSecret, veriff.WithBaseURL(first.url))
+	require.NoError(t, err)
+	s, err := c.CreateSession(ctx, veriff.CreateSessionRequest{VendorData: "kept"})
+	require.NoError(t, err)
+	img := append([]byte{0xff, 0xd8, 0xff, 0xe0}, []byte("a photo kept on disk")...)
+	up, err := c.UploadMedia(ctx, s.ID, veriff.MediaUpload{Context: veriff.ContextFace, Content: img})
+	require.NoError(t, err)
+	_, err = c.SubmitSession(ctx, s.ID)
+	require.NoError(t, err)
+	before, err := c.Decision(ctx, s.ID)
+	require.NoError(t, err)
+	require.Equal(t, exitOK, first.shutdown(t))
+
+	second := startEmulator(t, "-data-dir", dir)
+	assert.Contains(t, second.stderr.String(), "1 sessions restored")
+	c, err = veriff.NewClient(devAPIKey, devSharedSecret, veriff.WithBaseURL(second.url))
+	require.NoError(t, err)
+	after, err := c.Decision(ctx, s.ID)
+	require.NoError(t, err)
+	assert.Equal(t, before.Verification.Status, after.Verification.Status)
+	assert.Equal(t, veriff.StatusApproved, after.Verification.Status)
+	var got bytes.Buffer
+	_, err = c.DownloadMedia(ctx, up.ID, &got)
+	require.NoError(t, err)
+	assert.Equal(t, img, got.Bytes())
+
+	bad := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(bad, "state.json"), []byte("not json"), 0o600))
+	res := runCmd(t, nil, "emulator", "-addr", "127.0.0.1:0", "-data-dir", bad)
+	assert.Equal(t, exitFailed, res.code)
+	assert.Contains(t, res.stderr, "not a state file")
 }

@@ -343,3 +343,19 @@ func TestPortalDecideFormLabels(t *testing.T) {
 	r := postPortal(t, srv.URL+"/sessions/"+id+"/decision", url.Values{"csrf": {portalToken(t, srv, id)}, "status": {""}}, nil)
 	assert.Equal(t, http.StatusBadRequest, r.Status, "the prompt is not a decision")
 }
+
+// Issue 19 point 10: the portal says when a session's media were dropped
+// to bound memory.
+func TestPortalSaysMediaDropped(t *testing.T) {
+	srv := newServer(t, verifftest.WithMaxMediaBytes(int64(len(jpegBytes))))
+	a := newAPI(t, srv)
+	old := a.create(`{"verification":{}}`)
+	oldImg := a.upload(old, "face", jpegBytes)
+	recent := a.create(`{"verification":{}}`)
+	a.upload(recent, "face", jpegBytes)
+	page := string(getPage(t, srv.URL+"/sessions/"+old).Body)
+	assert.Contains(t, page, "Dropped from memory")
+	assert.NotContains(t, page, `<img src="/sessions/`+old)
+	assert.Equal(t, http.StatusNotFound, getPage(t, srv.URL+"/sessions/"+old+"/media/"+oldImg["id"].(string)).Status)
+	assert.NotContains(t, string(getPage(t, srv.URL+"/sessions/"+recent).Body), "Dropped from memory")
+}
