@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds the newer API v1 endpoints: watchlist screening, certificates, NFC documents.
+
 import (
 	"bytes"
 	"encoding/json"

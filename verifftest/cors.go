@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds cORS for the one browser-facing call, POST /v1/sessions (Veriff's js-sdk).
+
 import (
 	"net/http"
 )

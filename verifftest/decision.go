@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds decisions: Decide, DecideWithReason, DecideAsSent, the INE answers, and the decision payload.
+
 import (
 	"encoding/json"
 	"fmt"

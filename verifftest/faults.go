@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds injected faults of API v1 requests (FailNext, DropNext, InjectFault, ...).
+
 import "net/http"
 
 // Fault describes misbehaviour to inject into the next matching requests,

@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds the session state, the API v1 routes, and session create, submit and delete.
+
 import (
 	"bytes"
 	"crypto/rand"

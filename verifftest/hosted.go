@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds the hosted verification flow at each verification.url: page, upload and submit, cancel.
+
 import (
 	"errors"
 	"io"

@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds only its own host: AllowsHost, AllowsOrigin and the 421 answer.
+
 import (
 	"net"
 	"net/http"

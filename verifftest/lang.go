@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds the hosted flow's sentences in English and Spanish, and the lang parameter.
+
 import (
 	"fmt"
 	"strings"

@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds media upload, listing and download through API v1.
+
 import (
 	"encoding/base64"
 	"encoding/json"

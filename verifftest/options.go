@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds serverOption and the options that configure a Server.
+
 import (
 	"strings"
 )

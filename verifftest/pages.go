@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds rendering of the hosted flow's pages (templates/) and its assets (assets/).
+
 import (
 	"bytes"
 	"embed"

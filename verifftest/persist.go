@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds the data directory (WithDataDir): the state saved to and restored from disk.
+
 import (
 	"bytes"
 	"encoding/json"

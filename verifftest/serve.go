@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds serving: Start, Serve, Handler, the request record and the request log.
+
 import (
 	"errors"
 	"net"

@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds the Server: construction, Close, credentials, authentication of API v1 requests.
+
 import (
 	"context"
 	"crypto/hmac"

@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds snapshots of the state for assertions: Sessions, Session, SessionsOverview, MediaFile.
+
 import (
 	"encoding/json"
 	"time"

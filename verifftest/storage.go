@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds where media content lives: memory, memory bounded by WithMaxMediaBytes, or the data directory.
+
 import (
 	"errors"
 	"os"
