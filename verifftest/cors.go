@@ -1,6 +1,6 @@
 package verifftest
 
-// This file holds cORS for the one browser-facing call, POST /v1/sessions (Veriff's js-sdk).
+// This file holds CORS for the one browser-facing call, POST /v1/sessions (Veriff's js-sdk).
 
 import (
 	"net/http"

@@ -1,6 +1,6 @@
 package verifftest
 
-// This file holds serverOption and the options that configure a Server.
+// This file holds ServerOption and the options that configure a Server.
 
 import (
 	"strings"
