@@ -1,6 +1,6 @@
 package verifftest
 
-// This file holds only its own host: AllowsHost, AllowsOrigin and the 421 answer.
+// This file holds the host check (only its own host): AllowsHost, AllowsOrigin and the 421 answer.
 
 import (
 	"net"

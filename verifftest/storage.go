@@ -1,6 +1,6 @@
 package verifftest
 
-// This file holds where media content lives: memory, memory bounded by WithMaxMediaBytes, or the data directory.
+// This file holds the storage of media content: memory, memory bounded by WithMaxMediaBytes, or the data directory.
 
 import (
 	"errors"
