@@ -279,3 +279,23 @@ func TestDecideAsSent(t *testing.T) {
 	assert.NotContains(t, fmt.Sprint(d), "HERNÁNDEZ")
 	assert.EqualValues(t, 102, d["reasonCode"])
 }
+
+// Issue 19 point 5: the hosted flow checks that the session is still open
+// before it reads an upload: a closed one answers at once, body unread.
+func TestHostedClosedSessionUploadNotRead(t *testing.T) {
+	srv := newServer(t)
+	a := newAPI(t, srv)
+	id, vurl := a.createHosted(`{"verification":{}}`)
+	require.Equal(t, http.StatusOK, a.submit(id).Status)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	path := vurl[len(srv.URL):]
+	_, err = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: %d\r\n\r\n", path, 50<<20)
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second)))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err, "answered without the body")
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusConflict, resp.StatusCode)
+}

@@ -49,8 +49,9 @@ func (s *Server) setURL(l net.Listener) {
 
 // Handler returns the whole server as one http.Handler: Veriff's API under
 // /v1/, the hosted verification flow at each session's verification.url
-// (/v/{token}), the portal pages at / and the admin API under /_emulator/.
-// Mount it at the root of a server of your own; call Close when done.
+// (/v/{token}) and its assets (/_assets/); every other path is a 404 page,
+// and a foreign Host gets 421 (see AllowsHost). Mount it at the root of a
+// server of your own; call Close when done.
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 
 // isAPI reports whether path belongs to Veriff's API v1, whose requests are

@@ -285,8 +285,8 @@ type Request struct {
 
 // Requests returns copies of the API v1 requests received so far, oldest
 // first: the most recent ones, up to WithMaxRecordedRequests (default
-// 10000). Requests to the portal, the hosted flow and the admin API are not
-// recorded.
+// 10000). Requests to the hosted flow (and to the emulator's portal and
+// admin API) are not recorded.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
