@@ -125,15 +125,9 @@ func runEmulator(ctx context.Context, env *cmdEnv, args []string) int {
 	if *publicURL != "" {
 		opts = append(opts, verifftest.WithPublicURL(*publicURL))
 	}
-	if *dataDir != "" {
-		opts = append(opts, verifftest.WithDataDir(*dataDir))
-	} else {
-		opts = append(opts, verifftest.WithMaxMediaBytes(*maxMediaMB<<20))
-	}
-	if os.Getenv("GOMEMLIMIT") == "" && *dataDir == "" && *maxMediaMB > 0 && *maxMediaMB <= defaultMaxMediaMB {
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(defaultMemoryLimit))
-	}
-	srv := verifftest.NewUnstartedServer(*apiKey, *secret, opts...)
+	storage, restore := storageOptions(*dataDir, *maxMediaMB)
+	defer restore()
+	srv := verifftest.NewUnstartedServer(*apiKey, *secret, append(opts, storage...)...)
 	defer srv.Close()
 	if n, err := srv.Restored(); err != nil {
 		return fail(env, fs, "-data-dir: %v", err)
@@ -149,6 +143,22 @@ func runEmulator(ctx context.Context, env *cmdEnv, args []string) int {
 	}
 	srv.AutoDecide(status)
 	return serveEmulator(ctx, env, srv, emu.Handler(), l, *apiKey == devAPIKey, *secret == devSharedSecret)
+}
+
+// storageOptions are the options of -data-dir (media on disk) or
+// -max-media-mb (media in memory, bounded); with the default bound it also
+// sets the Go runtime's soft memory limit, unless GOMEMLIMIT is set, and
+// restore puts the previous one back.
+func storageOptions(dataDir string, maxMediaMB int64) (opts []verifftest.ServerOption, restore func()) {
+	if dataDir != "" {
+		return []verifftest.ServerOption{verifftest.WithDataDir(dataDir)}, func() {}
+	}
+	restore = func() {}
+	if os.Getenv("GOMEMLIMIT") == "" && maxMediaMB > 0 && maxMediaMB <= defaultMaxMediaMB {
+		old := debug.SetMemoryLimit(defaultMemoryLimit)
+		restore = func() { debug.SetMemoryLimit(old) }
+	}
+	return []verifftest.ServerOption{verifftest.WithMaxMediaBytes(maxMediaMB << 20)}, restore
 }
 
 // flagGiven reports whether the flag name was set on the command line.
