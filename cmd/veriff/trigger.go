@@ -50,7 +50,7 @@ func runTrigger(ctx context.Context, env *cmdEnv, args []string) int {
 		return usage(env, fs, "%v", err)
 	}
 	if *apiKey != "" && u.Scheme == "http" && !netx.IsLoopback(u.Hostname()) && !*plainHTTP {
-		return usage(env, fs, "refusing to send -api-key over plain http:// to %s; use https://, or -plain-http for an emulator on a private network", u.Hostname())
+		return usage(env, fs, "refusing to send the API key (-api-key or $%s) over plain http:// to %s; use https://, or -plain-http for an emulator on a private network", apiKeyEnv, u.Hostname())
 	}
 	s := *secret
 	if s == "" {
