@@ -190,6 +190,7 @@ func TestHostedFlowEventsAndMessages(t *testing.T) {
 	r = postForm(t, vurl, framed)
 	require.Equal(t, http.StatusOK, r.Status, "framed: the page, not the redirect")
 	assert.Contains(t, string(r.Body), `data-veriff-post="VERIFF_SUBMITTED VERIFF_FINISHED"`)
+	assert.Contains(t, string(r.Body), `data-veriff-next="https://app.example/done"`, "the callback, after the parent learnt it")
 	assert.ElementsMatch(t, []string{"started", "submitted"}, eventActions(t, srv, 2))
 	s, _ = srv.Session(id)
 	assert.False(t, s.Attempts[0].SubmittedAt.IsZero())

@@ -323,14 +323,19 @@ func (s *Server) hostedSubmit(w http.ResponseWriter, r *http.Request) {
 	s.submitLocked(ss)
 	callback := ss.callback
 	s.mu.Unlock()
-	// Framed, the parent page learns first (VERIFF_SUBMITTED, then
-	// VERIFF_FINISHED closes the frame); the callback is the parent's to
-	// follow, as with Veriff's InContext flow.
-	if u, err := url.Parse(callback); !up.framed && err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
-		http.Redirect(w, r, u.String(), http.StatusSeeOther)
+	// Framed, the parent page learns first: the done page posts
+	// VERIFF_SUBMITTED and VERIFF_FINISHED (Veriff's InContext SDK closes
+	// the frame on it), and only a frame still open after that follows
+	// the callback.
+	var next string
+	if u, err := url.Parse(callback); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+		next = u.String()
+	}
+	if next != "" && !up.framed {
+		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	s.render(w, http.StatusOK, "done", pageData{Title: tr(lang, "done_title"), Lang: lang, Post: msgSubmitted + " " + msgFinished})
+	s.render(w, http.StatusOK, "done", pageData{Title: tr(lang, "done_title"), Lang: lang, Post: msgSubmitted + " " + msgFinished, Next: next})
 }
 
 // POST /v/{token}/cancel: the person leaves the flow. As at Veriff this

@@ -40,6 +40,9 @@ type pageData struct {
 	// Post lists the InContext messages (VERIFF_STARTED, ...) the page
 	// posts to its parent when it is framed; hosted.js reads it.
 	Post string
+	// Next is where a framed page goes once its messages are posted, if
+	// the parent has not closed the frame by then (the callback).
+	Next string
 	Body any
 }
 

@@ -4,7 +4,9 @@
 // then the messages the server put in data-veriff-post (VERIFF_STARTED when
 // the flow opens, VERIFF_SUBMITTED and VERIFF_FINISHED once submitted,
 // VERIFF_CANCELED after the cancel control). The messages are the bare
-// strings Veriff's flow posts; they carry nothing about the person.
+// strings Veriff's flow posts; they carry nothing about the person. A frame
+// the parent did not close after VERIFF_FINISHED goes on to the session's
+// callback (data-veriff-next).
 (function () {
   "use strict";
   var framed = false;
@@ -19,6 +21,10 @@
     post("VERIFF_HANDSHAKE");
     var todo = (document.body.getAttribute("data-veriff-post") || "").split(" ");
     todo.forEach(function (m) { if (m) { post(m); } });
+    var next = document.body.getAttribute("data-veriff-next");
+    if (next && /^https?:\/\//.test(next)) {
+      window.setTimeout(function () { window.location.href = next; }, 1500);
+    }
   }
 
   var inputs = document.querySelectorAll('.upload input[type="file"]');
