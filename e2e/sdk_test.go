@@ -44,7 +44,8 @@ var appPage = template.Must(template.New("app").Parse(`<!doctype html>
 <script src="/sdk/incontext.js"></script>
 <script>
 window.veriffEvents = [];
-var lang = new URLSearchParams(location.search).get("lang") || undefined;
+var query = new URLSearchParams(location.search);
+var lang = query.get("lang") || undefined;
 var veriff = module.exports.Veriff({
   host: {{.Host}},
   apiKey: {{.Key}},
@@ -59,7 +60,7 @@ var veriff = module.exports.Veriff({
     });
   }
 });
-veriff.setParams({person: {givenName: "Ana", lastName: "Ruiz"}, vendorData: "sdk-e2e"});
+veriff.setParams({person: {givenName: "Ana", lastName: "Ruiz"}, vendorData: "sdk-e2e", callback: query.get("callback") || undefined});
 veriff.mount();
 </script>
 </body></html>`))
@@ -162,14 +163,16 @@ func frameGone(t *testing.T, ctx context.Context) {
 // Issue 19: a page on another origin, with Veriff's SDKs unchanged,
 // creates a session against the emulator with the js-sdk (CORS), frames
 // the flow with the incontext-sdk, and receives STARTED, SUBMITTED and
-// FINISHED; FINISHED closes the frame.
+// FINISHED; FINISHED closes the frame, before the session's callback is
+// followed.
 func TestSDKsFramedFlowFinished(t *testing.T) {
 	srv := newServer(t)
 	recv := newReceiver(t)
 	srv.SetWebhookURL(recv.URL)
 	appURL := newAppServer(t, srv.URL)
 	require.NotEqual(t, appURL, srv.URL, "another origin")
-	ctx := sdkBrowser(t, appURL+"/")
+	start := appURL + "/?callback=" + appURL + "/done"
+	ctx := sdkBrowser(t, start)
 
 	frame, id := startWithJSSDK(t, ctx)
 	screenshot(t, ctx, "sdk-framed-start", "")
@@ -194,6 +197,8 @@ func TestSDKsFramedFlowFinished(t *testing.T) {
 	}
 	assert.True(t, fromSDK, "the session came from the js-sdk, unsigned")
 	assert.Contains(t, string(snap.Verification), `"firstName":"Ana"`)
+	assert.Equal(t, appURL+"/done", snap.Callback)
+	assert.Equal(t, start, location(t, ctx), "the page stays; the frame is gone")
 }
 
 // Issue 19: the cancel control posts CANCELED (the frame closes) and the
