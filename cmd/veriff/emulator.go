@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -99,6 +100,11 @@ func runEmulator(ctx context.Context, env *cmdEnv, args []string) int {
 	if *maxMediaMB < 0 {
 		return usage(env, fs, "-max-media-mb must be 0 (no bound) or more")
 	}
+	for _, h := range splitList(*allowHosts) {
+		if !hostRE.MatchString(h) {
+			return usage(env, fs, "-allow-host: %q is not a host name or address", h)
+		}
+	}
 	status, ok := parseAutoDecide(*autoDecide)
 	if !ok {
 		return usage(env, fs, "-auto-decide %q is not one of approved, declined, resubmission_requested, review, expired, abandoned", *autoDecide)
@@ -175,6 +181,9 @@ func envOr(name, def string) string {
 	}
 	return def
 }
+
+// hostRE matches a host name or address, with an optional port.
+var hostRE = regexp.MustCompile(`^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$`)
 
 // splitList splits a comma-separated flag value, dropping empty items.
 func splitList(s string) []string {

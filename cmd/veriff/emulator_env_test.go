@@ -118,3 +118,23 @@ func TestEmulatorDataDirRestart(t *testing.T) {
 	assert.Equal(t, exitFailed, res.code)
 	assert.Contains(t, res.stderr, "not a state file")
 }
+
+func TestEmulatorBadStorageAndHostFlags(t *testing.T) {
+	clearEnv(t)
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"negative media bound", []string{"-max-media-mb", "-1"}, "-max-media-mb"},
+		{"host with a path", []string{"-allow-host", "veriff/x"}, "-allow-host"},
+		{"host with a scheme", []string{"-allow-host", "http://veriff"}, "-allow-host"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res := runCmd(t, nil, append([]string{"emulator", "-addr", "127.0.0.1:0"}, c.args...)...)
+			assert.Equal(t, exitUsage, res.code)
+			assert.Contains(t, res.stderr, c.want)
+		})
+	}
+}

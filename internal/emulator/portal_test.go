@@ -359,3 +359,19 @@ func TestPortalSaysMediaDropped(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, getPage(t, srv.URL+"/sessions/"+old+"/media/"+oldImg["id"].(string)).Status)
 	assert.NotContains(t, string(getPage(t, srv.URL+"/sessions/"+recent).Body), "Dropped from memory")
 }
+
+// Issue 19 point 2: a session the person cancelled shows as cancelled and
+// still open, in the list and on its page.
+func TestPortalShowsCancelled(t *testing.T) {
+	srv := newServer(t)
+	r := newAPI(t, srv).send(http.MethodPost, "/v1/sessions", []byte(`{"verification":{}}`))
+	v := r.JSON(t)["verification"].(map[string]any)
+	id, vurl := v["id"].(string), v["url"].(string)
+	req, err := http.NewRequest(http.MethodPost, vurl+"/cancel", nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, doRaw(t, req).Status)
+	assert.Contains(t, string(getPage(t, srv.URL+"/").Body), "cancelled by the person, still open")
+	page := string(getPage(t, srv.URL+"/sessions/"+id).Body)
+	assert.Contains(t, page, "the person left the flow with its cancel control")
+	assert.Contains(t, page, "the session stays open, as at Veriff")
+}
