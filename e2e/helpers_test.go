@@ -259,3 +259,18 @@ func clickAndLoad(t *testing.T, ctx context.Context, sel chromedp.CSS) {
 	_, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(sel)))
 	require.NoError(t, err, "click %s", sel)
 }
+
+// eval evaluates expr in the page.
+func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	require.NoError(t, err, "evaluating %s", expr)
+	return v
+}
+
+// waitJS polls the page until expr is true.
+func waitJS(t *testing.T, ctx context.Context, expr string) {
+	t.Helper()
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(20*time.Second)))
+	require.NoError(t, err, "waiting for %s", expr)
+}

@@ -112,14 +112,6 @@ func sdkBrowser(t *testing.T, appURL string) context.Context {
 	return ctx
 }
 
-// eval evaluates expr in the page.
-func eval[T any](t *testing.T, ctx context.Context, expr string) T {
-	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
-	require.NoError(t, err, "evaluating %s", expr)
-	return v
-}
-
 // startWithJSSDK clicks the js-sdk's button and waits for the framed flow
 // to be ready; it returns the frame's node and the session's ID.
 func startWithJSSDK(t *testing.T, ctx context.Context) (*chromedp.Node, string) {
@@ -134,13 +126,6 @@ func startWithJSSDK(t *testing.T, ctx context.Context) (*chromedp.Node, string) 
 	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`form.upload`), chromedp.FromNode(frames[0]))))
 	waitEvents(t, ctx, "STARTED")
 	return frames[0], id
-}
-
-// waitJS polls the page until expr is true.
-func waitJS(t *testing.T, ctx context.Context, expr string) {
-	t.Helper()
-	_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(20*time.Second)))
-	require.NoError(t, err, "waiting for %s", expr)
 }
 
 // waitEvents waits until the page got exactly these events from the frame.
