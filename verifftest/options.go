@@ -72,12 +72,13 @@ func WithAllowedHosts(hosts ...string) ServerOption {
 }
 
 // WithRequestLog calls log once per request the server answers, after the
-// answer, with the method, the path and the status (0 when the connection
-// was dropped without one), as an emulator's one line per request. It never
-// gets bodies, headers, queries or credentials; the secret part of the
-// hosted flow's path is replaced by "{token}". log may be called from many
-// goroutines at once.
-func WithRequestLog(log func(method, path string, status int)) ServerOption {
+// answer, with the method, the route pattern that matched (such as
+// "/v1/sessions/{id}/decision" or "/v/{token}"; "/" for a path no route
+// takes) and the status (0 when the connection was dropped without one),
+// as an emulator's one line per request. It never gets paths (they hold
+// session IDs and the hosted flow's token), bodies, headers, queries or
+// credentials. log may be called from many goroutines at once.
+func WithRequestLog(log func(method, route string, status int)) ServerOption {
 	return func(c *serverConfig) { c.requestLog = log }
 }
 
