@@ -73,7 +73,7 @@ func WithAllowedHosts(hosts ...string) ServerOption {
 
 // WithRequestLog calls log once per request the server answers, after the
 // answer, with the method, the route pattern that matched (such as
-// "/v1/sessions/{id}/decision" or "/v/{token}"; "/" for a path no route
+// "/v1/sessions/{id}/decision" or "/v/{token}"; "/v1/" or "/" for a path no route
 // takes) and the status (0 when the connection was dropped without one),
 // as an emulator's one line per request. It never gets paths (they hold
 // session IDs and the hosted flow's token), bodies, headers, queries or
