@@ -1,11 +1,15 @@
 package emulator_test
 
 import (
+	"bufio"
+	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -72,4 +76,36 @@ func TestRequestLogRoutes(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	assert.Equal(t, []string{"POST /v1/sessions", "GET /sessions/{id}", "GET /{$}"}, lines)
+}
+
+// Issue 19 point 5: the admin API and the portal's forms judge the key and
+// the declared length before reading a body: a huge declared body is
+// answered at once, unread.
+func TestHugeBodiesAnsweredUnread(t *testing.T) {
+	srv := newServer(t)
+	id := newAPI(t, srv).create(`{"verification":{}}`)
+	cases := []struct {
+		name, path, hdr string
+		want            int
+	}{
+		{"admin without key", "/_emulator/sessions/" + id + "/decision", "", http.StatusUnauthorized},
+		{"admin with key", "/_emulator/sessions/" + id + "/decision", "X-AUTH-CLIENT: " + testKey + "\r\n", http.StatusRequestEntityTooLarge},
+		{"portal form", "/sessions/" + id + "/decision", "Content-Type: application/x-www-form-urlencoded\r\n", http.StatusRequestEntityTooLarge},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+			require.NoError(t, err)
+			defer conn.Close()
+			_, err = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%sContent-Length: %d\r\n\r\n", c.path, c.hdr, int64(1)<<40)
+			require.NoError(t, err)
+			require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second)))
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			require.NoError(t, err, "answered without the body")
+			resp.Body.Close()
+			assert.Equal(t, c.want, resp.StatusCode)
+		})
+	}
+	s, _ := srv.Session(id)
+	assert.Nil(t, s.Decision)
 }
