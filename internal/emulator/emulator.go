@@ -95,6 +95,7 @@ func (e *Emulator) Handler() http.Handler {
 			return
 		}
 		_, route, _ := strings.Cut(pattern, " ")
+		route = strings.TrimSuffix(route, "{$}") // "GET /{$}" is logged "/"
 		sw := &statusWriter{ResponseWriter: w}
 		if !e.srv.AllowsHost(r.Host) {
 			sw.Header().Set("Connection", "close")

@@ -75,7 +75,7 @@ func TestRequestLogRoutes(t *testing.T) {
 	getPage(t, hs+"/")
 	mu.Lock()
 	defer mu.Unlock()
-	assert.Equal(t, []string{"POST /v1/sessions", "GET /sessions/{id}", "GET /{$}"}, lines)
+	assert.Equal(t, []string{"POST /v1/sessions", "GET /sessions/{id}", "GET /"}, lines)
 }
 
 // Issue 19 point 5: the admin API and the portal's forms judge the key and
