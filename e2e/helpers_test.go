@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/emulator"
 	"github.com/veriffgo/veriff/verifftest"
 )
 
@@ -135,17 +136,27 @@ func screenshot(t *testing.T, ctx context.Context, name, docName string) {
 	}
 }
 
-// newServer starts verifftest on loopback for one test.
-func newServer(t *testing.T) *verifftest.Server {
-	t.Helper()
-	srv := verifftest.NewServer(testKey, testSecret)
-	t.Cleanup(srv.Close)
-	return srv
+// server is what the veriff emulator serves (verifftest behind
+// internal/emulator's portal and admin API) on a loopback port; URL is
+// its base URL.
+type server struct {
+	*verifftest.Server
+	URL string
 }
 
-func newClient(t *testing.T, srv *verifftest.Server) *veriff.Client {
+// newServer starts the emulator's handler on loopback for one test.
+func newServer(t *testing.T) *server {
 	t.Helper()
-	c, err := srv.NewClient()
+	srv := verifftest.NewUnstartedServer(testKey, testSecret)
+	t.Cleanup(srv.Close)
+	hs := httptest.NewServer(emulator.New(srv).Handler())
+	t.Cleanup(hs.Close)
+	return &server{Server: srv, URL: hs.URL}
+}
+
+func newClient(t *testing.T, srv *server) *veriff.Client {
+	t.Helper()
+	c, err := veriff.NewClient(testKey, testSecret, veriff.WithBaseURL(srv.URL))
 	require.NoError(t, err)
 	return c
 }
@@ -247,4 +258,19 @@ func clickAndLoad(t *testing.T, ctx context.Context, sel chromedp.CSS) {
 	t.Helper()
 	_, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(sel)))
 	require.NoError(t, err, "click %s", sel)
+}
+
+// eval evaluates expr in the page.
+func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	require.NoError(t, err, "evaluating %s", expr)
+	return v
+}
+
+// waitJS polls the page until expr is true.
+func waitJS(t *testing.T, ctx context.Context, expr string) {
+	t.Helper()
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(20*time.Second)))
+	require.NoError(t, err, "waiting for %s", expr)
 }

@@ -17,7 +17,7 @@ import (
 
 // submittedSession creates a session through the SDK, uploads the three
 // images and submits it, as an integration would.
-func submittedSession(t *testing.T, srv *verifftest.Server, vendorData string) *veriff.Session {
+func submittedSession(t *testing.T, srv *server, vendorData string) *veriff.Session {
 	t.Helper()
 	c := newClient(t, srv)
 	ctx := context.Background()
@@ -39,7 +39,7 @@ func submittedSession(t *testing.T, srv *verifftest.Server, vendorData string) *
 }
 
 // waitDeliveries waits until n webhook deliveries have ended.
-func waitDeliveries(t *testing.T, srv *verifftest.Server, n int) []verifftest.Delivery {
+func waitDeliveries(t *testing.T, srv *server, n int) []verifftest.Delivery {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), pageTimeout)
 	defer cancel()

@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds the newer API v1 endpoints: watchlist screening, certificates, NFC documents.
+
 import (
 	"bytes"
 	"encoding/json"
@@ -162,7 +164,7 @@ func (s *Server) certificates(w http.ResponseWriter, _ *http.Request, _ []byte, 
 	if media := ss.attempts[len(ss.attempts)-1].media; len(media) > 0 {
 		files := make([]map[string]any, 0, len(media))
 		for _, m := range media {
-			files = append(files, map[string]any{"id": m.id, "name": m.name, "mimetype": m.mimeType, "context": string(m.context), "size": len(m.data)})
+			files = append(files, map[string]any{"id": m.id, "name": m.name, "mimetype": m.mimeType, "context": string(m.context), "size": m.size})
 		}
 		certs = append(certs, map[string]any{"id": certificateID(ss.id), "type": "long_term_preservation", "status": "issued",
 			"createdAt": formatTime(ss.createdAt), "files": files})
@@ -178,6 +180,8 @@ func (s *Server) certificateFile(w http.ResponseWriter, r *http.Request, _ []byt
 	s.mu.Lock()
 	ss := s.lookup(w, r)
 	var m *mediaItem
+	var data []byte
+	ok := false
 	if ss != nil && r.PathValue("cert") == certificateID(ss.id) {
 		for _, it := range ss.attempts[len(ss.attempts)-1].media {
 			if it.id == r.PathValue("file") {
@@ -185,15 +189,18 @@ func (s *Server) certificateFile(w http.ResponseWriter, r *http.Request, _ []byt
 			}
 		}
 	}
+	if m != nil {
+		data, ok = s.mediaBody(m)
+	}
 	s.mu.Unlock()
 	if ss == nil {
 		return
 	}
-	if m == nil {
+	if !ok {
 		s.fail(w, http.StatusNotFound, "", "Certificate file not found.")
 		return
 	}
-	s.writeRaw(w, http.StatusOK, m.mimeType, m.data)
+	s.writeRaw(w, http.StatusOK, m.mimeType, data)
 }
 
 // AddNFCDocument records NFC chip data read from the session's document in
@@ -210,9 +217,9 @@ func (s *Server) AddNFCDocument(sessionID string, data []byte) (string, error) {
 	a := s.current(ss)
 	m := &mediaItem{
 		id: ids.NewUUID(), name: string(veriff.ContextDocumentNFC), mimeType: "application/octet-stream",
-		sessionID: ss.id, attempID: a.id, context: veriff.ContextDocumentNFC,
-		data: bytes.Clone(data), uploadedAt: time.Now(),
+		sessionID: ss.id, attempID: a.id, context: veriff.ContextDocumentNFC, uploadedAt: time.Now(),
 	}
+	s.storeMediaLocked(m, bytes.Clone(data))
 	a.media = append(a.media, m)
 	s.media[m.id] = m
 	return m.id, nil

@@ -99,42 +99,6 @@ func TestHostedSubmitBoundsTheWholeBody(t *testing.T) {
 	}
 }
 
-// The admin API takes "count" 1 to 1000 (absent means 1) and at most 1000
-// pending faults.
-func TestAdminFaultCountAndCap(t *testing.T) {
-	cases := []struct {
-		name   string
-		body   string
-		status int
-	}{
-		{"absent count", `{"status":500}`, 200},
-		{"count 1", `{"status":500,"count":1}`, 200},
-		{"count 1000", `{"status":500,"count":1000}`, 200},
-		{"count 0", `{"status":500,"count":0}`, 400},
-		{"count -1", `{"status":500,"count":-1}`, 400},
-		{"count 1001", `{"status":500,"count":1001}`, 400},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := newServer(t)
-			r := adminCall(t, srv.URL, "POST", "/_emulator/faults", testKey, tc.body)
-			assert.Equal(t, tc.status, r.Status, "%s", r.Body)
-			if tc.status != 200 {
-				assert.Zero(t, srv.PendingFaults(), "a refused fault changes nothing")
-			}
-		})
-	}
-	srv := newServer(t)
-	for i := 0; i < 1000; i++ {
-		r := adminCall(t, srv.URL, "POST", "/_emulator/faults", testKey, `{"route":"/v1/sessions/none","status":500}`)
-		require.Equal(t, 200, r.Status, "fault %d", i)
-	}
-	r := adminCall(t, srv.URL, "POST", "/_emulator/faults", testKey, `{"status":500}`)
-	assert.Equal(t, http.StatusBadRequest, r.Status)
-	assert.Contains(t, string(r.Body), "pending")
-	assert.Equal(t, 1000, srv.PendingFaults())
-}
-
 // Deliveries keeps the most recent ones; numbers stay with their delivery,
 // and a forgotten one cannot be resent.
 func TestDeliveriesAreCapped(t *testing.T) {
@@ -170,8 +134,6 @@ func TestDeliveriesAreCapped(t *testing.T) {
 		t.Run(fmt.Sprint(tc.n), func(t *testing.T) {
 			if tc.want != nil {
 				assert.ErrorIs(t, srv.Resend(tc.n), tc.want)
-				r := adminCall(t, srv.URL, "POST", fmt.Sprintf("/_emulator/deliveries/%d/resend", tc.n), testKey, "")
-				assert.Equal(t, http.StatusNotFound, r.Status)
 				return
 			}
 			assert.NoError(t, srv.Resend(tc.n))
@@ -181,9 +143,6 @@ func TestDeliveriesAreCapped(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, ended, keep)
 	assert.Equal(t, total+2, ended[keep-1].N)
-	r := adminCall(t, srv.URL, "GET", "/_emulator/deliveries", testKey, "")
-	assert.Contains(t, string(r.Body), fmt.Sprintf(`"n":%d`, total+2))
-	assert.NotContains(t, string(r.Body), `"n":1,`)
 }
 
 // NewServer keeps the contract's exact signature (api-surface.md, third

@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds decisions: Decide, DecideWithReason, DecideAsSent, the INE answers, and the decision payload.
+
 import (
 	"encoding/json"
 	"fmt"
@@ -346,8 +348,57 @@ func documentFor(ss *session) *documentOut {
 	return d
 }
 
+// DecideAsSent is DecideWithReason (a reasonCode of 0 takes the default
+// of Decide) for a decision that invents nothing: its person and document
+// hold only what was sent on creation (none when nothing was), and no
+// check result is made up. The veriff emulator's admin API uses it for a
+// forced decision of a session that was never submitted.
+func (s *Server) DecideAsSent(sessionID string, status veriff.SessionStatus, reasonCode int) error {
+	if reasonCode < 0 {
+		return fmt.Errorf("verifftest: invalid reason code %d", reasonCode)
+	}
+	return s.onSession(sessionID, func(ss *session) error {
+		return s.decideWith(ss, status, reasonCode, false)
+	})
+}
+
 // decideLocked decides ss; s.mu must be held.
 func (s *Server) decideLocked(ss *session, status veriff.SessionStatus, reasonCode int) error {
+	return s.decideWith(ss, status, reasonCode, true)
+}
+
+// personSent is the decided person made of what was sent on creation
+// only; nil when nothing was.
+func personSent(ss *session) *personOut {
+	in := ss.person
+	if in.FirstName == "" && in.LastName == "" && in.DateOfBirth == "" && in.IDNumber == "" && ss.address == "" {
+		return nil
+	}
+	p := &personOut{FirstName: strings.ToUpper(in.FirstName), LastName: strings.ToUpper(in.LastName),
+		DateOfBirth: in.DateOfBirth, IDNumber: strings.ToUpper(in.IDNumber), Addresses: []addressOut{}}
+	p.FullName = strings.TrimSpace(p.FirstName + " " + p.LastName)
+	if len(p.DateOfBirth) >= 4 {
+		p.YearOfBirth = p.DateOfBirth[:4]
+	}
+	if ss.address != "" {
+		p.Addresses = []addressOut{{FullAddress: ss.address, ParsedAddress: map[string]any{}}}
+	}
+	return p
+}
+
+// documentSent is the decided document made of what was sent on creation
+// only; nil when no number was.
+func documentSent(ss *session) *documentOut {
+	d := ss.document
+	if d.Number == "" {
+		return nil
+	}
+	return &documentOut{Number: d.Number, Type: d.Type, Country: d.Country}
+}
+
+// decideWith decides ss, with plausible defaults for what was not sent
+// when invent is set; s.mu must be held.
+func (s *Server) decideWith(ss *session, status veriff.SessionStatus, reasonCode int, invent bool) error {
 	code, ok := decisionCodes[status]
 	if !ok {
 		return fmt.Errorf("verifftest: %q is not a decision status (approved, declined, resubmission_requested, expired, abandoned, review)", status)
@@ -382,7 +433,10 @@ func (s *Server) decideLocked(ss *session, status veriff.SessionStatus, reasonCo
 		}
 		v.Reason, v.ReasonCode = &text, &reasonCode
 	}
-	if status != veriff.StatusExpired && status != veriff.StatusAbandoned {
+	if status != veriff.StatusExpired && status != veriff.StatusAbandoned && !invent {
+		v.Person, v.Document = personSent(ss), documentSent(ss)
+		v.AdditionalVerifiedData = map[string]any{}
+	} else if status != veriff.StatusExpired && status != veriff.StatusAbandoned {
 		p := personFor(ss)
 		v.Person = &p
 		v.Document = documentFor(ss)

@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds webhook delivery: retries, the delivery record (Deliveries), WaitForDeliveries, Resend.
+
 import (
 	"bytes"
 	"context"

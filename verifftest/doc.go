@@ -24,8 +24,8 @@
 //
 // # Sessions
 //
-// A session is created, moves to started with its first media upload
-// (sending event 7001), and to submitted with PATCH
+// A session is created, moves to started when its hosted flow is opened or
+// with its first media upload (sending event 7001), and to submitted with PATCH
 // {"verification":{"status":"submitted"}} (event 7002). Media uploaded
 // after submission, and a second submit, are answered 409 with code 1304;
 // PATCH to any other status is 400 1303. GET /decision answers
@@ -75,42 +75,53 @@
 // SignWebhook and NewWebhookRequest build signed webhook requests for tests
 // of a receiver.
 //
-// # Emulator: serving, hosted flow, portal and admin API
+// # Serving and the hosted flow
 //
 // NewServer listens on a loopback port at once. NewUnstartedServer leaves
-// that to Start, to Serve on a listener of your own (the veriff emulator
-// command does), or to a server of your own mounting Handler. The URLs the
-// server hands out (verification.url, host, media URLs) follow the Host
-// header of each request, so they work under any name the server is
-// reached by (http://veriff:8700 in docker-compose); WithPublicURL fixes
-// them instead. WithRequestLog reports method, path and status of every
-// request, never bodies or credentials.
+// that to Start, to Serve on a listener of your own, or to a server of your
+// own mounting Handler. The URLs the server hands out (verification.url,
+// host, media URLs) follow the Host header of each request, so they work
+// under any name the server is reached by; WithPublicURL fixes them
+// instead. The server answers only requests whose Host names it (a
+// loopback name or address, its listen address, the WithPublicURL host or
+// one of WithAllowedHosts): any other gets 421 and changes nothing, which
+// defeats DNS rebinding. The API checks the key, and the declared length,
+// before it reads a body. WithRequestLog reports method, route pattern and
+// status of every request, never paths, bodies or credentials.
 //
-// Besides API v1 the server serves, with embedded pages that need no
-// JavaScript and no network:
+// POST /v1/sessions, unsigned with X-AUTH-CLIENT as Veriff's @veriff/js-sdk
+// sends it from a web page, answers CORS preflights and carries
+// Access-Control-Allow-Origin; signed calls stay server-only.
 //
-//   - the hosted verification flow at each session's verification.url
-//     (/v/{token}): a form with the images document-front, document-back
-//     and face, posted as one multipart/form-data request that uploads them
-//     and submits the session as the API does (events 7001 and 7002,
-//     webhooks, AutoDecide and the firstName trick), then shows a done page
-//     or redirects (303) to the session's callback. A second submit, a
-//     file that is not an image or is over MaxHostedImageBytes, a missing
-//     file or a session no longer open are refused on the page, with
-//     nothing changed;
-//   - the portal at /: the sessions, newest first, and a page per session
-//     with the data sent, media thumbnails, attempts, the decision, forms
-//     to decide, to set the INE registry answer and the INE biometric
-//     result, and to resend webhooks. Its
-//     forms carry a per-server token and refuse cross-site requests;
-//   - the admin API under /_emulator/ (JSON; X-AUTH-CLIENT must be the API
-//     key, else 401): GET /_emulator/sessions, POST
-//     /_emulator/sessions/{id}/decision, PUT
-//     /_emulator/sessions/{id}/ine-registry, PUT
-//     /_emulator/sessions/{id}/ine-biometric, GET /_emulator/deliveries, POST
-//     /_emulator/deliveries/{n}/resend and POST /_emulator/faults. Bodies
-//     with unknown fields or bad values get a 4xx {"error":"..."} and change
-//     nothing.
+// Besides API v1 the server serves the hosted verification flow at each
+// session's verification.url (/v/{token}), with embedded pages that need
+// no JavaScript and no network. Opening it starts the session (event 7001,
+// once per attempt). Its form takes the images document-front,
+// document-back and face as one multipart/form-data request that uploads
+// them and submits the session as the API does (event 7002, webhooks,
+// AutoDecide and the firstName trick), then shows a done page or redirects
+// (303) to the session's callback. A second submit, a file that is not an
+// image or is over MaxHostedImageBytes, a missing file or a session no
+// longer open are refused on the page, with nothing changed (a closed
+// session before its upload is read). Its Cancel button decides nothing:
+// the session stays open (Session.CanceledAt records it), as at Veriff.
+// ?lang=es (or es-MX) gives the flow in Spanish, anything else English.
+// Framed by Veriff's @veriff/incontext-sdk, the pages post its messages to
+// the parent: VERIFF_HANDSHAKE, VERIFF_STARTED when the flow opens,
+// VERIFF_SUBMITTED and VERIFF_FINISHED once submitted (before any
+// callback: the parent closes the frame), VERIFF_CANCELED after Cancel.
+//
+// The veriff emulator (cmd/veriff) serves this server behind its portal
+// and admin API, which are not part of this package.
+//
+// # Memory and persistence
+//
+// By default the server keeps everything in memory, as a unit test wants.
+// WithMaxMediaBytes bounds the media held, dropping the oldest sessions'
+// first (their downloads then answer 404, as Veriff's for media it no
+// longer has); WithDataDir keeps sessions, media, decisions and deliveries
+// in a directory, so that a later server on it answers for every earlier
+// session.
 //
 // # Faults
 //

@@ -43,7 +43,7 @@ func ExampleServer_Serve() {
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(l) }()
 
-	resp, err := http.Get("http://" + l.Addr().String() + "/_emulator/sessions")
+	resp, err := http.Get("http://" + l.Addr().String() + "/v1/sessions/abc/decision")
 	if err != nil {
 		panic(err)
 	}
@@ -51,6 +51,6 @@ func ExampleServer_Serve() {
 	srv.Close()
 	fmt.Println("Serve returned", <-done)
 	// Output:
-	// GET /_emulator/sessions 401
+	// GET /v1/sessions/{id}/decision 401
 	// Serve returned <nil>
 }

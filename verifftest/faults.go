@@ -1,12 +1,14 @@
 package verifftest
 
+// This file holds injected faults of API v1 requests (FailNext, DropNext, InjectFault, ...).
+
 import "net/http"
 
 // Fault describes misbehaviour to inject into the next matching requests,
 // for testing a client's retry and error handling. Faults are consumed in
 // the order they were injected; a request takes at most one fault, before
 // any authentication or routing. Faults apply to API v1 requests only,
-// never to the portal, the hosted flow or the admin API. Its JSON form is
+// never to the hosted flow (nor the emulator's portal or admin API). Its JSON form is
 // the body of the admin API's POST /_emulator/faults.
 type Fault struct {
 	// Method limits the fault to one HTTP method; "" matches any.

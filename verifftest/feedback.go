@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds the fake Feedback API (fraud reports) and NewFeedbackClient.
+
 import (
 	"encoding/hex"
 	"encoding/json"

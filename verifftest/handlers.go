@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds the session state, the API v1 routes, and session create, submit and delete.
+
 import (
 	"bytes"
 	"crypto/rand"
@@ -42,6 +44,7 @@ type session struct {
 	ine            *veriff.INERegistryResult
 	ineBiometric   *veriff.INEBiometricRegistryValidation
 	collected      []json.RawMessage
+	canceledAt     time.Time // the person last left the hosted flow with its cancel control
 }
 
 type attempt struct {
@@ -51,13 +54,17 @@ type attempt struct {
 	createdAt   time.Time
 	media       []*mediaItem
 	startedSent bool
+	submittedAt time.Time
 }
 
 type mediaItem struct {
 	id, name, mimeType  string
 	sessionID, attempID string
 	context             veriff.MediaContext
-	data                []byte
+	data                []byte // the content in memory; nil when onDisk or dropped (storage.go)
+	size                int
+	onDisk              bool // the content is in the data directory
+	dropped             bool // the content was dropped to bound memory
 	uploadedAt          time.Time
 }
 
@@ -98,6 +105,7 @@ type createIn struct {
 
 func (s *Server) routes() {
 	s.handle("POST /v1/sessions", s.createSession)
+	s.mux.HandleFunc("OPTIONS /v1/sessions", s.sessionsPreflight)
 	s.handle("PATCH /v1/sessions/{id}", s.withSession(s.patchSession))
 	s.handle("DELETE /v1/sessions/{id}", s.withSession(s.deleteSession))
 	s.handle("POST /v1/sessions/{id}/media", s.uploadMedia)
@@ -116,7 +124,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusNotFound, "", "Not found")
 	})
-	s.emulatorRoutes()
+	s.pageRoutes()
 }
 
 // decodeVerification reads {"verification":{...}} into out: 1102 when the
@@ -365,6 +373,7 @@ func (s *Server) patchSession(w http.ResponseWriter, r *http.Request, body []byt
 func (s *Server) submitLocked(ss *session) *session {
 	a := s.current(ss)
 	a.status = veriff.StatusSubmitted
+	a.submittedAt = time.Now().UTC()
 	ss.status = veriff.StatusSubmitted
 	s.sendEvent(ss, a, 7002, "submitted")
 	submitted := *ss
@@ -413,7 +422,7 @@ func (s *Server) deleteSession(w http.ResponseWriter, _ *http.Request, _ []byte,
 	}
 	for _, a := range ss.attempts {
 		for _, m := range a.media {
-			delete(s.media, m.id)
+			s.forgetMediaLocked(m)
 		}
 		delete(s.attempts, a.id)
 	}

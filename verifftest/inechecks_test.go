@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,19 +13,11 @@ import (
 	"github.com/veriffgo/veriff/verifftest"
 )
 
-// inactiveBy sets the session's credential inactive in one of the three
-// ways a test or a person can.
+// inactiveBy sets the session's credential inactive through the Go test
+// API (the emulator's tests add its admin API and portal).
 var inactiveBy = map[string]func(t *testing.T, srv *verifftest.Server, id string){
 	"Go test API": func(t *testing.T, srv *verifftest.Server, id string) {
 		require.NoError(t, srv.SetINERegistry(id, veriff.INERegistryResult{Active: false}))
-	},
-	"admin API": func(t *testing.T, srv *verifftest.Server, id string) {
-		r := adminCall(t, srv.URL, "PUT", "/_emulator/sessions/"+id+"/ine-registry", testKey, `{"active":false}`)
-		require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
-	},
-	"portal": func(t *testing.T, srv *verifftest.Server, id string) {
-		r := postPortal(t, srv.URL+"/sessions/"+id+"/ine-registry", url.Values{"csrf": {portalToken(t, srv, id)}, "answer": {"inactive"}}, nil)
-		require.Equal(t, http.StatusSeeOther, r.Status, "body: %s", r.Body)
 	},
 }
 
@@ -100,19 +91,11 @@ func TestINEChecksDatabaseOnly(t *testing.T) {
 	}
 }
 
-// setBiometricBy sets the session's biometric result in each of the three
-// ways.
+// setBiometricBy sets the session's biometric result through the Go test
+// API (the emulator's tests add its admin API and portal).
 var setBiometricBy = map[string]func(t *testing.T, srv *verifftest.Server, id string, v veriff.INEVerdict){
 	"Go test API": func(t *testing.T, srv *verifftest.Server, id string, v veriff.INEVerdict) {
 		require.NoError(t, srv.SetINEBiometricVerdict(id, v))
-	},
-	"admin API": func(t *testing.T, srv *verifftest.Server, id string, v veriff.INEVerdict) {
-		r := adminCall(t, srv.URL, "PUT", "/_emulator/sessions/"+id+"/ine-biometric", testKey, `{"verdict":"`+string(v)+`"}`)
-		require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
-	},
-	"portal": func(t *testing.T, srv *verifftest.Server, id string, v veriff.INEVerdict) {
-		r := postPortal(t, srv.URL+"/sessions/"+id+"/ine-biometric", url.Values{"csrf": {portalToken(t, srv, id)}, "verdict": {string(v)}}, nil)
-		require.Equal(t, http.StatusSeeOther, r.Status, "body: %s", r.Body)
 	},
 }
 
@@ -166,33 +149,4 @@ func TestINEChecksBiometricRefused(t *testing.T) {
 	require.Error(t, srv.SetINEBiometricVerdict(id, "maybe"))
 	require.ErrorIs(t, srv.SetINEBiometricVerdict(plain, veriff.INEVerdictValid), verifftest.ErrNoINEConsent)
 	require.ErrorIs(t, srv.SetINEBiometricVerdict("nope", veriff.INEVerdictValid), verifftest.ErrUnknownSession)
-
-	path := "/_emulator/sessions/" + id + "/ine-biometric"
-	for body, want := range map[string]int{`{"verdict":"maybe"}`: 400, `{}`: 400, `{"verdict":1}`: 400, `{"verdict":"valid","x":1}`: 400} {
-		r := adminCall(t, srv.URL, "PUT", path, testKey, body)
-		assert.Equal(t, want, r.Status, "%s: %s", body, r.Body)
-	}
-	assert.Equal(t, http.StatusConflict, adminCall(t, srv.URL, "PUT", "/_emulator/sessions/"+plain+"/ine-biometric", testKey, `{"verdict":"valid"}`).Status)
-	assert.Equal(t, http.StatusNotFound, adminCall(t, srv.URL, "PUT", "/_emulator/sessions/nope/ine-biometric", testKey, `{"verdict":"valid"}`).Status)
-
-	r := postPortal(t, srv.URL+"/sessions/"+id+"/ine-biometric", url.Values{"csrf": {portalToken(t, srv, id)}, "verdict": {"maybe"}}, nil)
-	assert.Equal(t, http.StatusBadRequest, r.Status)
-	page := string(getPage(t, srv.URL+"/sessions/"+id).Body)
-	assert.Contains(t, page, "INE biometric result")
-	assert.NotContains(t, string(getPage(t, srv.URL+"/sessions/"+plain).Body), "INE biometric result", "no form without the consent")
-}
-
-// TestPortalNamesBothINENumbers: the CIC and the voter card OCR number are
-// two numbers, each shown under its own name.
-func TestPortalNamesBothINENumbers(t *testing.T) {
-	srv := verifftest.NewServer(testKey, testSecret, verifftest.WithINEChecks(veriff.INEChecks{Database: true}))
-	t.Cleanup(srv.Close)
-	id := newAPI(t, srv).create(ineSessionBody)
-	require.NoError(t, srv.SetINERegistry(id, veriff.INERegistryResult{Active: true, INEIdentifier: "1859402736481", IFEIdentifier: "0123456789012"}))
-	page := string(getPage(t, srv.URL+"/sessions/"+id).Body)
-	assert.Regexp(t, `citizen(&#39;|')s identifier \(CIC, ineIdentifier\) <span class="mono">1859402736481</span>`, page)
-	assert.Contains(t, page, `voter card OCR number (ifeIdentifier) <span class="mono">0123456789012</span>`)
-	assert.Contains(t, page, "does not run the legacy INE registry check")
-	assert.Contains(t, page, "an inactive credential declines the session")
-	assert.NotContains(t, page, "INE biometric result", "no biometric form without the Biometric check")
 }

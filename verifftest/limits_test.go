@@ -31,7 +31,7 @@ func TestBodyTooLargeConnectionSurvives(t *testing.T) {
 	body := `{"image":{"context":"face","content":"` + strings.Repeat("A", 33<<20) + `"}}`
 	written := make(chan error, 1)
 	go func() {
-		_, err := fmt.Fprintf(conn, "POST /v1/sessions/%s/media HTTP/1.1\r\nHost: veriff\r\nX-AUTH-CLIENT: %s\r\nX-HMAC-SIGNATURE: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		_, err := fmt.Fprintf(conn, "POST /v1/sessions/%s/media HTTP/1.1\r\nHost: 127.0.0.1\r\nX-AUTH-CLIENT: %s\r\nX-HMAC-SIGNATURE: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
 			id, testKey, veriff.Sign(testSecret, []byte(body)), len(body), body)
 		written <- err
 	}()
@@ -43,7 +43,7 @@ func TestBodyTooLargeConnectionSurvives(t *testing.T) {
 	assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
 	require.NoError(t, <-written, "the whole body was written")
 
-	_, err = fmt.Fprintf(conn, "GET /v1/sessions/%s/decision HTTP/1.1\r\nHost: veriff\r\nX-AUTH-CLIENT: %s\r\nX-HMAC-SIGNATURE: %s\r\n\r\n",
+	_, err = fmt.Fprintf(conn, "GET /v1/sessions/%s/decision HTTP/1.1\r\nHost: 127.0.0.1\r\nX-AUTH-CLIENT: %s\r\nX-HMAC-SIGNATURE: %s\r\n\r\n",
 		id, testKey, veriff.Sign(testSecret, []byte(id)))
 	require.NoError(t, err)
 	resp, err = http.ReadResponse(br, nil)

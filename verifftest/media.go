@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds media upload, listing and download through API v1.
+
 import (
 	"encoding/base64"
 	"encoding/json"
@@ -105,7 +107,7 @@ func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request, body []byte
 // ss, which starts it (event 7001 on an attempt's first upload); s.mu must
 // be held.
 func (s *Server) addMediaLocked(ss *session, context string, data []byte) *mediaItem {
-	a := s.current(ss)
+	a := s.startLocked(ss)
 	m := &mediaItem{
 		id:         ids.NewUUID(),
 		name:       context,
@@ -113,18 +115,28 @@ func (s *Server) addMediaLocked(ss *session, context string, data []byte) *media
 		sessionID:  ss.id,
 		attempID:   a.id,
 		context:    veriff.MediaContext(context),
-		data:       data,
 		uploadedAt: time.Now().UTC(),
 	}
+	s.storeMediaLocked(m, data)
 	a.media = append(a.media, m)
 	s.media[m.id] = m
+	return m
+}
+
+// startLocked starts the current attempt of the open session ss, once per
+// attempt: status started and event 7001, when the hosted flow is opened
+// or, through the API, on the first upload. It returns the attempt; s.mu
+// must be held.
+func (s *Server) startLocked(ss *session) *attempt {
+	a := s.current(ss)
+	if a.startedSent {
+		return a
+	}
+	a.startedSent = true
 	a.status = veriff.StatusStarted
 	ss.status = veriff.StatusStarted
-	if !a.startedSent {
-		a.startedSent = true
-		s.sendEvent(ss, a, 7001, "started")
-	}
-	return m
+	s.sendEvent(ss, a, 7001, "started")
+	return a
 }
 
 type mediaOut struct {
@@ -143,7 +155,7 @@ func mediaOutOf(m *mediaItem, base string) mediaOut {
 		ID:        m.id,
 		Name:      m.name,
 		Context:   string(m.context),
-		Size:      len(m.data),
+		Size:      m.size,
 		MimeType:  m.mimeType,
 		URL:       base + "/v1/media/" + m.id,
 		SessionID: m.sessionID,
@@ -184,17 +196,23 @@ func (s *Server) attemptMedia(w http.ResponseWriter, r *http.Request, _ []byte) 
 	s.mediaList(w, r, a.media)
 }
 
-// GET /v1/media/{id}: the file, byte for byte.
+// GET /v1/media/{id}: the file, byte for byte; 404, as Veriff answers
+// for media it no longer has, once dropped (WithMaxMediaBytes).
 func (s *Server) downloadMedia(w http.ResponseWriter, r *http.Request, _ []byte) {
 	s.mu.Lock()
 	m := s.media[r.PathValue("id")]
+	var data []byte
+	ok := false
+	if m != nil {
+		data, ok = s.mediaBody(m)
+	}
 	s.mu.Unlock()
-	if m == nil {
+	if !ok {
 		s.fail(w, http.StatusNotFound, "", "Media not found.")
 		return
 	}
-	w.Header().Set("Content-Length", fmt.Sprint(len(m.data)))
-	s.writeRaw(w, http.StatusOK, m.mimeType, m.data) // data is never modified
+	w.Header().Set("Content-Length", fmt.Sprint(len(data)))
+	s.writeRaw(w, http.StatusOK, m.mimeType, data) // data is never modified
 }
 
 // mimeTypeOf names the type of uploaded media as the SDK detects it (JPEG,

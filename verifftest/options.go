@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds ServerOption and the options that configure a Server.
+
 import (
 	"strings"
 
@@ -19,10 +21,14 @@ type ServerOption func(*serverConfig)
 type serverConfig struct {
 	allowRemoteWebhooks bool
 	publicURL           string
+	publicHost          string   // publicURL's host, for AllowsHost
+	allowedHosts        []string // WithAllowedHosts, lower case
 	requestLog          func(method, path string, status int)
 	maxRequests         int
 	maxDeliveries       int
 	ineChecks           veriff.INEChecks
+	maxMediaBytes       int64  // WithMaxMediaBytes; 0: no bound
+	dataDir             string // WithDataDir
 }
 
 func defaultConfig() serverConfig {
@@ -47,16 +53,35 @@ func WithAllowRemoteWebhooks() ServerOption {
 // http://veriff:8700 from another container), and from URL when a request
 // names no host. A trailing "/" is dropped.
 func WithPublicURL(baseURL string) ServerOption {
-	return func(c *serverConfig) { c.publicURL = strings.TrimRight(baseURL, "/") }
+	return func(c *serverConfig) {
+		c.publicURL = strings.TrimRight(baseURL, "/")
+		c.publicHost = hostOf(c.publicURL)
+	}
+}
+
+// WithAllowedHosts adds host names (or addresses) that requests may name
+// in their Host header, besides loopback ones, the listen address and the
+// host of WithPublicURL; every other Host is answered 421 (see
+// AllowsHost). An emulator in docker-compose that the app reaches as
+// http://veriff:8700 needs WithAllowedHosts("veriff"). Ports are ignored.
+func WithAllowedHosts(hosts ...string) ServerOption {
+	return func(c *serverConfig) {
+		for _, h := range hosts {
+			if h = hostOf("http://" + h); h != "" {
+				c.allowedHosts = append(c.allowedHosts, h)
+			}
+		}
+	}
 }
 
 // WithRequestLog calls log once per request the server answers, after the
-// answer, with the method, the path and the status (0 when the connection
-// was dropped without one), as an emulator's one line per request. It never
-// gets bodies, headers, queries or credentials; the secret part of the
-// hosted flow's path is replaced by "{token}". log may be called from many
-// goroutines at once.
-func WithRequestLog(log func(method, path string, status int)) ServerOption {
+// answer, with the method, the route pattern that matched (such as
+// "/v1/sessions/{id}/decision" or "/v/{token}"; "/v1/" or "/" for a path no route
+// takes) and the status (0 when the connection was dropped without one),
+// as an emulator's one line per request. It never gets paths (they hold
+// session IDs and the hosted flow's token), bodies, headers, queries or
+// credentials. log may be called from many goroutines at once.
+func WithRequestLog(log func(method, route string, status int)) ServerOption {
 	return func(c *serverConfig) { c.requestLog = log }
 }
 

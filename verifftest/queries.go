@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds the INE and CURP registry queries.
+
 import (
 	"encoding/json"
 	"net"

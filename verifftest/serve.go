@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds serving: Start, Serve, Handler, the request record and the request log.
+
 import (
 	"errors"
 	"net"
@@ -37,23 +39,27 @@ func (s *Server) Serve(l net.Listener) error {
 
 func (s *Server) setURL(l net.Listener) {
 	u := "http://" + l.Addr().String()
+	host, _, _ := net.SplitHostPort(l.Addr().String())
 	s.mu.Lock()
 	s.URL = u
+	s.listenHosts = append(s.listenHosts, strings.ToLower(host))
 	s.mu.Unlock()
 	s.base.Store(&u)
 }
 
 // Handler returns the whole server as one http.Handler: Veriff's API under
 // /v1/, the hosted verification flow at each session's verification.url
-// (/v/{token}), the portal pages at / and the admin API under /_emulator/.
-// Mount it at the root of a server of your own; call Close when done.
+// (/v/{token}) and its assets (/_assets/); every other path is a 404 page,
+// and a foreign Host gets 421 (see AllowsHost). Mount it at the root of a
+// server of your own; call Close when done.
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 
 // isAPI reports whether path belongs to Veriff's API v1, whose requests are
 // recorded (Requests) and subject to injected faults.
 func isAPI(path string) bool { return path == "/v1" || strings.HasPrefix(path, "/v1/") }
 
-// serveHTTP records an API request, applies any injected fault, then routes.
+// serveHTTP refuses a foreign Host, records an API request, applies any
+// injected fault, then routes.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	_, pattern := s.mux.Handler(r)
 	_, route, _ := strings.Cut(pattern, " ")
@@ -61,7 +67,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		route = pattern
 	}
 	status := 0
-	if isAPI(r.URL.Path) {
+	if !s.AllowsHost(r.Host) {
+		status = misdirected(w)
+	} else if isAPI(r.URL.Path) {
 		status = s.serveAPI(w, r, route)
 	} else {
 		sw := &statusWriter{ResponseWriter: w}
@@ -69,11 +77,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		status = sw.status()
 	}
 	if log := s.cfg.requestLog; log != nil {
-		path := r.URL.Path
-		if route == "/v/{token}" {
-			path = route
-		}
-		log(r.Method, path, status)
+		// The route pattern, never the path: a hosted flow's path holds
+		// its token, an upload capability.
+		log(r.Method, route, status)
 	}
 }
 

@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds the Server: construction, Close, credentials, authentication of API v1 requests.
+
 import (
 	"context"
 	"crypto/hmac"
@@ -18,7 +20,6 @@ import (
 	"time"
 
 	"github.com/veriffgo/veriff"
-	"github.com/veriffgo/veriff/internal/ids"
 )
 
 // maxBodyBytes caps a request body. Veriff accepts images up to 24 MB in
@@ -29,6 +30,15 @@ const maxBodyBytes = 32 << 20
 // (and discards) before it answers 413, so that the client, which is still
 // writing, reads the answer instead of a connection reset.
 const maxDrainBytes = 128 << 20
+
+// Timeouts of the server's connections: a client that stalls in its
+// headers, in a body (the largest, three images of 18 MB, takes seconds on
+// any link a test uses) or between requests loses its connection.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 2 * time.Minute
+	idleTimeout       = 2 * time.Minute
+)
 
 var errTooLarge = errors.New("verifftest: request body too large")
 
@@ -62,6 +72,19 @@ func (s *Server) readRequest(w http.ResponseWriter, r *http.Request, limit int64
 	return body, true
 }
 
+// refuseDeclaredLength answers 413 to an authenticated request whose
+// Content-Length is over maxBodyBytes, buffering nothing: a body of at
+// most maxDrainBytes is discarded so that the client, still writing, reads
+// the answer and keeps its connection; a larger one is not read at all.
+func (s *Server) refuseDeclaredLength(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength-maxBodyBytes <= maxDrainBytes {
+		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, r.ContentLength))
+	} else {
+		w.Header().Set("Connection", "close")
+	}
+	s.fail(w, http.StatusRequestEntityTooLarge, "", "Request body too large")
+}
+
 // ErrUnknownSession is returned by the Server's methods (Decide,
 // SetINERegistry, ...) for a session ID the server does not know.
 var ErrUnknownSession = errors.New("verifftest: unknown session")
@@ -84,31 +107,35 @@ type Server struct {
 	base   atomic.Pointer[string] // URL, for requests that name no host
 	hs     *http.Server           // serves Start and Serve
 	mux    *http.ServeMux
-	csrf   string // the portal forms' token
 
 	ctx    context.Context // cancelled by Close: stops webhook deliveries
 	cancel context.CancelFunc
 	hc     *http.Client // delivers webhooks
 	wg     sync.WaitGroup
 
-	mu         sync.Mutex
-	closed     bool
-	seq        int64
-	sessions   map[string]*session
-	byToken    map[string]*session // sessions by verification-URL token
-	attempts   map[string]*attempt
-	media      map[string]*mediaItem
-	requests   []*Request
-	faults     []*Fault
-	autoDecide veriff.SessionStatus
-	hooks      WebhookURLs
-	hookTries  int
-	hookWait   time.Duration
-	deliveries []Delivery // the most recent, up to cfg.maxDeliveries
+	mu          sync.Mutex
+	closed      bool
+	listenHosts []string // hosts of the listeners of Start and Serve, lower case
+	seq         int64
+	sessions    map[string]*session
+	byToken     map[string]*session // sessions by verification-URL token
+	attempts    map[string]*attempt
+	media       map[string]*mediaItem
+	requests    []*Request
+	faults      []*Fault
+	autoDecide  veriff.SessionStatus
+	hooks       WebhookURLs
+	hookTries   int
+	hookWait    time.Duration
+	deliveries  []Delivery // the most recent, up to cfg.maxDeliveries
 	// deliveryCount is how many deliveries have ended: the last one's N.
 	deliveryCount int
 	delivered     chan struct{} // closed and replaced whenever a delivery ends
 	apiSt         *apiState     // the newer endpoints (api.go)
+	mediaBytes    int64         // media content held in memory (storage.go)
+	restored      int           // sessions taken over from the data directory (persist.go)
+	restoreErr    error         // why the data directory could not be used
+	saved         []byte        // the state last written to the data directory
 }
 
 // NewServer starts a fake of Veriff's Public API v1 on 127.0.0.1 that
@@ -123,13 +150,6 @@ func NewServer(apiKey, sharedSecret string, opts ...ServerOption) *Server {
 	s := NewUnstartedServer(apiKey, sharedSecret, opts...)
 	s.Start()
 	return s
-}
-
-// NewServerWith is NewServer.
-//
-// Deprecated: NewServer takes the options itself.
-func NewServerWith(apiKey, sharedSecret string, opts ...ServerOption) *Server {
-	return NewServer(apiKey, sharedSecret, opts...)
 }
 
 // NewUnstartedServer returns a Server that is not yet listening, as
@@ -161,12 +181,20 @@ func NewUnstartedServer(apiKey, sharedSecret string, opts ...ServerOption) *Serv
 		hookTries: defaultWebhookAttempts,
 		hookWait:  defaultWebhookBackoff,
 		delivered: make(chan struct{}),
-		csrf:      ids.NewUUID(),
 	}
 	s.routes()
+	if cfg.dataDir != "" {
+		s.mu.Lock()
+		s.restoreErr = s.restoreLocked()
+		s.mu.Unlock()
+		s.wg.Add(1)
+		go s.saveLoop()
+	}
 	s.hs = &http.Server{
 		Handler:           s.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		IdleTimeout:       idleTimeout,
 		// Dropped connections (fault injection) make net/http log; keep tests quiet.
 		ErrorLog: log.New(io.Discard, "", 0),
 	}
@@ -252,8 +280,8 @@ type Request struct {
 
 // Requests returns copies of the API v1 requests received so far, oldest
 // first: the most recent ones, up to WithMaxRecordedRequests (default
-// 10000). Requests to the portal, the hosted flow and the admin API are not
-// recorded.
+// 10000). Requests to the hosted flow (and to the emulator's portal and
+// admin API) are not recorded.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -303,14 +331,11 @@ func (s *Server) handle(pattern string, h handlerFunc) {
 	bodySigned := method == http.MethodPost || method == http.MethodPatch
 	sigOptional := pattern == "POST /v1/sessions"
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		var body []byte
-		if bodySigned {
-			b, ok := s.readRequest(w, r, maxBodyBytes, "1102")
-			if !ok {
-				return
-			}
-			body = b
+		if sigOptional {
+			allowCORS(w)
 		}
+		// The key and the declared length are judged before a byte of the
+		// body is read: a stranger cannot make the server read or buffer.
 		key := r.Header.Get("X-AUTH-CLIENT")
 		if key == "" {
 			s.fail(w, http.StatusUnauthorized, "1801", "Mandatory X-AUTH-CLIENT header containing the API key is missing from the request.")
@@ -319,6 +344,18 @@ func (s *Server) handle(pattern string, h handlerFunc) {
 		if !s.keyMatches(key) {
 			s.fail(w, http.StatusUnauthorized, "1803", "Integration with the API key was not found.")
 			return
+		}
+		var body []byte
+		if bodySigned {
+			if r.ContentLength > maxBodyBytes {
+				s.refuseDeclaredLength(w, r)
+				return
+			}
+			b, ok := s.readRequest(w, r, maxBodyBytes, "1102")
+			if !ok {
+				return
+			}
+			body = b
 		}
 		sig := r.Header.Get("X-HMAC-SIGNATURE")
 		if sig == "" && sigOptional {

@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds snapshots of the state for assertions: Sessions, Session, SessionsOverview, MediaFile.
+
 import (
 	"encoding/json"
 	"time"
@@ -35,6 +37,10 @@ type Session struct {
 	INERegistry *veriff.INERegistryResult
 	// CollectedData holds the bodies of POST /collected-data.
 	CollectedData []json.RawMessage
+	// CanceledAt is when the person last left the hosted flow with its
+	// cancel control; zero if never. Cancelling decides nothing: the
+	// session stays open, as at Veriff.
+	CanceledAt time.Time
 }
 
 // Attempt is a snapshot of one attempt of a session.
@@ -42,7 +48,9 @@ type Attempt struct {
 	ID        string
 	Status    veriff.SessionStatus
 	CreatedAt time.Time
-	Media     []Media
+	// SubmittedAt is when the attempt was submitted; zero if never.
+	SubmittedAt time.Time
+	Media       []Media
 }
 
 // Media is a snapshot of one uploaded file.
@@ -55,6 +63,9 @@ type Media struct {
 	// MimeType is sniffed from the content (http.DetectContentType).
 	MimeType string
 	Size     int64
+	// Dropped reports that the server no longer holds the content (see
+	// WithMaxMediaBytes): Content is nil and downloads answer 404.
+	Dropped bool
 	// Content is the decoded file, byte for byte.
 	Content    []byte
 	UploadedAt time.Time
@@ -68,9 +79,35 @@ func (s *Server) Sessions() []Session {
 	all := s.sortedSessions()
 	out := make([]Session, len(all))
 	for i, ss := range all {
-		out[i] = snapshot(ss)
+		out[i] = s.snapshot(ss)
 	}
 	return out
+}
+
+// SessionsOverview is Sessions without media content (Media.Content is
+// nil; Size is set): cheap enough to call on every page view, as the veriff
+// emulator's portal does.
+func (s *Server) SessionsOverview() []Session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	all := s.sortedSessions()
+	out := make([]Session, len(all))
+	for i, ss := range all {
+		out[i] = s.snapshotWith(ss, false)
+	}
+	return out
+}
+
+// MediaFile returns a snapshot of one uploaded file, content included, and
+// whether the server holds it.
+func (s *Server) MediaFile(mediaID string) (Media, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.media[mediaID]
+	if m == nil {
+		return Media{}, false
+	}
+	return s.mediaSnapshot(m, true), true
 }
 
 // Session returns a snapshot of the session with the given ID, and whether
@@ -82,11 +119,15 @@ func (s *Server) Session(id string) (Session, bool) {
 	if ss == nil {
 		return Session{}, false
 	}
-	return snapshot(ss), true
+	return s.snapshot(ss), true
 }
 
 // snapshot copies ss; s.mu must be held.
-func snapshot(ss *session) Session {
+func (s *Server) snapshot(ss *session) Session { return s.snapshotWith(ss, true) }
+
+// snapshotWith copies ss, media content only when content is set; s.mu
+// must be held.
+func (s *Server) snapshotWith(ss *session, content bool) Session {
 	out := Session{
 		ID:            ss.id,
 		Status:        ss.status,
@@ -95,6 +136,7 @@ func snapshot(ss *session) Session {
 		IntegrationID: ss.integrationID,
 		Verification:  append(json.RawMessage(nil), ss.verification...),
 		CreatedAt:     ss.createdAt,
+		CanceledAt:    ss.canceledAt,
 	}
 	if ss.vendorData != nil {
 		out.VendorData = *ss.vendorData
@@ -113,21 +155,33 @@ func snapshot(ss *session) Session {
 		out.CollectedData = append(out.CollectedData, append(json.RawMessage(nil), c...))
 	}
 	for _, a := range ss.attempts {
-		sa := Attempt{ID: a.id, Status: a.status, CreatedAt: a.createdAt}
+		sa := Attempt{ID: a.id, Status: a.status, CreatedAt: a.createdAt, SubmittedAt: a.submittedAt}
 		for _, m := range a.media {
-			sa.Media = append(sa.Media, Media{
-				ID:         m.id,
-				SessionID:  m.sessionID,
-				AttemptID:  m.attempID,
-				Name:       m.name,
-				Context:    m.context,
-				MimeType:   m.mimeType,
-				Size:       int64(len(m.data)),
-				Content:    append([]byte(nil), m.data...),
-				UploadedAt: m.uploadedAt,
-			})
+			sa.Media = append(sa.Media, s.mediaSnapshot(m, content))
 		}
 		out.Attempts = append(out.Attempts, sa)
+	}
+	return out
+}
+
+// mediaSnapshot copies m, its content only when content is set; s.mu must
+// be held.
+func (s *Server) mediaSnapshot(m *mediaItem, content bool) Media {
+	out := Media{
+		ID:         m.id,
+		SessionID:  m.sessionID,
+		AttemptID:  m.attempID,
+		Name:       m.name,
+		Context:    m.context,
+		MimeType:   m.mimeType,
+		Size:       int64(m.size),
+		Dropped:    m.dropped,
+		UploadedAt: m.uploadedAt,
+	}
+	if content {
+		if data, ok := s.mediaBody(m); ok {
+			out.Content = append([]byte(nil), data...)
+		}
 	}
 	return out
 }

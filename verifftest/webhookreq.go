@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds signed webhook requests for tests of a receiver (SignWebhook, NewWebhookRequest).
+
 import (
 	"bytes"
 	"net/http"

@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds webhook URLs and the event and INE registry webhooks.
+
 import (
 	"encoding/json"
 	"errors"

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -23,16 +24,19 @@ func runTrigger(ctx context.Context, env *cmdEnv, args []string) int {
 			"to URL, and prints the HTTP status the receiver answered; exits 1 unless it was 200.\n"+
 			"KIND is one of: "+kindNames()+".\n"+
 			"-status picks the variant, per kind (the first is the default):\n"+statusHelp()+
-			"-secret defaults to $"+secretEnv+".")
+			"-secret defaults to $"+secretEnv+", -api-key to $"+apiKeyEnv+".")
 	target := fs.String("url", "", "the receiver's URL (http:// or https://)")
 	secret := fs.String("secret", "", "the shared secret to sign with (default $"+secretEnv+")")
-	apiKey := fs.String("api-key", "", "send this API key in X-AUTH-CLIENT, as Veriff does")
+	apiKey := fs.String("api-key", "", "send this API key in X-AUTH-CLIENT, as Veriff does (default $"+apiKeyEnv+")")
 	sessionID := fs.String("session", "", "the session ID in the body (default: a random UUID)")
 	status := fs.String("status", "", "the variant of KIND (see above)")
 	timeout := fs.Duration("timeout", 30*time.Second, "how long to wait for the receiver")
 	plainHTTP := fs.Bool("plain-http", false, "allow sending -api-key over http:// to a host that is not loopback")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	if !flagGiven(fs, "api-key") {
+		*apiKey = os.Getenv(apiKeyEnv)
 	}
 	if fs.NArg() != 1 {
 		return usage(env, fs, "want exactly one KIND (%s), got %d arguments", kindNames(), fs.NArg())
@@ -46,7 +50,7 @@ func runTrigger(ctx context.Context, env *cmdEnv, args []string) int {
 		return usage(env, fs, "%v", err)
 	}
 	if *apiKey != "" && u.Scheme == "http" && !netx.IsLoopback(u.Hostname()) && !*plainHTTP {
-		return usage(env, fs, "refusing to send -api-key over plain http:// to %s; use https://, or -plain-http for an emulator on a private network", u.Hostname())
+		return usage(env, fs, "refusing to send the API key (-api-key or $%s) over plain http:// to %s; use https://, or -plain-http for an emulator on a private network", apiKeyEnv, u.Hostname())
 	}
 	s := *secret
 	if s == "" {

@@ -1,4 +1,4 @@
-package verifftest_test
+package emulator_test
 
 import (
 	"html/template"
@@ -20,7 +20,7 @@ import (
 var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // portalToken reads the forms' token from a session page.
-func portalToken(t *testing.T, srv *verifftest.Server, id string) string {
+func portalToken(t *testing.T, srv *server, id string) string {
 	t.Helper()
 	r := getPage(t, srv.URL+"/sessions/"+id)
 	require.Equal(t, http.StatusOK, r.Status)
@@ -104,7 +104,15 @@ func TestPortalForms(t *testing.T) {
 	tok := portalToken(t, srv, id)
 	base := srv.URL + "/sessions/" + id
 
-	r := postPortal(t, base+"/decision", url.Values{"csrf": {tok}, "status": {"declined"}, "reasonCode": {"108"}}, map[string]string{"Origin": srv.URL, "Sec-Fetch-Site": "same-origin"})
+	hdr := map[string]string{"Origin": srv.URL, "Sec-Fetch-Site": "same-origin"}
+	form := url.Values{"csrf": {tok}, "status": {"declined"}, "reasonCode": {"108"}}
+	assert.Contains(t, string(getPage(t, base).Body), `name="force" value="1"`, "never submitted: the form offers to force")
+	r := postPortal(t, base+"/decision", form, hdr)
+	require.Equal(t, http.StatusConflict, r.Status, "never submitted, not forced")
+	s, _ := srv.Session(id)
+	assert.Nil(t, s.Decision)
+	form.Set("force", "1")
+	r = postPortal(t, base+"/decision", form, hdr)
 	require.Equal(t, http.StatusSeeOther, r.Status, "body: %s", r.Body)
 	assert.Equal(t, "/sessions/"+id+"?done=decided", r.Header.Get("Location"))
 	d := a.decision(id)["verification"].(map[string]any)
@@ -114,7 +122,7 @@ func TestPortalForms(t *testing.T) {
 
 	r = postPortal(t, base+"/ine-registry", url.Values{"csrf": {tok}, "answer": {"inactive"}}, nil)
 	require.Equal(t, http.StatusSeeOther, r.Status, "body: %s", r.Body)
-	s, _ := srv.Session(id)
+	s, _ = srv.Session(id)
 	require.NotNil(t, s.INERegistry)
 	assert.False(t, s.INERegistry.Active)
 
@@ -334,4 +342,36 @@ func TestPortalDecideFormLabels(t *testing.T) {
 	}
 	r := postPortal(t, srv.URL+"/sessions/"+id+"/decision", url.Values{"csrf": {portalToken(t, srv, id)}, "status": {""}}, nil)
 	assert.Equal(t, http.StatusBadRequest, r.Status, "the prompt is not a decision")
+}
+
+// Issue 19 point 10: the portal says when a session's media were dropped
+// to bound memory.
+func TestPortalSaysMediaDropped(t *testing.T) {
+	srv := newServer(t, verifftest.WithMaxMediaBytes(int64(len(jpegBytes))))
+	a := newAPI(t, srv)
+	old := a.create(`{"verification":{}}`)
+	oldImg := a.upload(old, "face", jpegBytes)
+	recent := a.create(`{"verification":{}}`)
+	a.upload(recent, "face", jpegBytes)
+	page := string(getPage(t, srv.URL+"/sessions/"+old).Body)
+	assert.Contains(t, page, "Dropped from memory")
+	assert.NotContains(t, page, `<img src="/sessions/`+old)
+	assert.Equal(t, http.StatusNotFound, getPage(t, srv.URL+"/sessions/"+old+"/media/"+oldImg["id"].(string)).Status)
+	assert.NotContains(t, string(getPage(t, srv.URL+"/sessions/"+recent).Body), "Dropped from memory")
+}
+
+// Issue 19 point 2: a session the person cancelled shows as cancelled and
+// still open, in the list and on its page.
+func TestPortalShowsCancelled(t *testing.T) {
+	srv := newServer(t)
+	r := newAPI(t, srv).send(http.MethodPost, "/v1/sessions", []byte(`{"verification":{}}`))
+	v := r.JSON(t)["verification"].(map[string]any)
+	id, vurl := v["id"].(string), v["url"].(string)
+	req, err := http.NewRequest(http.MethodPost, vurl+"/cancel", nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, doRaw(t, req).Status)
+	assert.Contains(t, string(getPage(t, srv.URL+"/").Body), "cancelled by the person, still open")
+	page := string(getPage(t, srv.URL+"/sessions/"+id).Body)
+	assert.Contains(t, page, "the person left the flow with its cancel control")
+	assert.Contains(t, page, "the session stays open, as at Veriff")
 }

@@ -1,7 +1,8 @@
-package verifftest
+package emulator
 
 import (
 	"bytes"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,37 +12,48 @@ import (
 	"strings"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/verifftest"
 )
 
 // maxAdminBody caps an admin API request body.
 const maxAdminBody = 64 << 10
 
+// handlerFunc serves an authenticated admin request with its body.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, body []byte)
+
 // adminRoutes registers the admin API under /_emulator/.
-func (s *Server) adminRoutes() {
-	s.admin("GET /_emulator/sessions", s.adminSessions)
-	s.admin("POST /_emulator/sessions/{id}/decision", s.adminDecision)
-	s.admin("PUT /_emulator/sessions/{id}/ine-registry", s.adminINERegistry)
-	s.admin("PUT /_emulator/sessions/{id}/ine-biometric", s.adminINEBiometric)
-	s.admin("GET /_emulator/deliveries", s.adminDeliveries)
-	s.admin("POST /_emulator/deliveries/{n}/resend", s.adminResend)
-	s.admin("POST /_emulator/faults", s.adminFaults)
-	s.admin("/_emulator/", func(w http.ResponseWriter, _ *http.Request, _ []byte) {
+func (e *Emulator) adminRoutes() {
+	e.admin("GET /_emulator/sessions", e.adminSessions)
+	e.admin("POST /_emulator/sessions/{id}/decision", e.adminDecision)
+	e.admin("PUT /_emulator/sessions/{id}/ine-registry", e.adminINERegistry)
+	e.admin("PUT /_emulator/sessions/{id}/ine-biometric", e.adminINEBiometric)
+	e.admin("GET /_emulator/deliveries", e.adminDeliveries)
+	e.admin("POST /_emulator/deliveries/{n}/resend", e.adminResend)
+	e.admin("POST /_emulator/faults", e.adminFaults)
+	e.admin("/_emulator/", func(w http.ResponseWriter, _ *http.Request, _ []byte) {
 		adminError(w, http.StatusNotFound, "no such admin API call")
 	})
 }
 
 // admin registers h behind the admin API's authentication: X-AUTH-CLIENT
-// must be the server's API key. The body is read (at most maxAdminBody)
-// before h runs.
-func (s *Server) admin(pattern string, h handlerFunc) {
-	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+// must be the server's API key, checked (with the declared length) before
+// a byte of the body is read; then the body is read, at most maxAdminBody.
+func (e *Emulator) admin(pattern string, h handlerFunc) {
+	e.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get("X-AUTH-CLIENT")
-		if key == "" || !s.keyMatches(key) {
+		if key == "" || subtle.ConstantTimeCompare([]byte(key), []byte(e.srv.APIKey())) != 1 {
+			w.Header().Set("Connection", "close")
 			adminError(w, http.StatusUnauthorized, "X-AUTH-CLIENT must carry the emulator's API key")
 			return
 		}
-		body, err := readBody(r.Body, maxAdminBody)
-		if errors.Is(err, errTooLarge) {
+		if r.ContentLength > maxAdminBody {
+			w.Header().Set("Connection", "close")
+			adminError(w, http.StatusRequestEntityTooLarge, "request body too large")
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAdminBody))
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
 			adminError(w, http.StatusRequestEntityTooLarge, "request body too large")
 			return
 		}
@@ -111,31 +123,68 @@ type sessionSummary struct {
 	Decision   json.RawMessage `json:"decision"`
 }
 
-// summaryOf summarises ss; s.mu must be held.
-func summaryOf(ss *session) sessionSummary {
+// summaryOf summarises ss.
+func summaryOf(ss verifftest.Session) sessionSummary {
 	d := json.RawMessage("null")
-	if ss.decision != nil {
-		d = append(json.RawMessage(nil), ss.decision...)
+	if ss.Decision != nil {
+		d = ss.Decision
 	}
-	return sessionSummary{ID: ss.id, Status: string(ss.status), VendorData: ss.vendorData, Decision: d}
+	var vd *string
+	if ss.VendorData != "" {
+		vd = &ss.VendorData
+	}
+	return sessionSummary{ID: ss.ID, Status: string(ss.Status), VendorData: vd, Decision: d}
 }
 
 // GET /_emulator/sessions: every session, oldest first.
-func (s *Server) adminSessions(w http.ResponseWriter, _ *http.Request, _ []byte) {
-	s.mu.Lock()
+func (e *Emulator) adminSessions(w http.ResponseWriter, _ *http.Request, _ []byte) {
 	out := []sessionSummary{}
-	for _, ss := range s.sortedSessions() {
+	for _, ss := range e.srv.SessionsOverview() {
 		out = append(out, summaryOf(ss))
 	}
-	s.mu.Unlock()
 	adminJSON(w, http.StatusOK, out)
 }
 
-// POST /_emulator/sessions/{id}/decision {"status":"declined","reasonCode":102}
-func (s *Server) adminDecision(w http.ResponseWriter, r *http.Request, body []byte) {
+// submitted reports whether an attempt of ss was ever submitted.
+func submitted(ss verifftest.Session) bool {
+	for _, a := range ss.Attempts {
+		if !a.SubmittedAt.IsZero() {
+			return true
+		}
+	}
+	return false
+}
+
+// errNotSubmitted refuses to decide a session never submitted.
+var errNotSubmitted = errors.New(`the session was never submitted: Veriff decides only what was submitted (expired and abandoned excepted); send "force": true to decide it anyway, with no personal data made up`)
+
+// decideChecked decides the session id, refusing (errNotSubmitted) one
+// that was never submitted unless force, or the status is expired or
+// abandoned (Veriff's answers for sessions never submitted). A forced
+// decision carries only what was sent on creation (DecideAsSent).
+func (e *Emulator) decideChecked(id string, status veriff.SessionStatus, code int, force bool) error {
+	ss, ok := e.srv.Session(id)
+	if !ok {
+		return verifftest.ErrUnknownSession
+	}
+	if !submitted(ss) && status != veriff.StatusExpired && status != veriff.StatusAbandoned {
+		if !force {
+			return errNotSubmitted
+		}
+		return e.srv.DecideAsSent(id, status, code)
+	}
+	if code != 0 {
+		return e.srv.DecideWithReason(id, status, code)
+	}
+	return e.srv.Decide(id, status)
+}
+
+// POST /_emulator/sessions/{id}/decision {"status":"declined","reasonCode":102,"force":false}
+func (e *Emulator) adminDecision(w http.ResponseWriter, r *http.Request, body []byte) {
 	var in struct {
 		Status     *veriff.SessionStatus `json:"status"`
 		ReasonCode *int                  `json:"reasonCode"`
+		Force      bool                  `json:"force"`
 	}
 	if !decodeStrict(w, body, &in) {
 		return
@@ -152,24 +201,36 @@ func (s *Server) adminDecision(w http.ResponseWriter, r *http.Request, body []by
 		adminError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss := s.sessions[r.PathValue("id")]
-	if ss == nil {
+	id := r.PathValue("id")
+	switch err := e.decideChecked(id, *in.Status, code, in.Force); {
+	case errors.Is(err, verifftest.ErrUnknownSession):
 		adminError(w, http.StatusNotFound, "unknown session")
 		return
+	case errors.Is(err, errNotSubmitted):
+		adminError(w, http.StatusConflict, err.Error())
+		return
+	case err != nil:
+		adminError(w, http.StatusBadRequest, "the decision was refused")
+		return
 	}
-	if err := s.decideLocked(ss, *in.Status, code); err != nil {
-		adminError(w, http.StatusBadRequest, err.Error())
+	ss, ok := e.srv.Session(id)
+	if !ok {
+		adminError(w, http.StatusNotFound, "unknown session")
 		return
 	}
 	adminJSON(w, http.StatusOK, summaryOf(ss))
 }
 
+// decisionStatuses are the statuses a decision may have.
+var decisionStatuses = map[veriff.SessionStatus]bool{
+	veriff.StatusApproved: true, veriff.StatusDeclined: true, veriff.StatusResubmissionRequested: true,
+	veriff.StatusReview: true, veriff.StatusExpired: true, veriff.StatusAbandoned: true,
+}
+
 // checkDecision checks a decision asked for by the admin API or the portal
 // before anything changes.
 func checkDecision(status veriff.SessionStatus, code int, codeGiven bool) error {
-	if _, ok := decisionCodes[status]; !ok {
+	if !decisionStatuses[status] {
 		return errors.New(`"status" must be one of approved, declined, resubmission_requested, review, expired, abandoned`)
 	}
 	if !codeGiven {
@@ -178,14 +239,14 @@ func checkDecision(status veriff.SessionStatus, code int, codeGiven bool) error 
 	if status != veriff.StatusDeclined && status != veriff.StatusResubmissionRequested {
 		return errors.New(`"reasonCode" goes with declined or resubmission_requested only`)
 	}
-	if _, known := ReasonText(code); !known {
+	if _, known := verifftest.ReasonText(code); !known {
 		return errors.New(`"reasonCode" is not one of Veriff's reason codes`)
 	}
 	return nil
 }
 
 // PUT /_emulator/sessions/{id}/ine-registry {"active":false,"documentState":"..."}
-func (s *Server) adminINERegistry(w http.ResponseWriter, r *http.Request, body []byte) {
+func (e *Emulator) adminINERegistry(w http.ResponseWriter, r *http.Request, body []byte) {
 	// Spelled out, not veriff.INERegistryResult: its decoding is lenient.
 	var in struct {
 		Active        *bool  `json:"active"`
@@ -204,11 +265,11 @@ func (s *Server) adminINERegistry(w http.ResponseWriter, r *http.Request, body [
 	}
 	res := veriff.INERegistryResult{Active: *in.Active, DocumentState: in.DocumentState, Status: in.Status,
 		Information: in.Information, INEIdentifier: in.INEIdentifier, IFEIdentifier: in.IFEIdentifier}
-	err := s.SetINERegistry(r.PathValue("id"), res)
+	err := e.srv.SetINERegistry(r.PathValue("id"), res)
 	switch {
-	case errors.Is(err, ErrUnknownSession):
+	case errors.Is(err, verifftest.ErrUnknownSession):
 		adminError(w, http.StatusNotFound, "unknown session")
-	case errors.Is(err, ErrNoINEConsent):
+	case errors.Is(err, verifftest.ErrNoINEConsent):
 		adminError(w, http.StatusConflict, "the session was created without the INE consent")
 	case err != nil:
 		adminError(w, http.StatusBadRequest, err.Error())
@@ -219,17 +280,17 @@ func (s *Server) adminINERegistry(w http.ResponseWriter, r *http.Request, body [
 
 // PUT /_emulator/sessions/{id}/ine-biometric {"verdict":"face_mismatch"}:
 // valid, face_mismatch, not_found, failure or pending (SetINEBiometricVerdict).
-func (s *Server) adminINEBiometric(w http.ResponseWriter, r *http.Request, body []byte) {
+func (e *Emulator) adminINEBiometric(w http.ResponseWriter, r *http.Request, body []byte) {
 	var in struct {
 		Verdict veriff.INEVerdict `json:"verdict"`
 	}
 	if !decodeStrict(w, body, &in) {
 		return
 	}
-	switch err := s.SetINEBiometricVerdict(r.PathValue("id"), in.Verdict); {
-	case errors.Is(err, ErrUnknownSession):
+	switch err := e.srv.SetINEBiometricVerdict(r.PathValue("id"), in.Verdict); {
+	case errors.Is(err, verifftest.ErrUnknownSession):
 		adminError(w, http.StatusNotFound, "unknown session")
-	case errors.Is(err, ErrNoINEConsent):
+	case errors.Is(err, verifftest.ErrNoINEConsent):
 		adminError(w, http.StatusConflict, "the session was created without the INE consent")
 	case err != nil:
 		adminError(w, http.StatusBadRequest, `"verdict" must be one of valid, face_mismatch, not_found, failure, pending`)
@@ -249,7 +310,7 @@ type deliverySummary struct {
 	Delivered  bool   `json:"delivered"`
 }
 
-func summariesOf(ds []Delivery) []deliverySummary {
+func summariesOf(ds []verifftest.Delivery) []deliverySummary {
 	out := []deliverySummary{}
 	for _, d := range ds {
 		out = append(out, deliverySummary{N: d.N, Kind: string(d.Kind), SessionID: d.SessionID,
@@ -259,18 +320,18 @@ func summariesOf(ds []Delivery) []deliverySummary {
 }
 
 // GET /_emulator/deliveries: the deliveries that have ended, in that order.
-func (s *Server) adminDeliveries(w http.ResponseWriter, _ *http.Request, _ []byte) {
-	adminJSON(w, http.StatusOK, summariesOf(s.Deliveries()))
+func (e *Emulator) adminDeliveries(w http.ResponseWriter, _ *http.Request, _ []byte) {
+	adminJSON(w, http.StatusOK, summariesOf(e.srv.Deliveries()))
 }
 
 // POST /_emulator/deliveries/{n}/resend
-func (s *Server) adminResend(w http.ResponseWriter, r *http.Request, _ []byte) {
+func (e *Emulator) adminResend(w http.ResponseWriter, r *http.Request, _ []byte) {
 	n, err := strconv.Atoi(r.PathValue("n"))
 	if err != nil {
 		adminError(w, http.StatusBadRequest, "the delivery number must be a positive integer")
 		return
 	}
-	if err := s.Resend(n); err != nil {
+	if err := e.srv.Resend(n); err != nil {
 		adminError(w, http.StatusNotFound, "unknown delivery")
 		return
 	}
@@ -278,9 +339,9 @@ func (s *Server) adminResend(w http.ResponseWriter, r *http.Request, _ []byte) {
 }
 
 // POST /_emulator/faults {"method":"POST","route":"/v1/sessions","status":500,"count":1}
-func (s *Server) adminFaults(w http.ResponseWriter, _ *http.Request, body []byte) {
+func (e *Emulator) adminFaults(w http.ResponseWriter, _ *http.Request, body []byte) {
 	var in struct {
-		Fault
+		verifftest.Fault
 		Count *int `json:"count"` // absent means 1; present, 1 to 1000
 	}
 	if !decodeStrict(w, body, &in) {
@@ -290,7 +351,7 @@ func (s *Server) adminFaults(w http.ResponseWriter, _ *http.Request, body []byte
 	switch {
 	case in.Method != "" && !validMethods[in.Method]:
 		problem = `"method" must be GET, POST, PATCH, PUT or DELETE (or absent for any)`
-	case in.Route != "" && !isAPI(in.Route):
+	case in.Route != "" && !(in.Route == "/v1" || strings.HasPrefix(in.Route, "/v1/")):
 		problem = `"route" must be a path or route pattern under /v1 (or absent for any)`
 	case in.Status != 0 && (in.Status < 400 || in.Status > 599):
 		problem = `"status" must be between 400 and 599`
@@ -306,11 +367,12 @@ func (s *Server) adminFaults(w http.ResponseWriter, _ *http.Request, body []byte
 	if in.Count != nil {
 		in.Fault.Count = *in.Count
 	}
-	if !s.injectFaultCapped(in.Fault, maxAdminFaults) {
+	if e.srv.PendingFaults() >= maxAdminFaults {
 		adminError(w, http.StatusBadRequest, fmt.Sprintf("%d faults are already pending: no more are taken until requests consume them", maxAdminFaults))
 		return
 	}
-	adminJSON(w, http.StatusOK, map[string]int{"pendingFaults": s.PendingFaults()})
+	e.srv.InjectFault(in.Fault)
+	adminJSON(w, http.StatusOK, map[string]int{"pendingFaults": e.srv.PendingFaults()})
 }
 
 // maxAdminFaults caps the faults the admin API keeps queued at once.

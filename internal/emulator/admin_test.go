@@ -1,4 +1,4 @@
-package verifftest_test
+package emulator_test
 
 import (
 	"bytes"
@@ -66,14 +66,16 @@ func TestAdminSessionsAndDecision(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.Status)
 	assert.JSONEq(t, `[{"id":"`+id+`","status":"created","vendorData":"adm-1","decision":null},{"id":"`+other+`","status":"created","vendorData":null,"decision":null}]`, string(r.Body))
 
+	require.Equal(t, http.StatusOK, a.submit(id).Status)
 	r = adminCall(t, srv.URL, "POST", "/_emulator/sessions/"+id+"/decision", testKey, `{"status":"declined","reasonCode":106}`)
 	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
 	d := a.decision(id)["verification"].(map[string]any)
 	assert.Equal(t, "declined", d["status"])
 	assert.EqualValues(t, 106, d["reasonCode"])
-	ds, err := srv.WaitForDeliveries(waitCtx(t), 1)
+	ds, err := srv.WaitForDeliveries(waitCtx(t), 2)
 	require.NoError(t, err)
-	assert.Equal(t, veriff.WebhookDecision, ds[0].Kind)
+	kinds := []veriff.WebhookKind{ds[0].Kind, ds[1].Kind}
+	assert.ElementsMatch(t, []veriff.WebhookKind{veriff.WebhookEvent, veriff.WebhookDecision}, kinds)
 
 	var list []map[string]any
 	r = adminCall(t, srv.URL, "GET", "/_emulator/sessions", testKey, "")
@@ -183,4 +185,69 @@ func TestAdminFaults(t *testing.T) {
 	assert.Equal(t, http.StatusInternalServerError, res.Status)
 	assert.Zero(t, srv.PendingFaults())
 	assert.Equal(t, http.StatusCreated, a.send(http.MethodPost, "/v1/sessions", []byte(`{"verification":{}}`)).Status)
+}
+
+// The admin API takes "count" 1 to 1000 (absent means 1) and at most 1000
+// pending faults.
+func TestAdminFaultCountAndCap(t *testing.T) {
+	cases := []struct {
+		name   string
+		body   string
+		status int
+	}{
+		{"absent count", `{"status":500}`, 200},
+		{"count 1", `{"status":500,"count":1}`, 200},
+		{"count 1000", `{"status":500,"count":1000}`, 200},
+		{"count 0", `{"status":500,"count":0}`, 400},
+		{"count -1", `{"status":500,"count":-1}`, 400},
+		{"count 1001", `{"status":500,"count":1001}`, 400},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newServer(t)
+			r := adminCall(t, srv.URL, "POST", "/_emulator/faults", testKey, tc.body)
+			assert.Equal(t, tc.status, r.Status, "%s", r.Body)
+			if tc.status != 200 {
+				assert.Zero(t, srv.PendingFaults(), "a refused fault changes nothing")
+			}
+		})
+	}
+	srv := newServer(t)
+	for i := 0; i < 1000; i++ {
+		r := adminCall(t, srv.URL, "POST", "/_emulator/faults", testKey, `{"route":"/v1/sessions/none","status":500}`)
+		require.Equal(t, 200, r.Status, "fault %d", i)
+	}
+	r := adminCall(t, srv.URL, "POST", "/_emulator/faults", testKey, `{"status":500}`)
+	assert.Equal(t, http.StatusBadRequest, r.Status)
+	assert.Contains(t, string(r.Body), "pending")
+	assert.Equal(t, 1000, srv.PendingFaults())
+}
+
+// Issue 19 point 6: a session never submitted is not decided (409, nothing
+// changes) unless the body says "force": true; a forced decision invents
+// no personal data. Expired and abandoned need no force.
+func TestAdminDecisionNeedsSubmission(t *testing.T) {
+	srv := newServer(t)
+	a := newAPI(t, srv)
+	id := a.create(`{"verification":{}}`)
+	path := "/_emulator/sessions/" + id + "/decision"
+	r := adminCall(t, srv.URL, "POST", path, testKey, `{"status":"approved"}`)
+	assert.Equal(t, http.StatusConflict, r.Status)
+	assert.Contains(t, r.JSON(t)["error"], "force")
+	s, _ := srv.Session(id)
+	assert.Nil(t, s.Decision, "nothing changed")
+	assert.Equal(t, veriff.StatusCreated, s.Status)
+
+	r = adminCall(t, srv.URL, "POST", path, testKey, `{"status":"approved","force":true}`)
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Body)
+	d := a.decision(id)["verification"].(map[string]any)
+	assert.Equal(t, "approved", d["status"])
+	assert.Nil(t, d["person"], "no invented person")
+	assert.Nil(t, d["document"], "no invented document")
+
+	other := a.create(`{"verification":{}}`)
+	r = adminCall(t, srv.URL, "POST", "/_emulator/sessions/"+other+"/decision", testKey, `{"status":"expired"}`)
+	assert.Equal(t, http.StatusOK, r.Status, "%s", r.Body)
+	r = adminCall(t, srv.URL, "POST", "/_emulator/sessions/"+other+"/decision", testKey, `{"status":"approved","force":"yes"}`)
+	assert.Equal(t, http.StatusBadRequest, r.Status)
 }

@@ -1,28 +1,67 @@
-package verifftest
+package emulator
 
 import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/verifftest"
 )
 
 // maxFormBytes caps a portal form.
 const maxFormBytes = 64 << 10
 
-func (s *Server) portalRoutes() {
-	s.mux.HandleFunc("GET /{$}", s.portalIndex)
-	s.mux.HandleFunc("GET /sessions/{id}", s.portalSession)
-	s.mux.HandleFunc("GET /sessions/{id}/media/{media}", s.portalMedia)
-	s.mux.HandleFunc("POST /sessions/{id}/decision", s.portalDecide)
-	s.mux.HandleFunc("POST /sessions/{id}/ine-registry", s.portalINE)
-	s.mux.HandleFunc("POST /sessions/{id}/ine-biometric", s.portalINEBiometric)
-	s.mux.HandleFunc("POST /deliveries/{n}/resend", s.portalResend)
+func (e *Emulator) portalRoutes() {
+	e.mux.HandleFunc("GET /{$}", e.portalIndex)
+	e.mux.HandleFunc("GET /sessions/{id}", e.portalSession)
+	e.mux.HandleFunc("GET /sessions/{id}/media/{media}", e.portalMedia)
+	e.mux.HandleFunc("POST /sessions/{id}/decision", e.portalDecide)
+	e.mux.HandleFunc("POST /sessions/{id}/ine-registry", e.portalINE)
+	e.mux.HandleFunc("POST /sessions/{id}/ine-biometric", e.portalINEBiometric)
+	e.mux.HandleFunc("POST /deliveries/{n}/resend", e.portalResend)
+}
+
+// personIn, documentIn: what the integration sent on session creation,
+// read from the session's verification object.
+type personIn struct {
+	FirstName   string `json:"firstName"`
+	LastName    string `json:"lastName"`
+	IDNumber    string `json:"idNumber"`
+	PhoneNumber string `json:"phoneNumber"`
+	Gender      string `json:"gender"`
+	DateOfBirth string `json:"dateOfBirth"`
+	Email       string `json:"email"`
+}
+
+type documentIn struct {
+	Number     string `json:"number"`
+	Country    string `json:"country"`
+	Type       string `json:"type"`
+	FirstIssue string `json:"firstIssue"`
+}
+
+// sentData reads the person, document and address sent on creation;
+// fields of the wrong type are left empty.
+func sentData(verification json.RawMessage) (p personIn, d documentIn, address string) {
+	var in struct {
+		Person   json.RawMessage `json:"person"`
+		Document json.RawMessage `json:"document"`
+		Address  json.RawMessage `json:"address"`
+	}
+	_ = json.Unmarshal(verification, &in)
+	_ = json.Unmarshal(in.Person, &p)
+	_ = json.Unmarshal(in.Document, &d)
+	var a struct {
+		FullAddress string `json:"fullAddress"`
+	}
+	_ = json.Unmarshal(in.Address, &a)
+	return p, d, a.FullAddress
 }
 
 // reasonOption is one reason code of the decline and resubmission forms.
@@ -36,7 +75,7 @@ type reasonOption struct {
 // reason codes, in code order.
 var reasonOptions = func() (decline, resubmit []reasonOption) {
 	for c := 100; c < 1000; c++ {
-		if t, ok := ReasonText(c); ok {
+		if t, ok := verifftest.ReasonText(c); ok {
 			if c >= 200 && c < 300 {
 				resubmit = append(resubmit, reasonOption{Code: c, Text: t})
 			} else {
@@ -48,20 +87,16 @@ var reasonOptions = func() (decline, resubmit []reasonOption) {
 }
 
 // GET /: the sessions, newest first.
-func (s *Server) portalIndex(w http.ResponseWriter, _ *http.Request) {
-	s.mu.Lock()
-	all := s.sortedSessions()
-	rows := make([]Session, 0, len(all))
-	for i := len(all) - 1; i >= 0; i-- {
-		rows = append(rows, snapshot(all[i]))
-	}
-	s.mu.Unlock()
-	s.render(w, http.StatusOK, "index", pageData{Title: "Sessions", Portal: true, Body: rows})
+func (e *Emulator) portalIndex(w http.ResponseWriter, _ *http.Request) {
+	rows := e.srv.SessionsOverview()
+	slices.Reverse(rows)
+	e.render(w, http.StatusOK, "index", pageData{Title: "Sessions", Body: rows})
 }
 
 // sessionView is the data of a session's portal page.
 type sessionView struct {
-	Session
+	verifftest.Session
+	Submitted       bool // an attempt was submitted: a decision needs no force
 	Person          personIn
 	Document        documentIn
 	Address         string
@@ -130,18 +165,19 @@ var flashes = map[string]string{
 }
 
 // GET /sessions/{id}
-func (s *Server) portalSession(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	ss := s.sessions[r.PathValue("id")]
-	var v sessionView
-	if ss != nil {
-		v = sessionView{Session: snapshot(ss), Person: ss.person, Document: ss.document, Address: ss.address, INEChecks: s.INEChecks()}
-	}
-	s.mu.Unlock()
-	if ss == nil {
-		s.message(w, http.StatusNotFound, true, "Session not found", "There is no session with this ID (it may have been deleted).")
+func (e *Emulator) portalSession(w http.ResponseWriter, r *http.Request) {
+	ss, ok := e.srv.Session(r.PathValue("id"))
+	if !ok {
+		e.message(w, http.StatusNotFound, "Session not found", "There is no session with this ID (it may have been deleted).")
 		return
 	}
+	for i := range ss.Attempts {
+		for j := range ss.Attempts[i].Media {
+			ss.Attempts[i].Media[j].Content = nil // served by portalMedia
+		}
+	}
+	v := sessionView{Session: ss, Submitted: submitted(ss), INEChecks: e.srv.INEChecks()}
+	v.Person, v.Document, v.Address = sentData(ss.Verification)
 	if v.Session.Decision != nil {
 		var env struct {
 			Verification decisionView `json:"verification"`
@@ -156,7 +192,7 @@ func (s *Server) portalSession(w http.ResponseWriter, r *http.Request) {
 		_ = enc.Encode(raw)
 		v.DecisionJSON = pretty.String()
 	}
-	for _, d := range summariesOf(s.Deliveries()) {
+	for _, d := range summariesOf(e.srv.Deliveries()) {
 		if d.SessionID == v.ID {
 			v.Deliveries = append(v.Deliveries, d)
 		}
@@ -165,7 +201,7 @@ func (s *Server) portalSession(w http.ResponseWriter, r *http.Request) {
 	v.decideForm()
 	v.registryForm()
 	v.Flash = flashes[r.URL.Query().Get("done")]
-	s.render(w, http.StatusOK, "session", pageData{Title: "Session " + v.ID, Portal: true, Body: v})
+	e.render(w, http.StatusOK, "session", pageData{Title: "Session " + v.ID, Body: v})
 }
 
 // decideForm fills the Decide form's choices, with the session's current
@@ -190,42 +226,45 @@ func (v *sessionView) decideForm() {
 }
 
 // GET /sessions/{id}/media/{media}: an uploaded image, for the thumbnails.
-func (s *Server) portalMedia(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	m := s.media[r.PathValue("media")]
-	s.mu.Unlock()
-	if m == nil || m.sessionID != r.PathValue("id") || !strings.HasPrefix(m.mimeType, "image/") {
+func (e *Emulator) portalMedia(w http.ResponseWriter, r *http.Request) {
+	m, ok := e.srv.MediaFile(r.PathValue("media"))
+	if !ok || m.SessionID != r.PathValue("id") || !strings.HasPrefix(m.MimeType, "image/") || m.Content == nil {
 		http.NotFound(w, r)
 		return
 	}
 	h := w.Header()
-	h.Set("Content-Type", m.mimeType)
-	h.Set("Content-Length", strconv.Itoa(len(m.data)))
+	h.Set("Content-Type", m.MimeType)
+	h.Set("Content-Length", strconv.Itoa(len(m.Content)))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'")
 	h.Set("Cache-Control", "private, max-age=3600")
-	_, _ = w.Write(m.data)
+	_, _ = w.Write(m.Content)
 }
 
 // portalForm reads a portal form and checks its origin; it answers the
 // refusal itself.
-func (s *Server) portalForm(w http.ResponseWriter, r *http.Request) bool {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		s.message(w, http.StatusBadRequest, true, "Bad form", "The form could not be read.")
+func (e *Emulator) portalForm(w http.ResponseWriter, r *http.Request) bool {
+	if r.ContentLength > maxFormBytes {
+		w.Header().Set("Connection", "close")
+		e.message(w, http.StatusRequestEntityTooLarge, "Bad form", "The form is too large.")
 		return false
 	}
-	return s.sameOrigin(w, r)
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		e.message(w, http.StatusBadRequest, "Bad form", "The form could not be read.")
+		return false
+	}
+	return e.sameOrigin(w, r)
 }
 
-func (s *Server) backTo(w http.ResponseWriter, r *http.Request, id, flash string) {
+func (e *Emulator) backTo(w http.ResponseWriter, r *http.Request, id, flash string) {
 	http.Redirect(w, r, "/sessions/"+id+"?done="+flash, http.StatusSeeOther)
 }
 
 // POST /sessions/{id}/decision: status, and reasonCode for a decline or
 // resubmission request.
-func (s *Server) portalDecide(w http.ResponseWriter, r *http.Request) {
-	if !s.portalForm(w, r) {
+func (e *Emulator) portalDecide(w http.ResponseWriter, r *http.Request) {
+	if !e.portalForm(w, r) {
 		return
 	}
 	id := r.PathValue("id")
@@ -234,24 +273,28 @@ func (s *Server) portalDecide(w http.ResponseWriter, r *http.Request) {
 	if rc := r.PostFormValue("reasonCode"); rc != "" && (status == veriff.StatusDeclined || status == veriff.StatusResubmissionRequested) {
 		n, err := strconv.Atoi(rc)
 		if err != nil {
-			s.message(w, http.StatusBadRequest, true, "Not decided", "The reason code must be a number.")
+			e.message(w, http.StatusBadRequest, "Not decided", "The reason code must be a number.")
 			return
 		}
 		code, given = n, true
 	}
 	if err := checkDecision(status, code, given); err != nil {
-		s.message(w, http.StatusBadRequest, true, "Not decided", strings.ReplaceAll(err.Error(), `"`, ""))
+		e.message(w, http.StatusBadRequest, "Not decided", strings.ReplaceAll(err.Error(), `"`, ""))
 		return
 	}
-	if err := s.decide(id, status, code); err != nil {
-		s.message(w, http.StatusNotFound, true, "Not decided", "There is no session with this ID.")
+	switch err := e.decideChecked(id, status, code, r.PostFormValue("force") == "1"); {
+	case errors.Is(err, errNotSubmitted):
+		e.message(w, http.StatusConflict, "Not decided", "This session was never submitted. Tick “decide anyway” to decide it without photos: the decision then carries only the data sent on creation.")
+		return
+	case err != nil:
+		e.message(w, http.StatusNotFound, "Not decided", "There is no session with this ID.")
 		return
 	}
 	flash := "decided"
 	if status == veriff.StatusResubmissionRequested {
 		flash = "resubmit"
 	}
-	s.backTo(w, r, id, flash)
+	e.backTo(w, r, id, flash)
 }
 
 // registryLabels are the INE registry form's choices, in page order.
@@ -283,60 +326,70 @@ var registryAnswers = map[string]veriff.INERegistryResult{
 	"not-found": {Active: false, DocumentState: ineNoDataState},
 }
 
+// INE registry answers (as verifftest gives them): the docs' sample for a
+// valid credential, and Veriff's answer when the registry returned nothing.
+const (
+	ineValidState  = "El documento es válido."
+	ineNoDataState = "No se obtuvieron datos de la consulta con los parámetros seleccionados"
+)
+
 // POST /sessions/{id}/ine-registry: answer = active, inactive or not-found.
-func (s *Server) portalINE(w http.ResponseWriter, r *http.Request) {
-	if !s.portalForm(w, r) {
+func (e *Emulator) portalINE(w http.ResponseWriter, r *http.Request) {
+	if !e.portalForm(w, r) {
 		return
 	}
 	id := r.PathValue("id")
 	res, ok := registryAnswers[r.PostFormValue("answer")]
 	if !ok {
-		s.message(w, http.StatusBadRequest, true, "Not set", "Choose active, inactive or not found.")
+		e.message(w, http.StatusBadRequest, "Not set", "Choose active, inactive or not found.")
 		return
 	}
-	switch err := s.SetINERegistry(id, res); {
+	switch err := e.srv.SetINERegistry(id, res); {
 	case err == nil:
-		s.backTo(w, r, id, "ine")
-	case errors.Is(err, ErrNoINEConsent):
-		s.message(w, http.StatusConflict, true, "Not set", "This session was created without the INE consent: it has no registry answer.")
+		e.backTo(w, r, id, "ine")
+	case errors.Is(err, verifftest.ErrNoINEConsent):
+		e.message(w, http.StatusConflict, "Not set", "This session was created without the INE consent: it has no registry answer.")
 	default:
-		s.message(w, http.StatusNotFound, true, "Not set", "There is no session with this ID.")
+		e.message(w, http.StatusNotFound, "Not set", "There is no session with this ID.")
 	}
 }
 
 // POST /sessions/{id}/ine-biometric: verdict = valid, face_mismatch,
 // not_found or failure (SetINEBiometricVerdict).
-func (s *Server) portalINEBiometric(w http.ResponseWriter, r *http.Request) {
-	if !s.portalForm(w, r) {
+func (e *Emulator) portalINEBiometric(w http.ResponseWriter, r *http.Request) {
+	if !e.portalForm(w, r) {
 		return
 	}
 	id := r.PathValue("id")
-	switch err := s.SetINEBiometricVerdict(id, veriff.INEVerdict(r.PostFormValue("verdict"))); {
+	switch err := e.srv.SetINEBiometricVerdict(id, veriff.INEVerdict(r.PostFormValue("verdict"))); {
 	case err == nil:
-		s.backTo(w, r, id, "bio")
-	case errors.Is(err, ErrNoINEConsent):
-		s.message(w, http.StatusConflict, true, "Not set", "This session was created without the INE consent: it has no biometric result.")
-	case errors.Is(err, ErrUnknownSession):
-		s.message(w, http.StatusNotFound, true, "Not set", "There is no session with this ID.")
+		e.backTo(w, r, id, "bio")
+	case errors.Is(err, verifftest.ErrNoINEConsent):
+		e.message(w, http.StatusConflict, "Not set", "This session was created without the INE consent: it has no biometric result.")
+	case errors.Is(err, verifftest.ErrUnknownSession):
+		e.message(w, http.StatusNotFound, "Not set", "There is no session with this ID.")
 	default:
-		s.message(w, http.StatusBadRequest, true, "Not set", "Choose passed, face mismatch, not found or failed.")
+		e.message(w, http.StatusBadRequest, "Not set", "Choose passed, face mismatch, not found or failed.")
 	}
 }
 
 // POST /deliveries/{n}/resend
-func (s *Server) portalResend(w http.ResponseWriter, r *http.Request) {
-	if !s.portalForm(w, r) {
+func (e *Emulator) portalResend(w http.ResponseWriter, r *http.Request) {
+	if !e.portalForm(w, r) {
 		return
 	}
 	n, _ := strconv.Atoi(r.PathValue("n"))
-	s.mu.Lock()
-	d, ok := s.deliveryLocked(n)
-	s.mu.Unlock()
-	if !ok || s.Resend(n) != nil {
-		s.message(w, http.StatusNotFound, true, "Not resent", "There is no such webhook delivery.")
+	sessionID := ""
+	for _, d := range e.srv.Deliveries() {
+		if d.N == n {
+			sessionID = d.SessionID
+		}
+	}
+	if sessionID == "" || e.srv.Resend(n) != nil {
+		e.message(w, http.StatusNotFound, "Not resent", "There is no such webhook delivery.")
 		return
 	}
-	s.backTo(w, r, d.SessionID, "resent")
+	e.backTo(w, r, sessionID, "resent")
 }
 
 // age is how long ago t was, for the sessions list.

@@ -1,0 +1,84 @@
+package verifftest
+
+// This file holds the host check (only its own host): AllowsHost, AllowsOrigin and the 421 answer.
+
+import (
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/veriffgo/veriff/internal/netx"
+)
+
+// Only its own host: a page on another site can reach a server on a
+// loopback port through DNS rebinding (its own name resolving to
+// 127.0.0.1), and read or change what the server holds. The server answers
+// only requests whose Host names it: a loopback name or address, an
+// address it listens on, the host of WithPublicURL, or one given with
+// WithAllowedHosts. Any other Host gets 421 Misdirected Request, and
+// nothing changes.
+
+// AllowsHost reports whether hostport (a request's Host, such as
+// "127.0.0.1:8700" or "veriff:8700") names this server: a loopback name or
+// address, an address a listener of Start or Serve is bound to, the host
+// of WithPublicURL, or one of WithAllowedHosts. The port is not judged.
+// Handler refuses every other Host with 421; code that serves pages of its
+// own beside Handler (the veriff emulator's portal) asks the same question.
+func (s *Server) AllowsHost(hostport string) bool {
+	host := strings.ToLower(hostport)
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if host == "" {
+		return false
+	}
+	if netx.IsLoopback(host) || host == s.cfg.publicHost {
+		return true
+	}
+	for _, h := range s.cfg.allowedHosts {
+		if host == h {
+			return true
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, h := range s.listenHosts {
+		if host == h {
+			return true
+		}
+	}
+	return false
+}
+
+// AllowsOrigin reports whether origin (a request's Origin header, such as
+// "http://127.0.0.1:8700") is a page of this server, by the rule of
+// AllowsHost. "null" and malformed origins are not.
+func (s *Server) AllowsOrigin(origin string) bool {
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return false
+	}
+	return s.AllowsHost(u.Host)
+}
+
+// misdirected answers 421, for a Host that is not the server's, and
+// returns that status.
+func misdirected(w http.ResponseWriter) int {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Connection", "close")
+	w.WriteHeader(http.StatusMisdirectedRequest)
+	_, _ = w.Write([]byte("421 misdirected request: this server answers only requests sent to its own host names (loopback, its listen address, its public URL)\n"))
+	return http.StatusMisdirectedRequest
+}
+
+// hostOf is the lower-case host of an absolute URL, without port or
+// brackets; "" when rawURL has none.
+func hostOf(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Hostname())
+}
