@@ -95,29 +95,9 @@ func runEmulator(ctx context.Context, env *cmdEnv, args []string) int {
 	if !flagGiven(fs, "shared-secret") {
 		*secret = envOr(secretEnv, devSharedSecret)
 	}
-	if *apiKey == "" || *secret == "" {
-		return usage(env, fs, "-api-key and -shared-secret must not be empty")
-	}
-	if *maxMediaMB < 0 {
-		return usage(env, fs, "-max-media-mb must be 0 (no bound) or more")
-	}
-	for _, h := range splitList(*allowHosts) {
-		if !hostRE.MatchString(h) {
-			return usage(env, fs, "-allow-host: %q is not a host name or address", h)
-		}
-	}
-	status, ok := parseAutoDecide(*autoDecide)
-	if !ok {
-		return usage(env, fs, "-auto-decide %q is not one of approved, declined, resubmission_requested, review, expired, abandoned", *autoDecide)
-	}
-	checks, err := parseINEChecks(*ineChecks)
+	status, checks, err := checkEmulatorFlags(*apiKey, *secret, *maxMediaMB, *allowHosts, *autoDecide, *ineChecks, *publicURL)
 	if err != nil {
 		return usage(env, fs, "%v", err)
-	}
-	if *publicURL != "" {
-		if _, err := receiverURL(*publicURL); err != nil {
-			return usage(env, fs, "-public-url must be an absolute http:// or https:// URL")
-		}
 	}
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -155,6 +135,36 @@ func runEmulator(ctx context.Context, env *cmdEnv, args []string) int {
 	}
 	srv.AutoDecide(status)
 	return serveEmulator(ctx, env, srv, emu.Handler(), l, *apiKey == devAPIKey, *secret == devSharedSecret)
+}
+
+// checkEmulatorFlags checks the emulator's flag values before anything
+// starts, and returns the -auto-decide status and the -ine-checks.
+func checkEmulatorFlags(apiKey, secret string, maxMediaMB int64, allowHosts, autoDecide, ineChecks, publicURL string) (veriff.SessionStatus, veriff.INEChecks, error) {
+	if apiKey == "" || secret == "" {
+		return "", veriff.INEChecks{}, errors.New("-api-key and -shared-secret must not be empty")
+	}
+	if maxMediaMB < 0 {
+		return "", veriff.INEChecks{}, errors.New("-max-media-mb must be 0 (no bound) or more")
+	}
+	for _, h := range splitList(allowHosts) {
+		if !hostRE.MatchString(h) {
+			return "", veriff.INEChecks{}, fmt.Errorf("-allow-host: %q is not a host name or address", h)
+		}
+	}
+	status, ok := parseAutoDecide(autoDecide)
+	if !ok {
+		return "", veriff.INEChecks{}, fmt.Errorf("-auto-decide %q is not one of approved, declined, resubmission_requested, review, expired, abandoned", autoDecide)
+	}
+	checks, err := parseINEChecks(ineChecks)
+	if err != nil {
+		return "", veriff.INEChecks{}, err
+	}
+	if publicURL != "" {
+		if _, err := receiverURL(publicURL); err != nil {
+			return "", veriff.INEChecks{}, errors.New("-public-url must be an absolute http:// or https:// URL")
+		}
+	}
+	return status, checks, nil
 }
 
 // storageOptions are the options of -data-dir (media on disk) or
