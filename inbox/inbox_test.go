@@ -268,7 +268,7 @@ func TestRunShutdownWaitsForHandlers(t *testing.T) {
 			require.NoError(t, err)
 			want := inbox.StateDone
 			if !tc.finishes {
-				want = inbox.StatePending // retried later, not lost
+				want = inbox.StateLeased // Run did not wait: taken over when the lease ends
 			}
 			assert.Equal(t, want, ds[0].State)
 		})
