@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -271,6 +272,51 @@ func TestRunShutdownWaitsForHandlers(t *testing.T) {
 				want = inbox.StateLeased // Run did not wait: taken over when the lease ends
 			}
 			assert.Equal(t, want, ds[0].State)
+		})
+	}
+}
+
+// An outcome the store failed to record (a cut connection, its answer lost
+// or not) is tried again within the lease: the handler runs once.
+func TestOutcomeSurvivesConnectionErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		fail    bool // the handler fails its first attempt
+		applied bool
+	}{
+		{"complete not applied", false, false},
+		{"complete applied, answer lost", false, true},
+		{"retry not applied", true, false},
+		{"retry applied, answer lost", true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			store := &flakyStore{Store: inbox.NewMemoryStore(), n: 3, applied: tc.applied}
+			got := inboxtest.NewRecorder()
+			var calls atomic.Int32
+			in, err := inbox.New(store, func(_ context.Context, wh *veriff.Webhook) error {
+				if calls.Add(1) == 1 && tc.fail {
+					return errors.New("backend busy")
+				}
+				got.Record(wh)
+				return nil
+			}, inbox.WithSecrets(testSecret), inbox.WithRetry(time.Millisecond, time.Millisecond, 5),
+				inbox.WithLease(5*time.Second), inbox.WithPollInterval(5*time.Millisecond))
+			require.NoError(t, err)
+			rec := httptest.NewRecorder()
+			in.ServeHTTP(rec, inboxtest.SignedRequest(t, "http://127.0.0.1/", fixture(t, "decision_approved.json"), testSecret))
+			require.Equal(t, http.StatusOK, rec.Code)
+			inboxtest.Run(t, in)
+			key := got.Wait(t, 1, 10*time.Second)[0]
+			require.Eventually(t, func() bool {
+				ds, err := store.List(context.Background(), inbox.Filter{State: inbox.StateDone})
+				return err == nil && len(ds) == 1
+			}, 5*time.Second, 5*time.Millisecond)
+			assert.Equal(t, 1, got.Count(key), "handled to success once")
+			want := int32(1)
+			if tc.fail {
+				want = 2
+			}
+			assert.Equal(t, want, calls.Load(), "no attempt beyond the one failure")
 		})
 	}
 }
