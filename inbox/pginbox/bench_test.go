@@ -16,11 +16,12 @@ import (
 	"github.com/veriffgo/veriff"
 	"github.com/veriffgo/veriff/inbox"
 	"github.com/veriffgo/veriff/inbox/inboxtest"
+	"github.com/veriffgo/veriff/inbox/pginbox"
 )
 
 var benchSeq atomic.Int64
 
-func benchInbox(b *testing.B, h inbox.HandleFunc, opts ...inbox.Option) (inbox.Store, *inbox.Inbox, string) {
+func benchInbox(b *testing.B, h inbox.HandleFunc, opts ...inbox.Option) (*pginbox.Store, *inbox.Inbox, string) {
 	b.Helper()
 	pool := newPool(b)
 	store := newStore(b, pool, newSchema(b))
@@ -57,7 +58,7 @@ func BenchmarkRawInsertBaseline(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			i := int(benchSeq.Add(1))
-			_, err := store.Record(context.Background(), inbox.NewDelivery{Key: fmt.Sprintf("raw/%d", i), Kind: veriff.WebhookEvent, Body: eventBody("raw", i), At: time.Now()})
+			_, err := store.Record(context.Background(), inbox.NewDelivery{Key: fmt.Sprintf("raw/%d", i), Kind: veriff.WebhookEvent, Body: eventBody("raw", i)})
 			if err != nil {
 				b.Error(err)
 			}
@@ -81,7 +82,7 @@ func BenchmarkRunProcess(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				wh, err := veriff.ParseWebhook(eventBody("proc", i))
 				require.NoError(b, err)
-				_, err = store.Record(context.Background(), inbox.NewDelivery{Key: wh.DeliveryKey(), Kind: wh.Kind, SessionID: wh.SessionID(), Body: wh.Raw, At: time.Now()})
+				_, err = store.Record(context.Background(), inbox.NewDelivery{Key: wh.DeliveryKey(), Kind: wh.Kind, SessionID: wh.SessionID(), Body: wh.Raw})
 				require.NoError(b, err)
 			}
 			ctx, cancel := context.WithCancel(context.Background())
