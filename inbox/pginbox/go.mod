@@ -3,7 +3,7 @@ module github.com/veriffgo/veriff/inbox/pginbox
 go 1.25.0
 
 require (
-	github.com/jackc/pgx/v5 v5.12.0
+	github.com/jackc/pgx/v5 v5.13.0
 	github.com/stretchr/testify v1.12.1
 	github.com/veriffgo/veriff v0.2.0
 )
