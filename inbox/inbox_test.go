@@ -50,9 +50,11 @@ func TestNewRefusesBadOptions(t *testing.T) {
 			assert.Nil(t, in)
 		})
 	}
-	in, err := inbox.New(store, h, inbox.WithSecrets(testSecret))
-	require.NoError(t, err)
+	in, err := inbox.New(store, h, nil, inbox.WithSecrets(testSecret), nil)
+	require.NoError(t, err, "nil options are ignored")
 	assert.ErrorIs(t, in.Watch(context.Background(), "s"), veriff.ErrInvalidInput, "Watch needs WithClient")
+	assert.ErrorIs(t, in.Requeue(context.Background(), ""), veriff.ErrInvalidInput)
+	assert.ErrorIs(t, in.Requeue(context.Background(), "never-recorded"), inbox.ErrNotFailed)
 }
 
 func TestServeHTTPStatuses(t *testing.T) {
@@ -319,4 +321,41 @@ func TestOutcomeSurvivesConnectionErrors(t *testing.T) {
 			assert.Equal(t, want, calls.Load(), "no attempt beyond the one failure")
 		})
 	}
+}
+
+// A delivery that failed for good shows in Stats; Requeue has it handled
+// again once its cause is fixed.
+func TestStatsAndRequeue(t *testing.T) {
+	var fixed atomic.Bool
+	got := inboxtest.NewRecorder()
+	in, err := inbox.New(inbox.NewMemoryStore(), func(_ context.Context, wh *veriff.Webhook) error {
+		if !fixed.Load() {
+			return errors.New("backend down")
+		}
+		got.Record(wh)
+		return nil
+	}, inbox.WithSecrets(testSecret), inbox.WithRetry(time.Millisecond, time.Millisecond, 2), inbox.WithPollInterval(5*time.Millisecond))
+	require.NoError(t, err)
+	rec := httptest.NewRecorder()
+	in.ServeHTTP(rec, inboxtest.SignedRequest(t, "http://127.0.0.1/", fixture(t, "decision_approved.json"), testSecret))
+	require.Equal(t, http.StatusOK, rec.Code)
+	st, err := in.Stats(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), st.Pending)
+	assert.Positive(t, st.OldestPending)
+
+	inboxtest.Run(t, in)
+	require.Eventually(t, func() bool {
+		st, err := in.Stats(context.Background())
+		return err == nil && st.Failed == 1
+	}, 5*time.Second, 5*time.Millisecond)
+	st, err = in.Stats(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, inbox.Stats{Failed: 1}, st, "failed, nothing pending")
+
+	fixed.Store(true)
+	wh, err := veriff.ParseWebhook(fixture(t, "decision_approved.json"))
+	require.NoError(t, err)
+	require.NoError(t, in.Requeue(context.Background(), wh.DeliveryKey()))
+	assert.Equal(t, wh.DeliveryKey(), got.Wait(t, 1, 5*time.Second)[0])
 }
