@@ -4,9 +4,11 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -144,4 +146,31 @@ func waitForDecisionWebhook(t *testing.T, srv *verifftest.Server, sessionID stri
 			}
 		}
 	}
+}
+
+// A decision answer that names another session than the one watched is
+// ignored (nothing recorded) and the session asked again later.
+func TestWatchIgnoresAnAnswerForAnotherSession(t *testing.T) {
+	const watched = "0f3c2b8e-7d7a-4a57-b9b5-4bd1a1c2d3e4"
+	mt := httpmock.NewMockTransport()
+	var asked atomic.Int32
+	mt.RegisterResponder(http.MethodGet, "https://api.example.test/v1/sessions/"+watched+"/decision",
+		func(*http.Request) (*http.Response, error) {
+			asked.Add(1)
+			return httpmock.NewBytesResponse(http.StatusOK, fixture(t, "decision_approved.json")), nil // session b6a4c3e1-…
+		})
+	client, err := veriff.NewClient(testAPIKey, testSecret, veriff.WithBaseURL("https://api.example.test"),
+		veriff.WithHTTPClient(&http.Client{Transport: mt}))
+	require.NoError(t, err)
+	store := inbox.NewMemoryStore()
+	in, err := inbox.New(store, func(context.Context, *veriff.Webhook) error { return nil },
+		inbox.WithSecrets(testSecret), inbox.WithClient(client),
+		inbox.WithReconcileAfter(5*time.Millisecond), inbox.WithPollInterval(5*time.Millisecond))
+	require.NoError(t, err)
+	require.NoError(t, in.Watch(context.Background(), watched))
+	inboxtest.Run(t, in)
+	require.Eventually(t, func() bool { return asked.Load() >= 2 }, 5*time.Second, 5*time.Millisecond, "asked again")
+	ds, err := store.List(context.Background(), inbox.Filter{})
+	require.NoError(t, err)
+	assert.Empty(t, ds, "the other session's decision is not recorded")
 }
