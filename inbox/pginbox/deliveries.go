@@ -18,8 +18,9 @@ func after(param string) string { return `(now() + ` + param + `::float8 * inter
 
 func seconds(d time.Duration) float64 { return d.Seconds() }
 
-// Record implements inbox.Store. The insert and its NOTIFY are one
-// statement, so one round trip and one commit.
+// Record implements inbox.Store. Its NOTIFY is a statement of its own: in
+// the insert's transaction it would hold PostgreSQL's notify lock across
+// the commit's WAL flush, serializing every recording.
 func (s *Store) Record(ctx context.Context, d inbox.NewDelivery) (bool, error) {
 	body := d.Body
 	if body == nil {
@@ -30,9 +31,14 @@ func (s *Store) Record(ctx context.Context, d inbox.NewDelivery) (bool, error) {
 			INSERT INTO `+s.t.deliveries+` (key, kind, session_id, body, state, next_attempt, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, 'pending', now(), now(), now())
 			ON CONFLICT (key) DO NOTHING RETURNING 1)
-		SELECT count(*) > 0 FROM (SELECT CASE WHEN $6 THEN pg_notify($5, '')::text END FROM ins) notified`,
-		d.Key, string(d.Kind), d.SessionID, body, s.t.channel, s.cfg.notify).Scan(&inserted)
-	return inserted, err
+		SELECT count(*) > 0 FROM ins`, d.Key, string(d.Kind), d.SessionID, body).Scan(&inserted)
+	if err != nil {
+		return false, err
+	}
+	if inserted {
+		s.notify(ctx)
+	}
+	return inserted, nil
 }
 
 // notify wakes idle workers in every replica; best effort, since they also
