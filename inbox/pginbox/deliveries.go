@@ -82,12 +82,19 @@ func newToken() string {
 // lease expiry, so one index finds both due and abandoned deliveries.
 func (s *Store) Claim(ctx context.Context, owner string, lease time.Duration) (*inbox.Delivery, error) {
 	s.purge(ctx)
-	d, err := scanDelivery(s.pool.QueryRow(ctx, `UPDATE `+s.t.deliveries+` SET
+	// The claim commits without waiting for its WAL flush
+	// (synchronous_commit off, for this transaction only): a claim lost in
+	// a database crash only means the delivery is claimed again, and its
+	// token, now unknown, fences the worker that held it; any later commit
+	// (the done mark) flushes the claim with it.
+	d, err := scanDelivery(s.pool.QueryRow(ctx, `WITH async AS (SELECT set_config('synchronous_commit', 'off', true))
+		UPDATE `+s.t.deliveries+` SET
 			state = 'leased', attempts = attempts + 1, lease_owner = $1, lease_token = $2,
 			lease_expires = `+after("$3")+`, next_attempt = `+after("$3")+`, updated_at = now()
 		WHERE key = (SELECT key FROM `+s.t.deliveries+`
 			WHERE state IN ('pending', 'leased') AND next_attempt <= now()
 			ORDER BY next_attempt, created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+			AND EXISTS (SELECT 1 FROM async)
 		RETURNING `+deliveryColumns, owner, newToken(), seconds(lease)))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
