@@ -24,7 +24,7 @@ var Migrations embed.FS
 
 // SchemaVersion is the schema version this package needs: the number of
 // files in Migrations.
-var SchemaVersion = len(migrationFiles())
+const SchemaVersion = 2
 
 // ErrNotMigrated is returned by New when the schema is missing or older
 // than SchemaVersion: run Migrate (or apply Migrations) first.

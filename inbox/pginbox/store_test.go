@@ -62,7 +62,7 @@ func TestMigrationFilesAndUpgrade(t *testing.T) {
 	pool, schema := newPool(t), newSchema(t)
 	files, err := pginbox.Migrations.ReadDir("migrations")
 	require.NoError(t, err)
-	require.Len(t, files, pginbox.SchemaVersion)
+	require.Len(t, files, pginbox.SchemaVersion, "one file per version")
 	first, err := pginbox.Migrations.ReadFile("migrations/" + files[0].Name())
 	require.NoError(t, err)
 	_, err = pool.Exec(ctx, regexp.MustCompile(`\b`+pginbox.DefaultSchema+`\b`).ReplaceAllString(string(first), schema))
