@@ -34,6 +34,11 @@
 // HandleTx runs a handler inside the transaction that marks its delivery
 // done: effects written through that transaction happen once, even when a
 // handler outlives its lease or the database restarts.
+//
+// A claim commits without waiting for its WAL flush (synchronous_commit off
+// for that transaction only): a database crash may forget it, which only
+// means the delivery is claimed again; the lost claim's token fences its
+// worker, and every later commit (a done mark) flushes the claim first.
 package pginbox
 
 import (
