@@ -43,8 +43,8 @@ func migrationFiles() []string {
 // DefaultSchema) to SchemaVersion: it applies the missing files of
 // Migrations in one transaction, under an advisory lock, so replicas
 // migrating at once take turns and a migrated schema is left as it is.
-// It needs the CREATE privilege on the database (for the schema), or on
-// an existing schema; New, later, does not.
+// Its first migration needs the CREATE privilege on the database (it
+// creates the schema), later ones ownership of the tables; New does not.
 func Migrate(ctx context.Context, pool *pgxpool.Pool, opts ...Option) error {
 	cfg, err := configure(pool, opts)
 	if err != nil {

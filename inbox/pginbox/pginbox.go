@@ -12,9 +12,9 @@
 // three tables: deliveries, watched_sessions and schema_version; the same
 // SQL is in Migrations, one file per version. New only checks that the
 // schema is at SchemaVersion (ErrNotMigrated otherwise): it runs no DDL.
-// Migrate needs CREATE on the database (or an existing schema it owns);
-// New and the store need USAGE on the schema and SELECT, INSERT, UPDATE on
-// its tables.
+// Migrate needs CREATE on the database (its first migration creates the
+// schema) and, for later migrations, ownership of the tables; New and the
+// store need USAGE on the schema and SELECT, INSERT, UPDATE on its tables.
 //
 // # What is stored
 //
