@@ -359,3 +359,38 @@ func TestStatsAndRequeue(t *testing.T) {
 	require.NoError(t, in.Requeue(context.Background(), wh.DeliveryKey()))
 	assert.Equal(t, wh.DeliveryKey(), got.Wait(t, 1, 5*time.Second)[0])
 }
+
+// Two workers of one Inbox: the first outlives its lease and fails late,
+// after its sibling took the delivery over. Its Retry is refused (its
+// token is stale), so the delivery is not run a third time.
+func TestStaleWorkerCannotReleaseASiblingsLease(t *testing.T) {
+	var calls atomic.Int32
+	secondStarted, firstDone := make(chan struct{}), make(chan struct{})
+	store := inbox.NewMemoryStore()
+	in, err := inbox.New(store, func(ctx context.Context, _ *veriff.Webhook) error {
+		switch calls.Add(1) {
+		case 1:
+			<-secondStarted // long past its lease
+			defer close(firstDone)
+			return errors.New("late failure")
+		case 2:
+			close(secondStarted)
+			<-firstDone
+			time.Sleep(50 * time.Millisecond) // the stale Retry has been tried
+			return nil
+		}
+		return errors.New("a third run")
+	}, inbox.WithSecrets(testSecret), inbox.WithWorkers(2), inbox.WithLease(200*time.Millisecond),
+		inbox.WithRetry(time.Millisecond, time.Millisecond, 5), inbox.WithPollInterval(5*time.Millisecond))
+	require.NoError(t, err)
+	rec := httptest.NewRecorder()
+	in.ServeHTTP(rec, inboxtest.SignedRequest(t, "http://127.0.0.1/", fixture(t, "decision_approved.json"), testSecret))
+	require.Equal(t, http.StatusOK, rec.Code)
+	inboxtest.Run(t, in)
+	require.Eventually(t, func() bool {
+		st, err := store.Stats(context.Background())
+		return err == nil && st.Done == 1
+	}, 5*time.Second, 5*time.Millisecond)
+	time.Sleep(100 * time.Millisecond)
+	assert.Equal(t, int32(2), calls.Load(), "no third run")
+}
