@@ -242,3 +242,8 @@ func hasControl(s string) bool {
 	}
 	return false
 }
+
+// RetryAfterCap is the longest Retry-After the client waits for
+// (WithRetryAfterCap, default 30s); code that schedules its own retries
+// from an *APIError's RetryAfter (package inbox) caps them with it too.
+func (c *Client) RetryAfterCap() time.Duration { return c.retryAfterCap }

@@ -132,7 +132,8 @@
 // neither attemptId nor addressId; a registry's data.code, data.status and
 // verdict; a watchlist's checkType, matchStatus, totalHits and createdAt;
 // Full Auto's decision and time; a user status's code and time. A body
-// without a session ID is keyed by its SHA-256.
+// without a session ID is keyed by its SHA-256. A part longer than 128
+// bytes is replaced by its SHA-256, so no key passes MaxDeliveryKeyBytes.
 //
 // # Retries
 //

@@ -311,7 +311,7 @@ func (w *Webhook) EndUserID() string { return w.identity().endUserID }
 // A decision's key comes from its parsed verification (session, attempt,
 // status, code, decision time as an instant), so the same decision fetched
 // with Client.Decision and received as a webhook share one key. The key is
-// readable text of a few hundred bytes at most; the package documentation
+// readable text of at most MaxDeliveryKeyBytes; the package documentation
 // ("Receiving webhooks idempotently") says what each kind's key holds.
 func (w *Webhook) DeliveryKey() string {
 	if w.key != "" {
@@ -342,15 +342,31 @@ func bodyDigest(b []byte) string {
 	return "sha256-" + hex.EncodeToString(sum[:])
 }
 
+// MaxDeliveryKeyBytes bounds Webhook.DeliveryKey: a part longer than
+// maxKeyPartBytes once escaped is replaced by its SHA-256 ("sha256-" and
+// 64 hex digits), and a key still longer than this bound keeps its kind
+// and the SHA-256 of the whole. Every signed webhook thus has a key a
+// database index accepts (PostgreSQL's B-tree refuses about 2.7 kB).
+const MaxDeliveryKeyBytes = 1024
+
+const maxKeyPartBytes = 128
+
 // joinKey joins path-escaped parts with "/", so that no part can be
-// mistaken for two.
+// mistaken for two, within MaxDeliveryKeyBytes.
 func joinKey(parts ...string) string {
 	var b strings.Builder
 	for i, p := range parts {
 		if i > 0 {
 			b.WriteByte('/')
 		}
-		b.WriteString(url.PathEscape(p))
+		e := url.PathEscape(p)
+		if len(e) > maxKeyPartBytes {
+			e = bodyDigest([]byte(p))
+		}
+		b.WriteString(e)
+	}
+	if b.Len() > MaxDeliveryKeyBytes {
+		return url.PathEscape(parts[0]) + "/" + bodyDigest([]byte(b.String()))
 	}
 	return b.String()
 }

@@ -2,12 +2,10 @@ module github.com/veriffgo/veriff/e2e
 
 go 1.25
 
-replace github.com/veriffgo/veriff => ../
-
 require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/stretchr/testify v1.12.1
-	github.com/veriffgo/veriff v0.0.0-00010101000000-000000000000
+	github.com/veriffgo/veriff v0.2.0
 )
 
 require (

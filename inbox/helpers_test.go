@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -92,4 +93,40 @@ func newReconciler(t *testing.T, after, poll time.Duration, clientOpts ...veriff
 		inbox.WithReconcileAfter(after), inbox.WithPollInterval(poll))
 	require.NoError(t, err)
 	return r
+}
+
+// flakyStore fails the first n outcome calls (Complete, Retry, Fail) as a
+// cut connection would; the calls still reach the store when applied is
+// set (the answer was lost, not the write).
+type flakyStore struct {
+	inbox.Store
+	mu      sync.Mutex
+	n       int
+	applied bool
+	calls   int
+}
+
+var errConnReset = errors.New("read tcp: connection reset by peer")
+
+func (f *flakyStore) outcome(op func() error) error {
+	f.mu.Lock()
+	f.calls++
+	fail := f.n > 0
+	f.n--
+	f.mu.Unlock()
+	if !fail {
+		return op()
+	}
+	if f.applied {
+		_ = op()
+	}
+	return errConnReset
+}
+
+func (f *flakyStore) Complete(ctx context.Context, key, token string) error {
+	return f.outcome(func() error { return f.Store.Complete(ctx, key, token) })
+}
+
+func (f *flakyStore) Retry(ctx context.Context, key, token string, delay time.Duration, lastErr string) error {
+	return f.outcome(func() error { return f.Store.Retry(ctx, key, token, delay, lastErr) })
 }

@@ -52,7 +52,8 @@ type config struct {
 	logger         *slog.Logger
 }
 
-// Option configures an Inbox.
+// Option configures an Inbox. A nil Option is ignored; a non-nil one with a
+// bad argument makes New fail with veriff.ErrInvalidInput.
 type Option func(*config) error
 
 // Defaults of the options.
@@ -165,7 +166,8 @@ func WithPollInterval(d time.Duration) Option {
 }
 
 // WithShutdownGrace bounds how long Run waits, once its context ends, for
-// in-flight handlers (default 10s); their context ends after it.
+// in-flight handlers and their outcomes (default 10s); after it their
+// contexts end and Run returns.
 func WithShutdownGrace(d time.Duration) Option {
 	return checked("WithShutdownGrace", d, func(d time.Duration) bool { return d >= 0 }, "negative grace %s",
 		func(c *config) *time.Duration { return &c.grace })
@@ -201,7 +203,7 @@ func New(store Store, handle HandleFunc, opts ...Option) (*Inbox, error) {
 	}
 	for _, o := range opts {
 		if o == nil {
-			return nil, bad("option", "nil option")
+			continue
 		}
 		if err := o(&cfg); err != nil {
 			return nil, err
@@ -244,7 +246,7 @@ func (in *Inbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // is new, and ends the watch of a session whose final decision it is.
 func (in *Inbox) record(ctx context.Context, wh *veriff.Webhook) error {
 	inserted, err := in.store.Record(ctx, NewDelivery{
-		Key: wh.DeliveryKey(), Kind: wh.Kind, SessionID: wh.SessionID(), Body: wh.Raw, At: time.Now(),
+		Key: wh.DeliveryKey(), Kind: wh.Kind, SessionID: wh.SessionID(), Body: wh.Raw,
 	})
 	if err != nil {
 		return err
@@ -258,10 +260,34 @@ func (in *Inbox) record(ctx context.Context, wh *veriff.Webhook) error {
 	if isFinalDecision(wh) {
 		// Best effort: a watch left open only costs one more query,
 		// whose answer is then a duplicate.
-		if err := in.store.EndWatch(ctx, wh.SessionID(), WatchReconciled, time.Now()); err != nil {
+		if err := in.store.EndWatch(ctx, wh.SessionID(), WatchReconciled); err != nil {
 			in.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "veriff inbox: watch not ended",
 				slog.String("session_id", wh.SessionID()), slog.String("error", err.Error()))
 		}
+	}
+	return nil
+}
+
+// Stats counts the store's deliveries by state (shared by every Inbox on
+// the store), with the age of the oldest pending one: export them as
+// metrics, and alert on Failed above zero and on OldestPending.
+func (in *Inbox) Stats(ctx context.Context) (Stats, error) {
+	return in.store.Stats(ctx)
+}
+
+// Requeue makes a failed delivery pending again, with its attempts counted
+// from zero, so that Run handles it again (once its cause is fixed); it
+// returns ErrNotFailed when no failed delivery has the key.
+func (in *Inbox) Requeue(ctx context.Context, key string) error {
+	if key == "" {
+		return bad("Requeue", "empty key")
+	}
+	if err := in.store.Requeue(ctx, key); err != nil {
+		return err
+	}
+	select {
+	case in.wake <- struct{}{}:
+	default:
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -49,9 +50,11 @@ func TestNewRefusesBadOptions(t *testing.T) {
 			assert.Nil(t, in)
 		})
 	}
-	in, err := inbox.New(store, h, inbox.WithSecrets(testSecret))
-	require.NoError(t, err)
+	in, err := inbox.New(store, h, nil, inbox.WithSecrets(testSecret), nil)
+	require.NoError(t, err, "nil options are ignored")
 	assert.ErrorIs(t, in.Watch(context.Background(), "s"), veriff.ErrInvalidInput, "Watch needs WithClient")
+	assert.ErrorIs(t, in.Requeue(context.Background(), ""), veriff.ErrInvalidInput)
+	assert.ErrorIs(t, in.Requeue(context.Background(), "never-recorded"), inbox.ErrNotFailed)
 }
 
 func TestServeHTTPStatuses(t *testing.T) {
@@ -268,9 +271,126 @@ func TestRunShutdownWaitsForHandlers(t *testing.T) {
 			require.NoError(t, err)
 			want := inbox.StateDone
 			if !tc.finishes {
-				want = inbox.StatePending // retried later, not lost
+				want = inbox.StateLeased // Run did not wait: taken over when the lease ends
 			}
 			assert.Equal(t, want, ds[0].State)
 		})
 	}
+}
+
+// An outcome the store failed to record (a cut connection, its answer lost
+// or not) is tried again within the lease: the handler runs once.
+func TestOutcomeSurvivesConnectionErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		fail    bool // the handler fails its first attempt
+		applied bool
+	}{
+		{"complete not applied", false, false},
+		{"complete applied, answer lost", false, true},
+		{"retry not applied", true, false},
+		{"retry applied, answer lost", true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			store := &flakyStore{Store: inbox.NewMemoryStore(), n: 3, applied: tc.applied}
+			got := inboxtest.NewRecorder()
+			var calls atomic.Int32
+			in, err := inbox.New(store, func(_ context.Context, wh *veriff.Webhook) error {
+				if calls.Add(1) == 1 && tc.fail {
+					return errors.New("backend busy")
+				}
+				got.Record(wh)
+				return nil
+			}, inbox.WithSecrets(testSecret), inbox.WithRetry(time.Millisecond, time.Millisecond, 5),
+				inbox.WithLease(5*time.Second), inbox.WithPollInterval(5*time.Millisecond))
+			require.NoError(t, err)
+			rec := httptest.NewRecorder()
+			in.ServeHTTP(rec, inboxtest.SignedRequest(t, "http://127.0.0.1/", fixture(t, "decision_approved.json"), testSecret))
+			require.Equal(t, http.StatusOK, rec.Code)
+			inboxtest.Run(t, in)
+			key := got.Wait(t, 1, 10*time.Second)[0]
+			require.Eventually(t, func() bool {
+				ds, err := store.List(context.Background(), inbox.Filter{State: inbox.StateDone})
+				return err == nil && len(ds) == 1
+			}, 5*time.Second, 5*time.Millisecond)
+			assert.Equal(t, 1, got.Count(key), "handled to success once")
+			want := int32(1)
+			if tc.fail {
+				want = 2
+			}
+			assert.Equal(t, want, calls.Load(), "no attempt beyond the one failure")
+		})
+	}
+}
+
+// A delivery that failed for good shows in Stats; Requeue has it handled
+// again once its cause is fixed.
+func TestStatsAndRequeue(t *testing.T) {
+	var fixed atomic.Bool
+	got := inboxtest.NewRecorder()
+	in, err := inbox.New(inbox.NewMemoryStore(), func(_ context.Context, wh *veriff.Webhook) error {
+		if !fixed.Load() {
+			return errors.New("backend down")
+		}
+		got.Record(wh)
+		return nil
+	}, inbox.WithSecrets(testSecret), inbox.WithRetry(time.Millisecond, time.Millisecond, 2), inbox.WithPollInterval(5*time.Millisecond))
+	require.NoError(t, err)
+	rec := httptest.NewRecorder()
+	in.ServeHTTP(rec, inboxtest.SignedRequest(t, "http://127.0.0.1/", fixture(t, "decision_approved.json"), testSecret))
+	require.Equal(t, http.StatusOK, rec.Code)
+	st, err := in.Stats(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), st.Pending)
+	assert.Positive(t, st.OldestPending)
+
+	inboxtest.Run(t, in)
+	require.Eventually(t, func() bool {
+		st, err := in.Stats(context.Background())
+		return err == nil && st.Failed == 1
+	}, 5*time.Second, 5*time.Millisecond)
+	st, err = in.Stats(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, inbox.Stats{Failed: 1}, st, "failed, nothing pending")
+
+	fixed.Store(true)
+	wh, err := veriff.ParseWebhook(fixture(t, "decision_approved.json"))
+	require.NoError(t, err)
+	require.NoError(t, in.Requeue(context.Background(), wh.DeliveryKey()))
+	assert.Equal(t, wh.DeliveryKey(), got.Wait(t, 1, 5*time.Second)[0])
+}
+
+// Two workers of one Inbox: the first outlives its lease and fails late,
+// after its sibling took the delivery over. Its Retry is refused (its
+// token is stale), so the delivery is not run a third time.
+func TestStaleWorkerCannotReleaseASiblingsLease(t *testing.T) {
+	var calls atomic.Int32
+	secondStarted, firstDone := make(chan struct{}), make(chan struct{})
+	store := inbox.NewMemoryStore()
+	in, err := inbox.New(store, func(ctx context.Context, _ *veriff.Webhook) error {
+		switch calls.Add(1) {
+		case 1:
+			<-secondStarted // long past its lease
+			defer close(firstDone)
+			return errors.New("late failure")
+		case 2:
+			close(secondStarted)
+			<-firstDone
+			time.Sleep(50 * time.Millisecond) // the stale Retry has been tried
+			return nil
+		}
+		return errors.New("a third run")
+	}, inbox.WithSecrets(testSecret), inbox.WithWorkers(2), inbox.WithLease(200*time.Millisecond),
+		inbox.WithRetry(time.Millisecond, time.Millisecond, 5), inbox.WithPollInterval(5*time.Millisecond))
+	require.NoError(t, err)
+	rec := httptest.NewRecorder()
+	in.ServeHTTP(rec, inboxtest.SignedRequest(t, "http://127.0.0.1/", fixture(t, "decision_approved.json"), testSecret))
+	require.Equal(t, http.StatusOK, rec.Code)
+	inboxtest.Run(t, in)
+	require.Eventually(t, func() bool {
+		st, err := store.Stats(context.Background())
+		return err == nil && st.Done == 1
+	}, 5*time.Second, 5*time.Millisecond)
+	time.Sleep(100 * time.Millisecond)
+	assert.Equal(t, int32(2), calls.Load(), "no third run")
 }

@@ -34,8 +34,7 @@ func (in *Inbox) Watch(ctx context.Context, sessionID string) error {
 	if err := veriff.ValidateID(sessionID); err != nil {
 		return fmt.Errorf("inbox: sessionID: %w", err)
 	}
-	now := time.Now()
-	return in.store.Watch(ctx, sessionID, now, now.Add(in.cfg.reconcileAfter))
+	return in.store.Watch(ctx, sessionID, in.cfg.reconcileAfter)
 }
 
 // reconcileLoop queries due watched sessions every poll interval.
@@ -48,9 +47,8 @@ func (in *Inbox) reconcileLoop(ctx context.Context) {
 // reconcileRound queries the due watches once; it returns how long to
 // pause, longer than the poll interval when Veriff asked to slow down.
 func (in *Inbox) reconcileRound(ctx context.Context) time.Duration {
-	now := time.Now()
 	// A claimed watch is skipped by other replicas for a lease.
-	watches, err := in.store.ClaimWatches(ctx, now, in.cfg.lease, reconcileBatch)
+	watches, err := in.store.ClaimWatches(ctx, in.cfg.lease, reconcileBatch)
 	if err != nil {
 		if ctx.Err() == nil {
 			in.cfg.logger.LogAttrs(ctx, slog.LevelError, "veriff inbox: watches not read", slog.String("error", err.Error()))
@@ -66,31 +64,27 @@ func (in *Inbox) reconcileRound(ctx context.Context) time.Duration {
 }
 
 // reconcileOne queries one watched session; a positive result is Veriff's
-// Retry-After, which ends the round.
+// Retry-After (capped, see retryAfterCap), which ends the round.
 func (in *Inbox) reconcileOne(ctx context.Context, w Watch) time.Duration {
-	now := time.Now()
-	if now.Sub(w.CreatedAt) > in.cfg.reconcileMax {
+	if time.Since(w.CreatedAt) > in.cfg.reconcileMax {
 		in.endWatch(ctx, w.SessionID, WatchExpired)
 		return 0
 	}
-	next := now.Add(recheck(in.cfg.reconcileAfter, w.Checks+1))
+	next := recheck(in.cfg.reconcileAfter, w.Checks+1)
 	raw, d, err := in.queryDecision(ctx, w.SessionID)
 	if err != nil {
 		var apiErr *veriff.APIError
 		var pause time.Duration
 		if errors.As(err, &apiErr) && apiErr.RetryAfter > 0 {
-			pause = apiErr.RetryAfter
+			pause = min(apiErr.RetryAfter, in.retryAfterCap())
 		} else if errors.Is(err, veriff.ErrRateLimited) {
-			pause = in.cfg.reconcileAfter
-		}
-		if t := now.Add(pause); t.After(next) {
-			next = t
+			pause = in.retryAfterCap()
 		}
 		if ctx.Err() == nil {
 			in.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "veriff inbox: decision query failed",
 				slog.String("session_id", w.SessionID), slog.String("error", err.Error()))
 		}
-		in.reschedule(ctx, w.SessionID, next)
+		in.reschedule(ctx, w.SessionID, max(next, pause))
 		return pause
 	}
 	if d.Verification == nil {
@@ -98,6 +92,9 @@ func (in *Inbox) reconcileOne(ctx context.Context, w Watch) time.Duration {
 		return 0
 	}
 	wh, err := decisionDelivery(raw)
+	if err == nil && wh.SessionID() != w.SessionID {
+		err = errors.New("inbox: the decision answer names another session; ignored")
+	}
 	if err == nil {
 		err = in.record(ctx, wh)
 	}
@@ -112,6 +109,14 @@ func (in *Inbox) reconcileOne(ctx context.Context, w Watch) time.Duration {
 		in.reschedule(ctx, w.SessionID, next)
 	}
 	return 0
+}
+
+// retryAfterCap bounds a Retry-After from a decision query, both for the
+// reconciliation's pause and for the watch's next check: the client's
+// WithRetryAfterCap, or the reconcile window (WithReconcileAfter) when
+// shorter. A 429 without Retry-After waits this long too.
+func (in *Inbox) retryAfterCap() time.Duration {
+	return min(in.cfg.client.RetryAfterCap(), in.cfg.reconcileAfter)
 }
 
 // queryDecision asks for a session's decision (Veriff API: GET
@@ -146,15 +151,15 @@ func decisionDelivery(raw json.RawMessage) (*veriff.Webhook, error) {
 	return wh, nil
 }
 
-func (in *Inbox) reschedule(ctx context.Context, sessionID string, next time.Time) {
-	if err := in.store.RescheduleWatch(context.WithoutCancel(ctx), sessionID, next); err != nil {
+func (in *Inbox) reschedule(ctx context.Context, sessionID string, after time.Duration) {
+	if err := in.store.RescheduleWatch(context.WithoutCancel(ctx), sessionID, after); err != nil {
 		in.cfg.logger.LogAttrs(ctx, slog.LevelError, "veriff inbox: watch not rescheduled",
 			slog.String("session_id", sessionID), slog.String("error", err.Error()))
 	}
 }
 
 func (in *Inbox) endWatch(ctx context.Context, sessionID string, outcome WatchOutcome) {
-	if err := in.store.EndWatch(ctx, sessionID, outcome, time.Now()); err != nil {
+	if err := in.store.EndWatch(ctx, sessionID, outcome); err != nil {
 		in.cfg.logger.LogAttrs(ctx, slog.LevelError, "veriff inbox: watch not ended",
 			slog.String("session_id", sessionID), slog.String("error", err.Error()))
 	}

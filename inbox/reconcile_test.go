@@ -4,9 +4,11 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -100,20 +102,33 @@ func TestWatchEndsOnARealWebhook(t *testing.T) {
 	assert.Zero(t, srv.RequestCount(http.MethodGet, "/v1/sessions/"+id+"/decision"), "the watch ended with the webhook")
 }
 
-// A 429 with Retry-After pauses reconciliation for that long.
-func TestWatchHonoursRetryAfter(t *testing.T) {
-	r := newReconciler(t, 10*time.Millisecond, 5*time.Millisecond, veriff.WithMaxRetries(0))
-	srv, client, got, in := r.srv, r.client, r.got, r.in
-	id := newSession(t, client)
-	require.NoError(t, srv.Decide(id, veriff.StatusApproved))
-	require.NoError(t, in.Watch(context.Background(), id))
-	srv.ResetRequests()
-	srv.FailNext(1, http.StatusTooManyRequests, "1")
-	start := time.Now()
-	inboxtest.Run(t, in)
-	got.Wait(t, 1, 10*time.Second)
-	assert.GreaterOrEqual(t, time.Since(start), time.Second, "Retry-After: 1 honoured")
-	assert.Equal(t, 2, srv.RequestCount(http.MethodGet, decisionRoute))
+// A 429's Retry-After pauses reconciliation for that long, up to the cap:
+// the client's WithRetryAfterCap, or the reconcile window when shorter.
+func TestWatchRetryAfterIsHonouredUpToTheCap(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		window, cap     time.Duration
+		retryAfter      string
+		atLeast, within time.Duration
+	}{
+		{"honoured", 1500 * time.Millisecond, 30 * time.Second, "1", 2500 * time.Millisecond, 10 * time.Second},
+		{"years, capped by the client", 800 * time.Millisecond, 200 * time.Millisecond, "999999999", 800 * time.Millisecond, 5 * time.Second},
+		{"years, capped by the window", 200 * time.Millisecond, time.Hour, "999999999", 200 * time.Millisecond, 5 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newReconciler(t, tc.window, 5*time.Millisecond, veriff.WithMaxRetries(0), veriff.WithRetryAfterCap(tc.cap))
+			id := newSession(t, r.client)
+			require.NoError(t, r.srv.Decide(id, veriff.StatusApproved))
+			start := time.Now()
+			require.NoError(t, r.in.Watch(context.Background(), id))
+			r.srv.ResetRequests()
+			r.srv.FailNext(1, http.StatusTooManyRequests, tc.retryAfter)
+			inboxtest.Run(t, r.in)
+			r.got.Wait(t, 1, tc.within)
+			assert.GreaterOrEqual(t, time.Since(start), tc.atLeast, "the window, then the pause")
+			assert.Equal(t, 2, r.srv.RequestCount(http.MethodGet, decisionRoute))
+		})
+	}
 }
 
 // waitForDecisionWebhook waits until the fake has delivered the decision
@@ -131,4 +146,31 @@ func waitForDecisionWebhook(t *testing.T, srv *verifftest.Server, sessionID stri
 			}
 		}
 	}
+}
+
+// A decision answer that names another session than the one watched is
+// ignored (nothing recorded) and the session asked again later.
+func TestWatchIgnoresAnAnswerForAnotherSession(t *testing.T) {
+	const watched = "0f3c2b8e-7d7a-4a57-b9b5-4bd1a1c2d3e4"
+	mt := httpmock.NewMockTransport()
+	var asked atomic.Int32
+	mt.RegisterResponder(http.MethodGet, "https://api.example.test/v1/sessions/"+watched+"/decision",
+		func(*http.Request) (*http.Response, error) {
+			asked.Add(1)
+			return httpmock.NewBytesResponse(http.StatusOK, fixture(t, "decision_approved.json")), nil // session b6a4c3e1-…
+		})
+	client, err := veriff.NewClient(testAPIKey, testSecret, veriff.WithBaseURL("https://api.example.test"),
+		veriff.WithHTTPClient(&http.Client{Transport: mt}))
+	require.NoError(t, err)
+	store := inbox.NewMemoryStore()
+	in, err := inbox.New(store, func(context.Context, *veriff.Webhook) error { return nil },
+		inbox.WithSecrets(testSecret), inbox.WithClient(client),
+		inbox.WithReconcileAfter(5*time.Millisecond), inbox.WithPollInterval(5*time.Millisecond))
+	require.NoError(t, err)
+	require.NoError(t, in.Watch(context.Background(), watched))
+	inboxtest.Run(t, in)
+	require.Eventually(t, func() bool { return asked.Load() >= 2 }, 5*time.Second, 5*time.Millisecond, "asked again")
+	ds, err := store.List(context.Background(), inbox.Filter{})
+	require.NoError(t, err)
+	assert.Empty(t, ds, "the other session's decision is not recorded")
 }

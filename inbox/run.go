@@ -14,10 +14,6 @@ import (
 	"github.com/veriffgo/veriff"
 )
 
-// storeTimeout bounds a store call made after Run's context ended (marking
-// the last deliveries done).
-const storeTimeout = 5 * time.Second
-
 // Run processes recorded deliveries until ctx ends: WithWorkers workers
 // claim due deliveries with a lease (WithLease), call the handler and mark
 // them done; a failed or panicking handler is retried with backoff and
@@ -28,14 +24,17 @@ const storeTimeout = 5 * time.Second
 // when it expires. With WithClient, Run also reconciles watched sessions
 // (see Watch).
 //
-// When ctx ends, Run stops claiming, waits for in-flight handlers for at
-// most the shutdown grace (WithShutdownGrace), then cancels their context,
-// and returns ctx's error once they have returned.
+// When ctx ends, Run stops claiming and returns ctx's error only once every
+// in-flight handler has returned and its outcome was recorded, or once the
+// shutdown grace (WithShutdownGrace) has passed: then the handlers'
+// contexts end and Run returns without waiting further. A delivery whose
+// outcome was not recorded stays leased until its lease ends, and is then
+// handled again.
 func (in *Inbox) Run(ctx context.Context) error {
 	if ctx == nil {
 		return bad("ctx", "nil context")
 	}
-	// Handlers outlive ctx by the grace at most.
+	// Handlers and their outcomes outlive ctx by the grace at most.
 	hctx, hcancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer hcancel()
 	var notified <-chan struct{}
@@ -65,8 +64,7 @@ func (in *Inbox) Run(ctx context.Context) error {
 	select {
 	case <-done:
 	case <-grace.C:
-		hcancel()
-		<-done
+		hcancel() // the handlers' contexts end; Run does not wait for them
 	}
 	return ctx.Err()
 }
@@ -75,14 +73,17 @@ func (in *Inbox) Run(ctx context.Context) error {
 // the poll interval.
 func (in *Inbox) work(ctx, hctx context.Context, notified <-chan struct{}) {
 	repeat(ctx, in.wake, notified, func() time.Duration {
-		d, err := in.store.Claim(ctx, in.owner, time.Now(), in.cfg.lease)
+		// The lease is measured from before the claim, on this clock: the
+		// handler's deadline is never later than the store's expiry.
+		deadline := time.Now().Add(in.cfg.lease)
+		d, err := in.store.Claim(ctx, in.owner, in.cfg.lease)
 		if err != nil && ctx.Err() == nil {
 			in.cfg.logger.LogAttrs(ctx, slog.LevelError, "veriff inbox: claim failed", slog.String("error", err.Error()))
 		}
 		if d == nil {
 			return in.cfg.poll
 		}
-		in.process(hctx, d)
+		in.process(hctx, d, deadline)
 		return 0
 	})
 }
@@ -114,23 +115,47 @@ func repeat(ctx context.Context, wake, notified <-chan struct{}, step func() tim
 	}
 }
 
+// Lease is a claimed delivery's lease, as a handler's context carries it
+// (LeaseFromContext): stores that commit a handler's effects together with
+// the done mark (pginbox.Store.HandleTx) check it.
+type Lease struct {
+	// Key is the delivery's key; Token the claim's lease token.
+	Key, Token string
+	// Deadline is when the lease ends on this process's clock (the
+	// handler's context ends then).
+	Deadline time.Time
+}
+
+type leaseKey struct{}
+
+// LeaseFromContext returns the lease of the delivery whose handler was
+// given ctx; false outside a handler called by Run.
+func LeaseFromContext(ctx context.Context) (Lease, bool) {
+	l, ok := ctx.Value(leaseKey{}).(Lease)
+	return l, ok
+}
+
 // process handles one claimed delivery and records the outcome.
-func (in *Inbox) process(hctx context.Context, d *Delivery) {
+func (in *Inbox) process(hctx context.Context, d *Delivery, deadline time.Time) {
 	if d.Attempts > in.cfg.maxAttempts {
 		// The last allowed attempt lost its lease (its worker died).
-		in.finish(hctx, d, errors.New("inbox: lease expired during the last attempt"))
+		in.finish(hctx, d, deadline, errors.New("inbox: lease expired during the last attempt"))
 		return
 	}
 	wh, err := veriff.ParseWebhook(d.Body)
 	if err != nil {
-		in.failFor(hctx, d, err)
+		in.finish(hctx, d, deadline, errPermanent{err})
 		return
 	}
-	ctx, cancel := context.WithDeadline(hctx, d.LeaseExpires)
+	ctx, cancel := context.WithDeadline(hctx, deadline)
+	ctx = context.WithValue(ctx, leaseKey{}, Lease{Key: d.Key, Token: d.LeaseToken, Deadline: deadline})
 	err = in.call(ctx, wh)
 	cancel()
-	in.finish(hctx, d, err)
+	in.finish(hctx, d, deadline, err)
 }
+
+// errPermanent is a handler outcome that is not retried.
+type errPermanent struct{ error }
 
 // call runs the handler, turning a panic into an error.
 func (in *Inbox) call(ctx context.Context, wh *veriff.Webhook) (err error) {
@@ -142,33 +167,66 @@ func (in *Inbox) call(ctx context.Context, wh *veriff.Webhook) (err error) {
 	return in.handle(ctx, wh)
 }
 
-// finish marks d done, due for a retry, or failed.
-func (in *Inbox) finish(hctx context.Context, d *Delivery, herr error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(hctx), storeTimeout)
-	defer cancel()
-	now := time.Now()
-	var err error
+// finish records d's outcome (done, due for a retry, or failed) with its
+// lease token. A store error other than ErrLeaseLost (the database
+// unreachable, a connection cut) is tried again with backoff until the
+// lease's deadline (each call bounded by storeTimeout, the first one made
+// even when the deadline passed); a call in flight when Run returns after
+// its shutdown grace is cancelled.
+func (in *Inbox) finish(hctx context.Context, d *Delivery, deadline time.Time, herr error) {
+	var perm errPermanent
+	var outcome func(ctx context.Context) error
+	what := "outcome not recorded"
 	switch {
 	case herr == nil:
-		err = in.store.Complete(ctx, d.Key, in.owner, now)
-	case d.Attempts >= in.cfg.maxAttempts:
-		in.failFor(ctx, d, herr)
-		return
+		outcome = func(ctx context.Context) error { return in.store.Complete(ctx, d.Key, d.LeaseToken) }
+	case errors.As(herr, &perm) || d.Attempts >= in.cfg.maxAttempts:
+		in.logAttempt(hctx, d, herr)
+		what = "failure not recorded"
+		outcome = func(ctx context.Context) error { return in.store.Fail(ctx, d.Key, d.LeaseToken, errorText(herr)) }
 	default:
-		in.logAttempt(ctx, d, herr)
-		err = in.store.Retry(ctx, d.Key, in.owner, now.Add(backoff(in.cfg.retryMin, in.cfg.retryMax, d.Attempts)), errorText(herr))
+		in.logAttempt(hctx, d, herr)
+		delay := backoff(in.cfg.retryMin, in.cfg.retryMax, d.Attempts)
+		outcome = func(ctx context.Context) error {
+			return in.store.Retry(ctx, d.Key, d.LeaseToken, delay, errorText(herr))
+		}
 	}
-	if err != nil {
-		in.cfg.logger.LogAttrs(ctx, slog.LevelError, "veriff inbox: outcome not recorded",
+	if err := persist(hctx, deadline, outcome); err != nil {
+		in.cfg.logger.LogAttrs(hctx, slog.LevelError, "veriff inbox: "+what,
 			slog.String("kind", string(d.Kind)), slog.String("session_id", d.SessionID), slog.String("error", err.Error()))
 	}
 }
 
-func (in *Inbox) failFor(ctx context.Context, d *Delivery, herr error) {
-	in.logAttempt(ctx, d, herr)
-	if err := in.store.Fail(ctx, d.Key, in.owner, time.Now(), errorText(herr)); err != nil {
-		in.cfg.logger.LogAttrs(ctx, slog.LevelError, "veriff inbox: failure not recorded",
-			slog.String("kind", string(d.Kind)), slog.String("session_id", d.SessionID), slog.String("error", err.Error()))
+// storeTimeout bounds one store call recording an outcome.
+const storeTimeout = 5 * time.Second
+
+// Backoff between two tries of an outcome the store failed to record.
+const (
+	persistMin = 50 * time.Millisecond
+	persistMax = 2 * time.Second
+)
+
+// persist calls op until it succeeds, returns ErrLeaseLost, ctx ends, or
+// deadline has passed; it returns the last error.
+func persist(ctx context.Context, deadline time.Time, op func(ctx context.Context) error) error {
+	for attempt := 1; ; attempt++ {
+		octx, cancel := context.WithTimeout(ctx, storeTimeout)
+		err := op(octx)
+		cancel()
+		if err == nil || errors.Is(err, ErrLeaseLost) || ctx.Err() != nil {
+			return err
+		}
+		wait := backoff(persistMin, persistMax, attempt)
+		if time.Until(deadline) < wait {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
 	}
 }
 

@@ -9,26 +9,35 @@ import (
 )
 
 // ErrLeaseLost is returned by a Store's Complete, Retry and Fail when the
-// caller no longer holds the delivery's lease: it expired and another worker
-// claimed the delivery, or the delivery is no longer leased.
+// lease token given is not the delivery's current one: the lease expired
+// and another worker (of this Inbox or another) claimed the delivery, or
+// the delivery was released with another outcome.
 var ErrLeaseLost = errors.New("inbox: lease lost")
+
+// ErrNotFailed is returned by Requeue when no failed delivery has the key.
+var ErrNotFailed = errors.New("inbox: no failed delivery with that key")
 
 // State is where a delivery is in its life.
 //
 //	          Record                 Claim (due)
 //	(new) ───────────▶ pending ─────────────────▶ leased ──Complete──▶ done
-//	                     ▲  ▲                      │  │
-//	                     │  └────────Retry─────────┘  └──Fail──▶ failed
-//	                     │                         │
-//	                     └─ lease expires: Claim ──┘ (another owner, same row)
+//	                   ▲  ▲  ▲                     │  │
+//	                   │  │  └───────Retry─────────┘  └──Fail──▶ failed
+//	                   │  │                        │                │
+//	                   │  └ lease expires: Claim ──┘ (new token)    │
+//	                   └──────────────────Requeue───────────────────┘
 //
 // A delivery is recorded once per key (a second Record of the key changes
 // nothing). Claim takes the oldest due delivery: pending with its next
 // attempt time reached, or leased with its lease expired (its worker died
-// or hung); it sets the owner and lease expiry and counts one attempt.
-// Complete, Retry and Fail succeed only for the current owner of a leased
-// delivery. done and failed are final and kept: failed deliveries stay
-// visible (List) with their last error, never dropped.
+// or hung); it sets the owner, a new lease token and the lease expiry, and
+// counts one attempt. Complete, Retry and Fail succeed only with the token
+// of the delivery's current lease (fencing: a worker whose lease was taken
+// over cannot touch the new one), and repeating the call that already
+// succeeded, with the same token, succeeds again without changing
+// anything, so an outcome whose answer was lost can be sent again. done and
+// failed are final and kept: failed deliveries stay visible (List, Stats)
+// with their last error until Requeue.
 type State string
 
 // Delivery states.
@@ -39,7 +48,8 @@ const (
 	StateFailed  State = "failed"
 )
 
-// Delivery is a recorded webhook delivery as a Store holds it.
+// Delivery is a recorded webhook delivery as a Store holds it. Its times
+// are the store's clock (the database's for pginbox).
 type Delivery struct {
 	// Key is the delivery's Webhook.DeliveryKey: unique in the store.
 	Key string
@@ -54,8 +64,11 @@ type Delivery struct {
 	// the handler, the first included.
 	State    State
 	Attempts int
-	// LeaseOwner and LeaseExpires are set while the delivery is leased.
+	// LeaseOwner names the Inbox holding the lease (for operators);
+	// LeaseToken is unique to the claim, and is what Complete, Retry and
+	// Fail check. LeaseExpires is when the lease ends.
 	LeaseOwner   string
+	LeaseToken   string
 	LeaseExpires time.Time
 	// NextAttempt is when a pending delivery becomes due.
 	NextAttempt time.Time
@@ -65,14 +78,12 @@ type Delivery struct {
 	CreatedAt, UpdatedAt, DoneAt time.Time
 }
 
-// NewDelivery is what Record stores.
+// NewDelivery is what Record stores; the store stamps the time.
 type NewDelivery struct {
 	Key       string
 	Kind      veriff.WebhookKind
 	SessionID string
 	Body      []byte
-	// At is the time of recording; the delivery is due at once.
-	At time.Time
 }
 
 // Filter selects deliveries for Store.List.
@@ -83,6 +94,12 @@ type Filter struct {
 	SessionID string
 	// Limit bounds the result; 0 means 100.
 	Limit int
+}
+
+// Stats counts a store's deliveries by state, for metrics and alerts.
+type Stats struct {
+	Pending, Leased, Done, Failed int64
+	OldestPending                 time.Duration // age of the oldest pending delivery; 0 when none
 }
 
 // WatchOutcome says how a watch ended.
@@ -109,43 +126,53 @@ type Watch struct {
 
 // Store holds deliveries and watched sessions durably for Inboxes, possibly
 // in several processes at once. Every method is safe for concurrent use, and
-// every state change is atomic: two workers never hold the same lease.
-// Times are given by the caller, so that leases can be tested without
-// waiting. See State for the state machine of a delivery.
+// every state change is atomic: two claims never hold the same lease. The
+// store's own clock decides every time (recording, due times, lease
+// expiry): callers give durations, so replicas whose clocks differ agree.
+// See State for the state machine of a delivery.
 //
 // NewMemoryStore is the store for one process; package
 // github.com/veriffgo/veriff/inbox/pginbox is the PostgreSQL one. The
-// contract is checked by package inbox/inboxtest.
+// contract is checked by inboxtest.RunStoreTests.
 type Store interface {
-	// Record stores d as pending, due at d.At, unless its key is already
+	// Record stores d as pending, due at once, unless its key is already
 	// recorded; it reports whether d was inserted.
 	Record(ctx context.Context, d NewDelivery) (inserted bool, err error)
-	// Claim leases the oldest due delivery to owner until now+lease and
-	// counts an attempt; it returns nil (and no error) when none is due.
-	Claim(ctx context.Context, owner string, now time.Time, lease time.Duration) (*Delivery, error)
-	// Complete marks a leased delivery done.
-	Complete(ctx context.Context, key, owner string, now time.Time) error
-	// Retry makes a leased delivery pending again, due at next, with the
-	// attempt's error.
-	Retry(ctx context.Context, key, owner string, next time.Time, lastErr string) error
-	// Fail marks a leased delivery failed for good, with its last error.
-	Fail(ctx context.Context, key, owner string, now time.Time, lastErr string) error
+	// Claim leases the oldest due delivery to owner for lease, with a new
+	// lease token, and counts an attempt; it returns nil (and no error)
+	// when none is due.
+	Claim(ctx context.Context, owner string, lease time.Duration) (*Delivery, error)
+	// Complete marks the delivery leased with token done.
+	Complete(ctx context.Context, key, token string) error
+	// Retry makes the delivery leased with token pending again, due after
+	// delay, with the attempt's error.
+	Retry(ctx context.Context, key, token string, delay time.Duration, lastErr string) error
+	// Fail marks the delivery leased with token failed for good, with its
+	// last error.
+	Fail(ctx context.Context, key, token string, lastErr string) error
+	// Requeue makes a failed delivery pending again, due at once, with
+	// its attempts counted from zero; ErrNotFailed when no failed
+	// delivery has the key.
+	Requeue(ctx context.Context, key string) error
 	// List returns deliveries matching f, oldest first.
 	List(ctx context.Context, f Filter) ([]Delivery, error)
+	// Stats counts the deliveries by state.
+	Stats(ctx context.Context) (Stats, error)
 
-	// Watch starts watching a session, due for a query at due; watching a
-	// session already watched (or whose watch ended) changes nothing.
-	Watch(ctx context.Context, sessionID string, now, due time.Time) error
-	// ClaimWatches returns up to limit watches due at now, and pushes
-	// their next check to now+lease so that other replicas skip them
-	// meanwhile.
-	ClaimWatches(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Watch, error)
+	// Watch starts watching a session, due for a query after after;
+	// watching a session already watched (or whose watch ended) changes
+	// nothing.
+	Watch(ctx context.Context, sessionID string, after time.Duration) error
+	// ClaimWatches returns up to limit due watches, oldest due first, and
+	// pushes their next check lease ahead so that other replicas skip
+	// them meanwhile.
+	ClaimWatches(ctx context.Context, lease time.Duration, limit int) ([]Watch, error)
 	// RescheduleWatch counts a query of a still-watched session and makes
-	// it due again at next.
-	RescheduleWatch(ctx context.Context, sessionID string, next time.Time) error
+	// it due again after after.
+	RescheduleWatch(ctx context.Context, sessionID string, after time.Duration) error
 	// EndWatch ends a session's watch; ending a watch not held (or
 	// already ended) is not an error.
-	EndWatch(ctx context.Context, sessionID string, outcome WatchOutcome, now time.Time) error
+	EndWatch(ctx context.Context, sessionID string, outcome WatchOutcome) error
 }
 
 // Notifier is implemented by stores that can tell idle workers, in any

@@ -2,16 +2,11 @@ module github.com/veriffgo/veriff/examples/webhook-receiver
 
 go 1.25.0
 
-replace (
-	github.com/veriffgo/veriff => ../..
-	github.com/veriffgo/veriff/inbox/pginbox => ../../inbox/pginbox
-)
-
 require (
 	github.com/jackc/pgx/v5 v5.13.0
 	github.com/stretchr/testify v1.12.1
-	github.com/veriffgo/veriff v0.0.0-00010101000000-000000000000
-	github.com/veriffgo/veriff/inbox/pginbox v0.0.0-00010101000000-000000000000
+	github.com/veriffgo/veriff v0.2.0
+	github.com/veriffgo/veriff/inbox/pginbox v0.2.0
 )
 
 require (

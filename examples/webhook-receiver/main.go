@@ -207,6 +207,13 @@ func openStore(ctx context.Context, dbURL string) (inbox.Store, func(), error) {
 	if err != nil {
 		return nil, nil, &usageError{"-database-url: not a valid PostgreSQL URL"}
 	}
+	// Migrate is explicit and idempotent (replicas starting together take
+	// turns); teams with their own migration tool apply pginbox.Migrations
+	// instead, and New then only checks the schema version.
+	if err := pginbox.Migrate(ctx, pool); err != nil {
+		pool.Close()
+		return nil, nil, fmt.Errorf("migrating the PostgreSQL inbox: %w", err)
+	}
 	store, err := pginbox.New(ctx, pool)
 	if err != nil {
 		pool.Close()

@@ -11,16 +11,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/veriffgo/veriff"
 	"github.com/veriffgo/veriff/inbox"
 	"github.com/veriffgo/veriff/inbox/inboxtest"
+	"github.com/veriffgo/veriff/inbox/pginbox"
 )
 
 var benchSeq atomic.Int64
 
-func benchInbox(b *testing.B, h inbox.HandleFunc, opts ...inbox.Option) (inbox.Store, *inbox.Inbox, string) {
+func benchInbox(b *testing.B, h inbox.HandleFunc, opts ...inbox.Option) (*pginbox.Store, *inbox.Inbox, string) {
 	b.Helper()
 	pool := newPool(b)
 	store := newStore(b, pool, newSchema(b))
@@ -57,7 +59,7 @@ func BenchmarkRawInsertBaseline(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			i := int(benchSeq.Add(1))
-			_, err := store.Record(context.Background(), inbox.NewDelivery{Key: fmt.Sprintf("raw/%d", i), Kind: veriff.WebhookEvent, Body: eventBody("raw", i), At: time.Now()})
+			_, err := store.Record(context.Background(), inbox.NewDelivery{Key: fmt.Sprintf("raw/%d", i), Kind: veriff.WebhookEvent, Body: eventBody("raw", i)})
 			if err != nil {
 				b.Error(err)
 			}
@@ -66,37 +68,58 @@ func BenchmarkRawInsertBaseline(b *testing.B) {
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "recorded/s")
 }
 
-// Deliveries processed per second by Run, from a full inbox.
+// Deliveries processed per second by Run, from a full inbox: a handler
+// that does nothing, and one through HandleTx (its transaction, no write).
 func BenchmarkRunProcess(b *testing.B) {
-	for _, workers := range []int{1, 8} {
-		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+	for _, tc := range []struct {
+		workers int
+		tx      bool
+	}{{1, false}, {8, false}, {8, true}} {
+		name := fmt.Sprintf("workers=%d", tc.workers)
+		if tc.tx {
+			name += ",HandleTx"
+		}
+		b.Run(name, func(b *testing.B) {
 			var n atomic.Int64
 			all := make(chan struct{})
-			store, in, _ := benchInbox(b, func(context.Context, *veriff.Webhook) error {
+			h := func(context.Context, *veriff.Webhook) error {
 				if n.Add(1) == int64(b.N) {
 					close(all)
 				}
 				return nil
-			}, inbox.WithWorkers(workers))
-			for i := 0; i < b.N; i++ {
-				wh, err := veriff.ParseWebhook(eventBody("proc", i))
-				require.NoError(b, err)
-				_, err = store.Record(context.Background(), inbox.NewDelivery{Key: wh.DeliveryKey(), Kind: wh.Kind, SessionID: wh.SessionID(), Body: wh.Raw, At: time.Now()})
+			}
+			store, in, _ := benchInbox(b, h, inbox.WithWorkers(tc.workers))
+			if tc.tx {
+				var err error
+				in, err = inbox.New(store, store.HandleTx(func(ctx context.Context, _ pgx.Tx, wh *veriff.Webhook) error {
+					return h(ctx, wh)
+				}), inbox.WithSecrets(testSecret), inbox.WithWorkers(tc.workers))
 				require.NoError(b, err)
 			}
-			ctx, cancel := context.WithCancel(context.Background())
-			b.ResetTimer()
-			start := time.Now()
-			done := make(chan error, 1)
-			go func() { done <- in.Run(ctx) }()
-			<-all
-			elapsed := time.Since(start)
-			b.StopTimer()
-			cancel()
-			<-done
-			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "processed/s")
+			runAll(b, store, in, all)
 		})
 	}
+}
+
+// runAll records b.N deliveries, then times Run until all were handled.
+func runAll(b *testing.B, store *pginbox.Store, in *inbox.Inbox, all <-chan struct{}) {
+	for i := 0; i < b.N; i++ {
+		wh, err := veriff.ParseWebhook(eventBody("proc", i))
+		require.NoError(b, err)
+		_, err = store.Record(context.Background(), inbox.NewDelivery{Key: wh.DeliveryKey(), Kind: wh.Kind, SessionID: wh.SessionID(), Body: wh.Raw})
+		require.NoError(b, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	b.ResetTimer()
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() { done <- in.Run(ctx) }()
+	<-all
+	elapsed := time.Since(start)
+	b.StopTimer()
+	cancel()
+	<-done
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "processed/s")
 }
 
 // Latency from POST to the handler's call, with Run's 8 workers idle and

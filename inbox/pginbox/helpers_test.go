@@ -12,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
-	"github.com/veriffgo/veriff/inbox"
 	"github.com/veriffgo/veriff/inbox/pginbox"
 )
 
@@ -65,9 +64,12 @@ func newSchema(t testing.TB) string {
 	return name
 }
 
-func newStore(t testing.TB, pool *pgxpool.Pool, schema string, opts ...pginbox.Option) inbox.Store {
+// newStore migrates schema and returns a store on it.
+func newStore(t testing.TB, pool *pgxpool.Pool, schema string, opts ...pginbox.Option) *pginbox.Store {
 	t.Helper()
-	s, err := pginbox.NewWithOptions(context.Background(), pool, append([]pginbox.Option{pginbox.WithSchema(schema)}, opts...)...)
+	opts = append([]pginbox.Option{pginbox.WithSchema(schema)}, opts...)
+	require.NoError(t, pginbox.Migrate(context.Background(), pool, opts...))
+	s, err := pginbox.New(context.Background(), pool, opts...)
 	require.NoError(t, err)
 	return s
 }

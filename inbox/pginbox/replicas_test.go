@@ -17,13 +17,14 @@ import (
 	"github.com/veriffgo/veriff"
 	"github.com/veriffgo/veriff/inbox"
 	"github.com/veriffgo/veriff/inbox/inboxtest"
+	"github.com/veriffgo/veriff/inbox/pginbox"
 	"github.com/veriffgo/veriff/verifftest"
 )
 
 // replica is one Inbox on its own pool, served over loopback.
 type replica struct {
 	pool  *pgxpool.Pool
-	store inbox.Store
+	store *pginbox.Store
 	in    *inbox.Inbox
 	url   string
 }

@@ -2,30 +2,31 @@ package pginbox
 
 import (
 	"context"
+	"sort"
 	"time"
 
 	"github.com/veriffgo/veriff/inbox"
 )
 
 // Watch implements inbox.Store.
-func (s *Store) Watch(ctx context.Context, sessionID string, now, due time.Time) error {
+func (s *Store) Watch(ctx context.Context, sessionID string, due time.Duration) error {
 	_, err := s.pool.Exec(ctx, `INSERT INTO `+s.t.watches+` (session_id, next_check, created_at)
-		VALUES ($1, $2, $3) ON CONFLICT (session_id) DO NOTHING`, sessionID, due, now)
+		VALUES ($1, `+after("$2")+`, now()) ON CONFLICT (session_id) DO NOTHING`, sessionID, seconds(due))
 	return err
 }
 
 // ClaimWatches implements inbox.Store.
-func (s *Store) ClaimWatches(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]inbox.Watch, error) {
+func (s *Store) ClaimWatches(ctx context.Context, lease time.Duration, limit int) ([]inbox.Watch, error) {
 	if limit <= 0 {
 		limit = 100
 	}
 	rows, err := s.pool.Query(ctx, `WITH due AS (
 			SELECT session_id, next_check FROM `+s.t.watches+`
-			WHERE outcome = '' AND next_check <= $1
-			ORDER BY next_check LIMIT $3 FOR UPDATE SKIP LOCKED)
-		UPDATE `+s.t.watches+` w SET next_check = $2 FROM due
+			WHERE outcome = '' AND next_check <= now()
+			ORDER BY next_check LIMIT $2 FOR UPDATE SKIP LOCKED)
+		UPDATE `+s.t.watches+` w SET next_check = `+after("$1")+` FROM due
 		WHERE w.session_id = due.session_id
-		RETURNING w.session_id, w.checks, due.next_check, w.created_at`, now, now.Add(lease), limit)
+		RETURNING w.session_id, w.checks, due.next_check, w.created_at`, seconds(lease), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -42,25 +43,21 @@ func (s *Store) ClaimWatches(ctx context.Context, now time.Time, lease time.Dura
 		return nil, err
 	}
 	// RETURNING has no order: oldest due first, as the contract says.
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].NextCheck.Before(out[j-1].NextCheck); j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].NextCheck.Before(out[j].NextCheck) })
 	return out, nil
 }
 
 // RescheduleWatch implements inbox.Store.
-func (s *Store) RescheduleWatch(ctx context.Context, sessionID string, next time.Time) error {
-	_, err := s.pool.Exec(ctx, `UPDATE `+s.t.watches+` SET checks = checks + 1, next_check = $2
-		WHERE session_id = $1 AND outcome = ''`, sessionID, next)
+func (s *Store) RescheduleWatch(ctx context.Context, sessionID string, due time.Duration) error {
+	_, err := s.pool.Exec(ctx, `UPDATE `+s.t.watches+` SET checks = checks + 1, next_check = `+after("$2")+`
+		WHERE session_id = $1 AND outcome = ''`, sessionID, seconds(due))
 	return err
 }
 
 // EndWatch implements inbox.Store.
-func (s *Store) EndWatch(ctx context.Context, sessionID string, outcome inbox.WatchOutcome, now time.Time) error {
-	_, err := s.pool.Exec(ctx, `UPDATE `+s.t.watches+` SET outcome = $2, ended_at = $3
-		WHERE session_id = $1 AND outcome = ''`, sessionID, string(outcome), now)
+func (s *Store) EndWatch(ctx context.Context, sessionID string, outcome inbox.WatchOutcome) error {
+	_, err := s.pool.Exec(ctx, `UPDATE `+s.t.watches+` SET outcome = $2, ended_at = now()
+		WHERE session_id = $1 AND outcome = ''`, sessionID, string(outcome))
 	return err
 }
 
