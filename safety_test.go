@@ -28,7 +28,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Tests of issue 9 (security review, real payloads, new user). Each test
+// Safety properties of the client: bounded memory, bad input refused before
+// anything is sent, no personal values in errors, no proxy for plain
+// loopback. Each test
 // names the point it covers.
 
 const decisionURL = testBase + "/v1/sessions/" + testSessionID + "/decision"
