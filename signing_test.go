@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -106,8 +107,12 @@ func TestResponseVerification(t *testing.T) {
 	}
 }
 
+// TestResponseVerificationStreamed covers downloads with and without a
+// cap, the cap at exactly the file's size included: a file read up to the
+// cap is still verified, never returned unverified with a nil error.
 func TestResponseVerificationStreamed(t *testing.T) {
 	file := bytes.Repeat([]byte("media bytes "), 5000)
+	size := int64(len(file))
 	tests := []struct {
 		name   string
 		header []string
@@ -118,19 +123,25 @@ func TestResponseVerificationStreamed(t *testing.T) {
 		{"unsigned", nil, false},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, mt := setup(t, WithResponseVerification())
-			newRecorder(mt, reply(200, file, tt.header...))
-			var out bytes.Buffer
-			n, err := c.DownloadMedia(context.Background(), "m-1", &out)
-			if tt.ok {
-				require.NoError(t, err)
-				assert.Equal(t, int64(len(file)), n)
-				assert.Equal(t, file, out.Bytes())
-				return
-			}
-			require.ErrorIs(t, err, ErrInvalidSignature)
-		})
+		for _, max := range []int64{0, size, size + 1} {
+			t.Run(fmt.Sprintf("%s/cap %d", tt.name, max), func(t *testing.T) {
+				opts := []Option{WithResponseVerification()}
+				if max > 0 {
+					opts = append(opts, WithMaxDownloadBytes(max))
+				}
+				c, mt := setup(t, opts...)
+				newRecorder(mt, reply(200, file, tt.header...))
+				var out bytes.Buffer
+				n, err := c.DownloadMedia(context.Background(), "m-1", &out)
+				if tt.ok {
+					require.NoError(t, err)
+					assert.Equal(t, size, n)
+					assert.Equal(t, file, out.Bytes())
+					return
+				}
+				require.ErrorIs(t, err, ErrInvalidSignature)
+			})
+		}
 	}
 }
 
