@@ -59,7 +59,7 @@ func TestDecisionApprovedPerson(t *testing.T) {
 	assert.Equal(t, "1985-07-14", p.DateOfBirth)
 	assert.Equal(t, "1985", p.YearOfBirth)
 	assert.Equal(t, "JALISCO", p.PlaceOfBirth)
-	assert.Equal(t, "F", p.Gender)
+	assert.Equal(t, GenderFemale, p.Gender)
 	assert.Equal(t, "HELM850714MJCRPR09", p.IDNumber)
 	assert.Equal(t, "MX", p.Nationality)
 	assert.Empty(t, p.Citizenship)

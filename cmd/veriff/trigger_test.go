@@ -55,7 +55,7 @@ func assertSampleStatus(t *testing.T, wh *veriff.Webhook, status string) {
 		assert.Equal(t, status == "active", wh.CombinedRegistry.Data.Details.INE.Active)
 		assert.NotNil(t, wh.CombinedRegistry.Data.Details.CURP)
 	case veriff.WebhookWatchlist:
-		assert.Equal(t, status, wh.Watchlist.MatchStatus)
+		assert.Equal(t, veriff.MatchStatus(status), wh.Watchlist.MatchStatus)
 		assert.Equal(t, len(wh.Watchlist.Hits), wh.Watchlist.TotalHits)
 	case veriff.WebhookFullAuto:
 		assert.Contains(t, string(wh.Raw), `"decision": "`+status+`"`)

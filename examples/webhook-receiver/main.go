@@ -266,7 +266,7 @@ func status(wh *veriff.Webhook) string {
 		}
 	case veriff.WebhookWatchlist:
 		if wh.Watchlist != nil {
-			return wh.Watchlist.MatchStatus
+			return string(wh.Watchlist.MatchStatus)
 		}
 	}
 	return ""
