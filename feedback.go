@@ -115,7 +115,9 @@ type FraudReportResult struct {
 }
 
 // Reported reports whether the report was recorded.
-func (r *FraudReportResult) Reported() bool { return strings.EqualFold(string(r.Status), string(FraudReportReported)) }
+func (r *FraudReportResult) Reported() bool {
+	return strings.EqualFold(string(r.Status), string(FraudReportReported))
+}
 
 // UnmarshalJSON decodes the item leniently, keeping it in Raw.
 func (r *FraudReportResult) UnmarshalJSON(data []byte) error { return decodeLenient(data, r) }
@@ -144,7 +146,9 @@ type FraudReportStatus struct {
 }
 
 // Found reports whether the session has fraud reports.
-func (s *FraudReportStatus) Found() bool { return strings.EqualFold(string(s.Status), string(FraudReportFound)) }
+func (s *FraudReportStatus) Found() bool {
+	return strings.EqualFold(string(s.Status), string(FraudReportFound))
+}
 
 // UnmarshalJSON decodes the item leniently, keeping it in Raw.
 func (s *FraudReportStatus) UnmarshalJSON(data []byte) error { return decodeLenient(data, s) }
