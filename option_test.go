@@ -80,4 +80,3 @@ func TestWithRefusesBadOptionsAndKeepsOriginal(t *testing.T) {
 	assert.Equal(t, testBase+"/v1", c.BaseURL(), "With never changes the original")
 	c.CloseIdleConnections()
 }
-
