@@ -11,7 +11,7 @@ const defaultMaxRequests = 10000
 const defaultMaxDeliveries = 10000
 
 // ServerOption configures a Server made by NewServerWith or
-// NewUnstartedServer.
+// NewUnstartedServer. A nil ServerOption is ignored.
 type ServerOption func(*serverConfig)
 
 type serverConfig struct {
