@@ -18,7 +18,7 @@ func parseDeliveryKeyFixture(t *testing.T, name string) *Webhook {
 	return wh
 }
 
-// Point 13: a hand-built header map holding the signature header under two
+// A hand-built header map holding the signature header under two
 // spellings gets the same answer on every run.
 func TestVerifyWebhookHeaderVariantsDeterministic(t *testing.T) {
 	body := []byte(`{"id":"s1","code":7001,"action":"started"}`)
@@ -35,7 +35,7 @@ func TestVerifyWebhookHeaderVariantsDeterministic(t *testing.T) {
 	}
 }
 
-// Point 18: every two deliveries whose content differs get different keys.
+// Every two deliveries whose content differs get different keys.
 func TestDeliveryKeyTellsEventsApart(t *testing.T) {
 	pairs := [][2]string{
 		{"poa_event_home.json", "poa_event_work.json"},                       // 7005, no attemptId, other addressId
@@ -61,7 +61,7 @@ func TestDeliveryKeyTellsEventsApart(t *testing.T) {
 	assert.Contains(t, x.DeliveryKey(), "sha256-")
 }
 
-// Point 18: a decision's key comes from its parsed identity: the decision
+// A decision's key comes from its parsed identity: the decision
 // time is compared as a time, and the same decision fetched with
 // Client.Decision and put in a Webhook by hand shares the webhook's key.
 func TestDeliveryKeyOfDecisionFromIdentity(t *testing.T) {
