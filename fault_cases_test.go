@@ -283,7 +283,8 @@ type fmFault struct {
 	// has handed bytes to the caller's writer).
 	download *fmDownload
 	// cpuBound: the row's cases keep the CPU busy (a 100 MiB answer), so
-	// they run one after another, not beside the other rows' deadlines.
+	// they run one after another, before the parallel rows and their
+	// deadlines.
 	cpuBound bool
 }
 

@@ -33,11 +33,13 @@ import (
 const (
 	fmMaxAttempts = 3 // the default WithMaxRetries(2) plus the first attempt
 
-	// The waits below leave room for a loaded machine: cases run in
-	// parallel, and a request must reach the server before they end.
-	fmAttemptTimeout = 250 * time.Millisecond  // the user's http.Client Timeout in the per-attempt fault
-	fmDeadline       = 400 * time.Millisecond  // the caller's deadline in the hanging-server faults
-	fmWaitDeadline   = 1250 * time.Millisecond // WaitForDecision's own deadline (it polls every hour), above 3 × fmAttemptTimeout
+	// The waits below leave room for a loaded machine (-race, other
+	// packages' tests beside these): cases run in parallel, and a request
+	// must reach the server before they end. They are sleeps, not CPU: the
+	// matrix takes about as long as the longest of them.
+	fmAttemptTimeout = 300 * time.Millisecond  // the user's http.Client Timeout in the per-attempt fault
+	fmDeadline       = 600 * time.Millisecond  // the caller's deadline in the hanging-server faults
+	fmWaitDeadline   = 1500 * time.Millisecond // WaitForDecision's own deadline (it polls every hour), above 3 × fmAttemptTimeout
 	fmHugeBody       = 100 << 20               // the oversized response
 )
 
@@ -275,6 +277,7 @@ func (tr *fmTracker) settle(t *testing.T) {
 }
 
 func TestFaultMatrix(t *testing.T) {
+	t.Parallel()
 	endpoints := fmEndpoints(t)
 	faults := fmFaults(t)
 	start := time.Now()
@@ -283,12 +286,18 @@ func TestFaultMatrix(t *testing.T) {
 	})
 	for _, f := range faults {
 		t.Run(f.name, func(t *testing.T) {
+			if f.cpuBound {
+				// Before the parallel rows start: it would starve their
+				// deadlines of CPU.
+				for _, ep := range endpoints {
+					t.Run(ep.name, func(t *testing.T) { fmRunCase(t, f, ep) })
+				}
+				return
+			}
 			t.Parallel()
 			for _, ep := range endpoints {
 				t.Run(ep.name, func(t *testing.T) {
-					if !f.cpuBound {
-						t.Parallel()
-					}
+					t.Parallel()
 					fmRunCase(t, f, ep)
 				})
 			}
@@ -372,7 +381,10 @@ func TestNoDuplicateAfterProcessing(t *testing.T) {
 
 	for _, loss := range fmLosses() {
 		for _, ep := range writers {
-			t.Run(loss.name+"/"+ep.name, func(t *testing.T) { fmRunNoDuplicate(t, loss, ep, warm) })
+			t.Run(loss.name+"/"+ep.name, func(t *testing.T) {
+				t.Parallel()
+				fmRunNoDuplicate(t, loss, ep, warm)
+			})
 		}
 	}
 }
