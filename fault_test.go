@@ -413,7 +413,11 @@ func fmRunNoDuplicate(t *testing.T, loss fmLoss, ep fmEndpoint, warm []byte) {
 		WithHTTPClient(&http.Client{Transport: tr, Timeout: loss.attemptTimeout}))
 	require.NoError(t, err)
 
-	_, err = c.Decision(context.Background(), testSessionID)
+	// The warming GET shares the transport (so its connection) but not the
+	// per-attempt timeout, which a loaded machine could hit and retry.
+	warmer, err := c.With(WithHTTPClient(&http.Client{Transport: tr}))
+	require.NoError(t, err)
+	_, err = warmer.Decision(context.Background(), testSessionID)
 	require.NoError(t, err)
 	_, err = ep.call(context.Background(), c)
 	close(release)

@@ -253,7 +253,6 @@ func TestDeadlineOnHangingServer(t *testing.T) {
 }
 
 func TestPerAttemptTimeout(t *testing.T) {
-	t.Parallel() // waits on deadlines, not the CPU
 	tests := []struct {
 		method string
 		hits   int32
