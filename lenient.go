@@ -246,16 +246,16 @@ func setNumber(p *plan, v reflect.Value, b []byte) bool {
 // parseInt is strconv.ParseInt(b, 10, 64) with a loop for short numbers.
 func parseInt(b []byte) (int64, bool) {
 	neg := b[0] == '-'
-	digits := b
+	mag := b // the digits
 	if neg {
-		digits = b[1:]
+		mag = b[1:]
 	}
-	if len(digits) == 0 || len(digits) > 18 {
+	if len(mag) == 0 || len(mag) > 18 {
 		n, err := strconv.ParseInt(string(b), 10, 64)
 		return n, err == nil
 	}
 	var n int64
-	for _, c := range digits {
+	for _, c := range mag {
 		if c < '0' || c > '9' {
 			return 0, false
 		}
