@@ -3,6 +3,7 @@ package veriff
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -90,9 +91,15 @@ func (c *Client) download(ctx context.Context, r *request, w io.Writer, what str
 		return n, c.wrapErr(r, fmt.Errorf("copying %s after %d bytes: %w", what, n, err))
 	}
 	if limit > 0 && n == limit {
+		// Probe for one more byte. Reaching the end here is also where a
+		// verified body reports a bad signature: that error is kept.
 		var one [1]byte
-		if m, _ := io.ReadFull(resp.Body, one[:]); m > 0 {
+		m, err := io.ReadFull(resp.Body, one[:])
+		if m > 0 {
 			return n, c.wrapErr(r, fmt.Errorf("%w: %s exceeds %d bytes", ErrResponseTooLarge, what, limit))
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return n, c.wrapErr(r, fmt.Errorf("reading %s after %d bytes: %w", what, n, err))
 		}
 	}
 	return n, nil

@@ -46,7 +46,7 @@ type Client struct {
 	retryAfterCap    time.Duration
 	maxResponseBytes int64
 	maxDownloadBytes int64
-	ext              clientExt // With, response verification, the Feedback API's signing (with.go)
+	ext              clientExt // With (option.go), response verification, the Feedback API's signing (signing.go)
 
 	// The retry policy's bounds (retry.go).
 	maxRetries       int
@@ -67,7 +67,7 @@ type config struct {
 	retryAfterCap    time.Duration
 	maxResponseBytes int64
 	maxDownloadBytes int64
-	extConfig        // WithPlainHTTP, WithResponseVerification (with.go)
+	extConfig        // WithPlainHTTP, WithResponseVerification (option.go)
 }
 
 // NewClient returns a Client for the integration with the given API key and
@@ -98,7 +98,7 @@ func checkCredentials(apiKey, sharedSecret string) error {
 }
 
 // newClient builds a Client from checked credentials; With and
-// NewFeedbackClient share it (with.go). auth nil is Veriff's Public API.
+// NewFeedbackClient share it (signing.go). auth nil is Veriff's Public API.
 func newClient(apiKey string, s *signer, auth *authScheme, opts []Option) (*Client, error) {
 	cfg := config{
 		baseURL:          auth.defaultBaseURL(),

@@ -33,6 +33,7 @@ func TestNewClientRefusesBadInput(t *testing.T) {
 		{"host without scheme", testAPIKey, testSecret, []Option{WithBaseURL("stationapi.veriff.com")}, "not an absolute URL"},
 		{"plain http to remote host", testAPIKey, testSecret, []Option{WithBaseURL("http://stationapi.veriff.com")}, "loopback"},
 		{"plain http to private address", testAPIKey, testSecret, []Option{WithBaseURL("http://10.0.0.1:8080")}, "loopback"},
+		{"plain http to localhost. (resolved through DNS)", testAPIKey, testSecret, []Option{WithBaseURL("http://localhost.:8080")}, "loopback"},
 		{"ftp scheme", testAPIKey, testSecret, []Option{WithBaseURL("ftp://example.com")}, "scheme must be https"},
 		{"user info in URL", testAPIKey, testSecret, []Option{WithBaseURL("https://user:pw@example.com")}, "user info"},
 		{"query in URL", testAPIKey, testSecret, []Option{WithBaseURL("https://example.com/?a=b")}, "query"},

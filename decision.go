@@ -99,7 +99,7 @@ type DecisionPerson struct {
 	// YearOfBirth is a string: Veriff sends it as a string or a number.
 	YearOfBirth  string `json:"yearOfBirth,omitempty" veriff:"flex"`
 	PlaceOfBirth string `json:"placeOfBirth,omitempty"`
-	Gender       string `json:"gender,omitempty"`
+	Gender       Gender `json:"gender,omitempty"`
 	IDNumber     string `json:"idNumber,omitempty"`
 	Nationality  string `json:"nationality,omitempty"`
 	// Citizenship is deprecated by Veriff (always null).
@@ -159,10 +159,10 @@ func (a *ParsedAddress) afterDecode([]byte) {
 // DecisionDocument is the document data Veriff extracted or verified. Dates
 // are formatted YYYY-MM-DD.
 type DecisionDocument struct {
-	Number  string `json:"number,omitempty"`
-	Type    string `json:"type,omitempty"`
-	Country string `json:"country,omitempty"` // ISO 3166-1 alpha-2
-	State   string `json:"state,omitempty"`
+	Number  string       `json:"number,omitempty"`
+	Type    DocumentType `json:"type,omitempty"`
+	Country string       `json:"country,omitempty"` // ISO 3166-1 alpha-2
+	State   string       `json:"state,omitempty"`
 
 	ValidFrom    string `json:"validFrom,omitempty"`
 	ValidUntil   string `json:"validUntil,omitempty"`

@@ -59,7 +59,7 @@ func TestDecisionApprovedPerson(t *testing.T) {
 	assert.Equal(t, "1985-07-14", p.DateOfBirth)
 	assert.Equal(t, "1985", p.YearOfBirth)
 	assert.Equal(t, "JALISCO", p.PlaceOfBirth)
-	assert.Equal(t, "F", p.Gender)
+	assert.Equal(t, GenderFemale, p.Gender)
 	assert.Equal(t, "HELM850714MJCRPR09", p.IDNumber)
 	assert.Equal(t, "MX", p.Nationality)
 	assert.Empty(t, p.Citizenship)
@@ -336,6 +336,7 @@ func TestWaitForDecision(t *testing.T) {
 // TestWaitForDecisionRetryAfter: Retry-After and the caller's deadline
 // pace and end the wait.
 func TestWaitForDecisionRetryAfter(t *testing.T) {
+	t.Parallel() // waits on deadlines, not the CPU
 	_, approved := waitResponders(t)
 	path := waitPath
 	t.Run("a Retry-After longer than the interval is honoured", func(t *testing.T) {
@@ -368,6 +369,7 @@ func TestWaitForDecisionRetryAfter(t *testing.T) {
 }
 
 func TestWaitForDecisionCancel(t *testing.T) {
+	t.Parallel() // waits on deadlines, not the CPU
 	null, approved := waitResponders(t)
 	path := waitPath
 	t.Run("cancel mid-wait returns promptly", func(t *testing.T) {

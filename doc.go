@@ -179,8 +179,10 @@
 // # Compatibility
 //
 // Veriff adds response fields, webhook kinds and enum values without notice.
-// Decoding is lenient: unknown fields are ignored, enum types
-// (SessionStatus, MediaContext, WebhookKind) are open strings, and payloads
+// Decoding is lenient: unknown fields are ignored, a mistyped field loses
+// that field only, enum types (SessionStatus, DocumentType, Gender,
+// CheckType, MatchStatus, MediaContext, WebhookKind, ...) are open strings,
+// and payloads
 // keep their raw JSON where users may need fields this package does not
 // model yet.
 package veriff

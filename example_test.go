@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"sort"
 	"sync"
 	"time"
@@ -154,6 +155,78 @@ func ExampleClient_UploadMedia() {
 	// document-back image/jpeg true
 	// face image/jpeg true
 	// 3 images; same bytes: true
+}
+
+// Upload an image from a file: it is streamed, never held in memory
+// whole, and refused before anything is sent if it is not a regular file,
+// is too large or is not an image Veriff takes.
+func ExampleClient_UploadMediaFile() {
+	srv, client := startFake()
+	defer srv.Close()
+	ctx := context.Background()
+	s := demoSession(ctx, client)
+
+	dir, err := os.MkdirTemp("", "veriff-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "selfie.jpg")
+	if err := os.WriteFile(path, demoJPEG(), 0o600); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	m, err := client.UploadMediaFile(ctx, s.ID, veriff.ContextFace, path)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(m.Context, m.MimeType)
+
+	// A directory is refused before any request.
+	_, err = client.UploadMediaFile(ctx, s.ID, veriff.ContextFace, dir)
+	fmt.Println(errors.Is(err, veriff.ErrInvalidInput))
+	// Output:
+	// face image/jpeg
+	// true
+}
+
+// Call an endpoint the SDK does not model with Execute: it is signed,
+// retried and its errors typed like every other call. A GET is signed over
+// the ID in its path, named in SignedID.
+func ExampleClient_Execute() {
+	srv, client := startFake()
+	defer srv.Close()
+	srv.AutoDecide(veriff.StatusApproved)
+	ctx := context.Background()
+	s := demoSession(ctx, client)
+	demoUploadAndSubmit(ctx, client, s.ID)
+
+	var out struct {
+		Verification struct {
+			Status string `json:"status"`
+			Code   int    `json:"code"`
+		} `json:"verification"`
+	}
+	err := client.Execute(ctx, veriff.RawRequest{
+		Method:   "GET",
+		Path:     "/sessions/" + s.ID + "/decision",
+		SignedID: s.ID,
+	}, &out)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(out.Verification.Status, out.Verification.Code)
+
+	// A path that could escape /v1 is refused before anything is sent.
+	err = client.Execute(ctx, veriff.RawRequest{Method: "GET", Path: "/sessions/../admin", SignedID: s.ID}, nil)
+	fmt.Println(errors.Is(err, veriff.ErrInvalidInput))
+	// Output:
+	// approved 9001
+	// true
 }
 
 // Submit the session once its media is uploaded. A second submit is a

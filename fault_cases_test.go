@@ -282,6 +282,10 @@ type fmFault struct {
 	// download, when set, is DownloadMedia's outcome after one request (it
 	// has handed bytes to the caller's writer).
 	download *fmDownload
+	// cpuBound: the row's cases keep the CPU busy (a 100 MiB answer), so
+	// they run one after another, before the parallel rows and their
+	// deadlines.
+	cpuBound bool
 }
 
 type fmDownload struct {
@@ -387,7 +391,7 @@ func fmFaults(t *testing.T) []fmFault {
 		{name: "status-fail-200", serve: fmAnswer(200, fail200), err: fmFail200, download: &fmDownload{n: int64(len(fail200))}},
 		// DownloadMedia streams uncapped by design: the caller's writer
 		// decides; memory stays bounded (TestHugeResponseBoundedMemory).
-		{name: "body-100MiB", serve: fmBigBody(fmHugeBody), err: fmIs(ErrResponseTooLarge), download: &fmDownload{n: fmHugeBody}},
+		{name: "body-100MiB", serve: fmBigBody(fmHugeBody), err: fmIs(ErrResponseTooLarge), download: &fmDownload{n: fmHugeBody}, cpuBound: true},
 	}
 }
 

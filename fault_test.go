@@ -27,15 +27,20 @@ import (
 // (GET/DELETE retried on connection errors, 429 and 5xx but 501; POST/PATCH
 // only on 429 and on errors where nothing was sent), with the exact number
 // of requests the server saw, the typed error, a bound on the time taken,
-// every response body closed and no goroutine left behind.
+// every response body closed and every connection closed (so no goroutine
+// left behind). Rows and their cases run in parallel.
 
 const (
 	fmMaxAttempts = 3 // the default WithMaxRetries(2) plus the first attempt
 
-	fmAttemptTimeout = 40 * time.Millisecond  // the user's http.Client Timeout in the per-attempt fault
-	fmDeadline       = 100 * time.Millisecond // the caller's deadline in the hanging-server faults
-	fmWaitDeadline   = 600 * time.Millisecond // WaitForDecision's own deadline (it polls every hour)
-	fmHugeBody       = 100 << 20              // the oversized response
+	// The waits below leave room for a loaded machine (-race, other
+	// packages' tests beside these): cases run in parallel, and a request
+	// must reach the server before they end. They are sleeps, not CPU: the
+	// matrix takes about as long as the longest of them.
+	fmAttemptTimeout = 300 * time.Millisecond  // the user's http.Client Timeout in the per-attempt fault
+	fmDeadline       = 600 * time.Millisecond  // the caller's deadline in the hanging-server faults
+	fmWaitDeadline   = 1500 * time.Millisecond // WaitForDecision's own deadline (it polls every hour), above 3 × fmAttemptTimeout
+	fmHugeBody       = 100 << 20               // the oversized response
 )
 
 // --- server behaviours --------------------------------------------------------
@@ -189,10 +194,16 @@ func (fmPadReader) Read(p []byte) (int, error) {
 // --- the run ------------------------------------------------------------------
 
 // fmTracker is the user's transport, wrapped to count response bodies
-// handed out and closed.
+// handed out and closed, and connections dialled and closed. The SDK starts
+// no goroutine of its own: the transport's goroutines (a read and a write
+// loop per connection) end with their connection, so every connection
+// closed after teardown means no goroutine left behind. Counting the
+// transport's own connections, not the process's goroutines, lets cases
+// run in parallel.
 type fmTracker struct {
 	base           *http.Transport
-	opened, closed atomic.Int64
+	opened, closed atomic.Int64 // response bodies
+	dialed, hungUp atomic.Int64 // connections
 }
 
 func (tr *fmTracker) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -216,53 +227,89 @@ func (b *fmTrackedBody) Close() error {
 	return err
 }
 
-func fmNewTransport() *http.Transport {
-	return &http.Transport{
-		Proxy:               nil,
-		DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
+// fmTrackedConn counts its first Close.
+type fmTrackedConn struct {
+	net.Conn
+	tr   *fmTracker
+	once sync.Once
+}
+
+func (c *fmTrackedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() { c.tr.hungUp.Add(1) })
+	return err
+}
+
+// fmNewTracker returns a tracker on a fresh transport of its own.
+func fmNewTracker() *fmTracker {
+	tr := &fmTracker{}
+	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	tr.base = &http.Transport{
+		Proxy: nil,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			conn, err := dialer.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			tr.dialed.Add(1)
+			return &fmTrackedConn{Conn: conn, tr: tr}, nil
+		},
 		MaxIdleConns:        16,
 		MaxIdleConnsPerHost: 16,
 		IdleConnTimeout:     30 * time.Second,
 	}
+	return tr
 }
 
-// fmSettle waits for the goroutine count to come back to base.
-func fmSettle(t *testing.T, base int) {
+// settle checks, after the case's server is closed and the transport's
+// idle connections too, that every response body was closed and that
+// every connection the transport dialled ends (within 3 s: a connection
+// whose server went away is closed by its read loop).
+func (tr *fmTracker) settle(t *testing.T) {
 	t.Helper()
+	assert.Equal(t, tr.opened.Load(), tr.closed.Load(), "every response body closed (opened %d)", tr.opened.Load())
 	deadline := time.Now().Add(3 * time.Second)
-	n := runtime.NumGoroutine()
-	for n > base && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-		n = runtime.NumGoroutine()
+	for tr.hungUp.Load() < tr.dialed.Load() && time.Now().Before(deadline) {
+		tr.base.CloseIdleConnections()
+		time.Sleep(2 * time.Millisecond)
 	}
-	if n > base {
-		buf := make([]byte, 1<<20)
-		buf = buf[:runtime.Stack(buf, true)]
-		t.Errorf("goroutines: %d after the call, %d before\n%s", n, base, buf)
-	}
+	assert.Equal(t, tr.dialed.Load(), tr.hungUp.Load(), "connections dialled and closed: a connection (and its goroutines) left behind")
 }
 
 func TestFaultMatrix(t *testing.T) {
+	t.Parallel()
 	endpoints := fmEndpoints(t)
 	faults := fmFaults(t)
 	start := time.Now()
+	t.Cleanup(func() {
+		t.Logf("%d endpoints x %d faults = %d cases in %s", len(endpoints), len(faults), len(endpoints)*len(faults), time.Since(start).Round(time.Millisecond))
+	})
 	for _, f := range faults {
 		t.Run(f.name, func(t *testing.T) {
+			if f.cpuBound {
+				// Before the parallel rows start: it would starve their
+				// deadlines of CPU.
+				for _, ep := range endpoints {
+					t.Run(ep.name, func(t *testing.T) { fmRunCase(t, f, ep) })
+				}
+				return
+			}
+			t.Parallel()
 			for _, ep := range endpoints {
-				t.Run(ep.name, func(t *testing.T) { fmRunCase(t, f, ep) })
+				t.Run(ep.name, func(t *testing.T) {
+					t.Parallel()
+					fmRunCase(t, f, ep)
+				})
 			}
 		})
 	}
-	t.Logf("%d endpoints x %d faults = %d cases in %s", len(endpoints), len(faults), len(endpoints)*len(faults), time.Since(start).Round(time.Millisecond))
 }
 
 func fmRunCase(t *testing.T, f fmFault, ep fmEndpoint) {
 	want := f.want(ep)
-	baseGoroutines := runtime.NumGoroutine()
-
 	s := &fmServer{ep: ep, f: f, release: make(chan struct{})}
 	srv := httptest.NewServer(s)
-	tr := &fmTracker{base: fmNewTransport()}
+	tr := fmNewTracker()
 	c, err := NewClient(testAPIKey, testSecret,
 		WithBaseURL(srv.URL),
 		WithHTTPClient(&http.Client{Transport: tr, Timeout: f.attemptTimeout}),
@@ -302,8 +349,7 @@ func fmRunCase(t *testing.T, f fmFault, ep fmEndpoint) {
 		bound = 5 * time.Second // generous under -race on a busy machine; typical cases take ms
 	}
 	assert.Less(t, took, bound, "the call must end in bounded time")
-	assert.Equal(t, tr.opened.Load(), tr.closed.Load(), "every response body closed (opened %d)", tr.opened.Load())
-	fmSettle(t, baseGoroutines)
+	tr.settle(t)
 }
 
 // fmCall runs the endpoint, turning a panic into a test failure.
@@ -323,6 +369,7 @@ func fmCall(t *testing.T, ctx context.Context, c *Client, ep fmEndpoint) (n int6
 // connection is warmed by a GET first, so the request goes out on a reused
 // connection, where net/http itself would resend an idempotent request.
 func TestNoDuplicateAfterProcessing(t *testing.T) {
+	t.Parallel() // waits on deadlines, not the CPU
 	var writers []fmEndpoint
 	for _, ep := range fmEndpoints(t) {
 		if !ep.idempotent() {
@@ -334,7 +381,10 @@ func TestNoDuplicateAfterProcessing(t *testing.T) {
 
 	for _, loss := range fmLosses() {
 		for _, ep := range writers {
-			t.Run(loss.name+"/"+ep.name, func(t *testing.T) { fmRunNoDuplicate(t, loss, ep, warm) })
+			t.Run(loss.name+"/"+ep.name, func(t *testing.T) {
+				t.Parallel()
+				fmRunNoDuplicate(t, loss, ep, warm)
+			})
 		}
 	}
 }
@@ -342,7 +392,6 @@ func TestNoDuplicateAfterProcessing(t *testing.T) {
 // fmRunNoDuplicate sends ep once, after a warming GET, to a server that
 // processes it and then loses its answer the way loss says.
 func fmRunNoDuplicate(t *testing.T, loss fmLoss, ep fmEndpoint, warm []byte) {
-	baseGoroutines := runtime.NumGoroutine()
 	var processed, gets atomic.Int32
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -359,12 +408,16 @@ func fmRunNoDuplicate(t *testing.T, loss fmLoss, ep fmEndpoint, warm []byte) {
 		processed.Add(1) // the session is created, the media stored...
 		loss.lose(w, release, r)
 	}))
-	tr := &fmTracker{base: fmNewTransport()}
+	tr := fmNewTracker()
 	c, err := NewClient(testAPIKey, testSecret, WithBaseURL(srv.URL), WithRetryWait(0, 0),
 		WithHTTPClient(&http.Client{Transport: tr, Timeout: loss.attemptTimeout}))
 	require.NoError(t, err)
 
-	_, err = c.Decision(context.Background(), testSessionID)
+	// The warming GET shares the transport (so its connection) but not the
+	// per-attempt timeout, which a loaded machine could hit and retry.
+	warmer, err := c.With(WithHTTPClient(&http.Client{Transport: tr}))
+	require.NoError(t, err)
+	_, err = warmer.Decision(context.Background(), testSessionID)
 	require.NoError(t, err)
 	_, err = ep.call(context.Background(), c)
 	close(release)
@@ -375,8 +428,7 @@ func fmRunNoDuplicate(t *testing.T, loss fmLoss, ep fmEndpoint, warm []byte) {
 	assert.NotErrorIs(t, err, errFmBadResult)
 	assert.Equal(t, int32(1), processed.Load(), "the server processed the request exactly once")
 	assert.Equal(t, int32(1), gets.Load())
-	assert.Equal(t, tr.opened.Load(), tr.closed.Load(), "every response body closed")
-	fmSettle(t, baseGoroutines)
+	tr.settle(t)
 }
 
 // TestHugeResponseBoundedMemory: a 100 MiB answer costs the caller a
@@ -420,7 +472,6 @@ func TestHugeResponseBoundedMemory(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			baseGoroutines := runtime.NumGoroutine()
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				_, _ = io.Copy(io.Discard, r.Body)
 				if tc.contentLength {
@@ -429,7 +480,7 @@ func TestHugeResponseBoundedMemory(t *testing.T) {
 				w.WriteHeader(http.StatusOK)
 				_, _ = io.Copy(w, io.LimitReader(fmPadReader{}, fmHugeBody))
 			}))
-			tr := &fmTracker{base: fmNewTransport()}
+			tr := fmNewTracker()
 			c, err := NewClient(testAPIKey, testSecret, append([]Option{WithBaseURL(srv.URL), WithRetryWait(0, 0),
 				WithHTTPClient(&http.Client{Transport: tr})}, tc.opts...)...)
 			require.NoError(t, err)
@@ -454,8 +505,7 @@ func TestHugeResponseBoundedMemory(t *testing.T) {
 			}
 			assert.Equal(t, tc.wantN, n)
 			assert.Less(t, alloc, tc.maxAlloc, "allocated %d bytes for a %d-byte answer", alloc, fmHugeBody)
-			assert.Equal(t, tr.opened.Load(), tr.closed.Load(), "every response body closed")
-			fmSettle(t, baseGoroutines)
+			tr.settle(t)
 		})
 	}
 }

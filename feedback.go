@@ -32,16 +32,20 @@ const (
 	maxFraudCommentLen       = 10000
 )
 
-// Statuses of the Feedback API's per-item answers.
+// FraudReportState is the status of one item of a Feedback API answer:
+// FraudReportResult.Status and FraudReportStatus.Status (an open set).
+type FraudReportState string
+
+// The states the Feedback API documents.
 const (
 	// FraudReportReported: the report was recorded (ReportID is set).
-	FraudReportReported = "reported"
+	FraudReportReported FraudReportState = "reported"
 	// FraudReportError: that one report was refused (Details says why).
-	FraudReportError = "error"
+	FraudReportError FraudReportState = "error"
 	// FraudReportFound: FraudReports found reports for the session.
-	FraudReportFound = "FOUND"
+	FraudReportFound FraudReportState = "FOUND"
 	// FraudReportNotFound: FraudReports found none (ErrorMessage says why).
-	FraudReportNotFound = "NOT_FOUND"
+	FraudReportNotFound FraudReportState = "NOT_FOUND"
 )
 
 // FeedbackClient calls Veriff's Feedback API (fraud reports on sessions).
@@ -106,7 +110,7 @@ type FraudReport struct {
 type FraudReportResult struct {
 	SessionID string `json:"sessionId"`
 	// Status is FraudReportReported or FraudReportError.
-	Status string `json:"status"`
+	Status FraudReportState `json:"status"`
 	// ReportID identifies a recorded report.
 	ReportID string `json:"reportId,omitempty"`
 	// Details explains a refused report (JSON text when it was not a string).
@@ -116,7 +120,9 @@ type FraudReportResult struct {
 }
 
 // Reported reports whether the report was recorded.
-func (r *FraudReportResult) Reported() bool { return strings.EqualFold(r.Status, FraudReportReported) }
+func (r *FraudReportResult) Reported() bool {
+	return strings.EqualFold(string(r.Status), string(FraudReportReported))
+}
 
 // UnmarshalJSON decodes the item leniently, keeping it in Raw.
 func (r *FraudReportResult) UnmarshalJSON(data []byte) error { return decodeLenient(data, r) }
@@ -135,7 +141,7 @@ func (r *FraudReportResult) afterDecode(obj []byte) {
 type FraudReportStatus struct {
 	SessionID string `json:"sessionId"`
 	// Status is FraudReportFound or FraudReportNotFound.
-	Status string `json:"status"`
+	Status FraudReportState `json:"status"`
 	// Details holds the reports of a FOUND session, as received.
 	Details json.RawMessage `json:"details,omitempty"`
 	// ErrorMessage explains a NOT_FOUND session.
@@ -145,7 +151,9 @@ type FraudReportStatus struct {
 }
 
 // Found reports whether the session has fraud reports.
-func (s *FraudReportStatus) Found() bool { return strings.EqualFold(s.Status, FraudReportFound) }
+func (s *FraudReportStatus) Found() bool {
+	return strings.EqualFold(string(s.Status), string(FraudReportFound))
+}
 
 // UnmarshalJSON decodes the item leniently, keeping it in Raw.
 func (s *FraudReportStatus) UnmarshalJSON(data []byte) error { return decodeLenient(data, s) }

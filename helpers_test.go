@@ -3,11 +3,13 @@ package veriff
 import (
 	"bytes"
 	"context"
+	"flag"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -30,6 +32,24 @@ const (
 	testMediaID       = "4b6cb5a4-6a0a-4b36-8f5b-1d0f1e3c9a11"
 	testIntegrationID = "7c0f2a4e-1d3b-4c5a-9e8f-6a7b8c9d0e1f"
 )
+
+// fmParallel is how many parallel tests run at once unless -test.parallel
+// says otherwise: the fault matrix's cases mostly wait on deadlines and
+// hanging servers, not on the CPU, so more of them than GOMAXPROCS (the
+// default) run at once.
+const fmParallel = 48
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		if err := flag.Set("test.parallel", strconv.Itoa(fmParallel)); err != nil {
+			panic(err)
+		}
+	}
+	os.Exit(m.Run())
+}
 
 // setup returns a client on testBase whose inner *http.Client runs on a
 // fresh per-test httpmock transport, with no backoff waits; opts come last.

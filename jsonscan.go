@@ -1,16 +1,19 @@
 package veriff
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
-	"unsafe"
 )
 
-// The JSON scanner of decodeLenient: one validating pass over the input,
-// with the grammar and the string unescaping of encoding/json.
+// The JSON scanner, the bottom layer of decoding: one validating pass over
+// the input, with the grammar and the string unescaping of encoding/json.
+// lenient.go drives it along a type's plan; the afterDecode methods of the
+// payload types read single members with eachMember and memberValue. It
+// calls nothing of the other decoding files.
 
 // maxDepth is how deeply arrays and objects may nest, as in encoding/json.
 const maxDepth = 10000
@@ -343,11 +346,6 @@ func (d *decoder) container(end byte, item func()) {
 	}
 }
 
-// str0 is an unsafe string view of b, for parsers that do not keep it.
-func str0(b []byte) string {
-	return unsafe.String(unsafe.SliceData(b), len(b))
-}
-
 // syntaxError returns encoding/json's own syntax error for data, which the
 // scanner found invalid (the error path only).
 func syntaxError(data []byte, offset int) error {
@@ -356,4 +354,88 @@ func syntaxError(data []byte, offset int) error {
 		return err
 	}
 	return &json.SyntaxError{Offset: int64(offset)}
+}
+
+// key reads a member's key and the ':' after it; the key is unescaped
+// into buf when it has escapes.
+func (d *decoder) key(buf []byte) []byte {
+	if d.peek() != '"' {
+		d.fail()
+		return nil
+	}
+	raw, special := d.str()
+	if special && (hasEscape(raw) || !utf8.Valid(raw)) {
+		raw = append(buf, unquote(raw)...)
+	}
+	d.colon()
+	return raw
+}
+
+// eachMember calls f with each key (unescaped) and value (as written) of
+// the JSON object obj, for the afterDecode methods; obj has been validated
+// already. Anything but an object calls f never.
+func eachMember(obj []byte, f func(key, val []byte)) {
+	d := decoder{data: obj}
+	d.ws()
+	if d.peek() != '{' {
+		return
+	}
+	d.container('}', func() {
+		key := d.key(nil)
+		start := d.i
+		d.skip()
+		if !d.failed {
+			f(key, obj[start:d.i])
+		}
+	})
+}
+
+// memberValue returns the value of key in the JSON object obj (the first
+// member with exactly that key, else the first matching it without regard
+// to case), or nil.
+func memberValue(obj []byte, key string) []byte {
+	var exact, folded []byte
+	eachMember(obj, func(k, val []byte) {
+		switch {
+		case exact == nil && string(k) == key:
+			exact = val
+		case folded == nil && bytes.EqualFold(k, []byte(key)):
+			folded = val
+		}
+	})
+	if exact != nil {
+		return exact
+	}
+	return folded
+}
+
+// isJSONObject reports whether data, less leading white space, starts a
+// JSON object.
+func isJSONObject(data []byte) bool {
+	d := decoder{data: data}
+	d.ws()
+	return d.peek() == '{'
+}
+
+// isNull reports whether data is the JSON null, white space around it.
+func isNull(data []byte) bool {
+	return string(bytes.TrimSpace(data)) == "null"
+}
+
+// jsonKind names the kind of the JSON value data, for errors.
+func jsonKind(data []byte) string {
+	if len(data) == 0 {
+		return "nothing"
+	}
+	switch data[0] {
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "bool"
+	case 'n':
+		return "null"
+	}
+	return "number"
 }

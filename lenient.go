@@ -2,14 +2,31 @@ package veriff
 
 import (
 	"bytes"
-	"encoding"
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"strings"
-	"sync"
-	"unsafe"
+	"strconv"
+	"time"
 )
+
+// Lenient decoding: how every payload type, response envelope and webhook
+// body of the SDK is read from JSON.
+//
+// The files, top to bottom (each calls only the ones below it):
+//   - lenient.go (this file): decodeLenient, which reads one JSON document
+//     into a Go value, value by value, with reflect.
+//   - lenientplan.go: the plan of each Go type, built once and cached: how
+//     its values are decoded, and for a struct which field each key fills.
+//   - flex.go: the conversions of fields Veriff sends in more than one JSON
+//     type (`veriff:"flex"` fields, times, codes).
+//   - jsonscan.go: the validating JSON scanner, with encoding/json's grammar
+//     and unescaping, and the member lookups the afterDecode methods use.
+//
+// Why not encoding/json alone: json.Unmarshal stops at the first mistyped
+// field and loses the rest of the document, which Veriff's payloads (typed
+// differently over the years) must not do. The differential test in
+// lenient_fuzz_test.go checks this decoder against encoding/json wherever
+// the latter succeeds.
 
 // decodeLenient decodes the JSON object data into v, a non-nil pointer: the
 // one lenient decoder behind every payload type, response envelope and
@@ -29,9 +46,6 @@ import (
 // null leaves v as it is. Syntax errors are returned, and so is a value that
 // is not an object where v is a struct (a *json.UnmarshalTypeError without
 // Field): such a body is not the expected document.
-//
-// It is one validating pass (jsonscan.go) that decodes straight into v
-// along a plan of v's type built once with reflect (lenientvalue.go).
 func decodeLenient(data []byte, v any) error {
 	if sd, ok := v.(selfDecoder); ok {
 		return sd.decodeSelf(data)
@@ -60,14 +74,14 @@ func decodeLenient(data []byte, v any) error {
 	if p.hasRaw {
 		d.data, d.copied = bytes.Clone(data), true
 	}
-	ptr := rv.UnsafePointer()
-	p.zero(ptr)
-	fit := d.value(p, ptr)
+	target := rv.Elem()
+	target.SetZero()
+	fit := d.value(p, target)
 	if d.ws(); !d.failed && d.i != len(data) {
 		d.fail()
 	}
 	if d.failed {
-		p.zero(ptr)
+		target.SetZero()
 		return syntaxError(data, d.i)
 	}
 	if !fit {
@@ -83,272 +97,271 @@ type selfDecoder interface {
 	decodeSelf(data []byte) error
 }
 
-// afterDecoder is implemented by payload types that finish their decoding
-// by hand (legacy key names, placeholder values); obj is the JSON object
-// the value was decoded from.
-type afterDecoder interface {
-	afterDecode(obj []byte)
-}
-
-// flexTag is the struct tag of fields that accept their value in more than
-// one JSON type.
-const flexTag = "flex"
-
-// planKind is how a plan decodes its values.
-type planKind uint8
-
-const (
-	kString  planKind = iota // string kinds
-	kBool                    // bool kinds
-	kInt                     // signed integers
-	kUint                    // unsigned integers
-	kFloat                   // float32, float64
-	kNumber                  // json.Number
-	kTime                    // time.Time, with timeLayouts
-	kRaw                     // json.RawMessage
-	kFlexStr                 // a flex string: a string or a number as written
-	kMethod                  // a flex stand-in or a type with its own UnmarshalJSON
-	kOther                   // encoding/json decodes it (interfaces, []byte, ...)
-	kPointer
-	kSlice
-	kMap
-	kStruct
-)
-
-// plan is what decodeLenient knows of one Go type.
-type plan struct {
-	typ  reflect.Type
-	kind planKind
-	size uintptr
-	elem *plan // pointers, slices and maps
-	// method decodes a kMethod value.
-	method func(b []byte, ptr unsafe.Pointer) error
-
-	// Structs.
-	fields []planField
-	byName map[string]int
-	raw    uintptr // offset of the Raw field + 1, or 0
-	after  bool    // *typ implements afterDecoder
-
-	hasRaw bool // a Raw or json.RawMessage field somewhere below: the input is copied
-	block  bool // a struct or a pointer to one: a list drops such elements that do not fit
-}
-
-type planField struct {
-	name string
-	off  uintptr
-	p    *plan
-}
-
-var (
-	plans   sync.Map // planKey → *plan
-	plansMu sync.Mutex
-
-	pkgPath         = reflect.TypeFor[Decision]().PkgPath()
-	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
-	textType        = reflect.TypeFor[encoding.TextUnmarshaler]()
-	afterType       = reflect.TypeFor[afterDecoder]()
-	rawType         = reflect.TypeFor[json.RawMessage]()
-	numberType      = reflect.TypeFor[json.Number]()
-)
-
-// planKey names a plan: flex plans are those of fields tagged flex (and of
-// what they point to or hold).
-type planKey struct {
-	t    reflect.Type
-	flex bool
-}
-
-func planFor(t reflect.Type) *plan {
-	if p, ok := plans.Load(planKey{t, false}); ok {
-		return p.(*plan)
-	}
-	plansMu.Lock()
-	defer plansMu.Unlock()
-	return buildPlan(t, false, map[planKey]*plan{})
-}
-
-// buildPlan builds (or finds) the plan of t; plansMu is held. building
-// holds the plans under construction, so recursive types refer to
-// themselves.
-func buildPlan(t reflect.Type, flex bool, building map[planKey]*plan) *plan {
-	key := planKey{t, flex}
-	if p, ok := plans.Load(key); ok {
-		return p.(*plan)
-	}
-	if p := building[key]; p != nil {
-		return p
-	}
-	p := &plan{typ: t, size: t.Size(), kind: kindOf(t, flex)}
-	building[key] = p
+// value decodes the JSON value at the read offset into v (addressable, of
+// p's type) and reports whether it fitted; the caller zeroes v when it did
+// not. A value that does not fit is still validated (skipped).
+func (d *decoder) value(p *plan, v reflect.Value) bool {
+	c := d.peek()
 	switch p.kind {
-	case kMethod:
-		p.method = methodOf(t, flex)
-	case kPointer, kSlice, kMap:
-		p.elem = buildPlan(t.Elem(), flex, building)
-		p.hasRaw = p.elem.hasRaw
-		p.block = p.kind == kPointer && p.elem.block
 	case kStruct:
-		p.buildStruct(building)
-		p.block = true
-	case kRaw:
-		p.hasRaw = true
-	}
-	delete(building, key)
-	plans.Store(key, p)
-	return p
-}
-
-// kindOf chooses how values of t are decoded.
-func kindOf(t reflect.Type, flex bool) planKind {
-	ptrT := reflect.PointerTo(t)
-	own := t.PkgPath() == pkgPath
-	switch k := t.Kind(); {
-	case t == timeType:
-		return kTime
-	case t == rawType:
-		return kRaw
-	case t == numberType:
-		return kNumber
-	case flex && t == reflect.TypeFor[string]():
-		return kFlexStr
-	case flex && flexMethods[t] != nil:
-		return kMethod
-	case ptrT.Implements(unmarshalerType) && (!own || k != reflect.Struct && k != reflect.Slice &&
-		k != reflect.Map && k != reflect.Pointer):
-		return kMethod // foreign types, and our scalar ones such as flexString
-	case ptrT.Implements(textType) && !ptrT.Implements(unmarshalerType):
-		return kOther
-	case k == reflect.String:
-		return kString
-	case k == reflect.Bool:
-		return kBool
-	case k >= reflect.Int && k <= reflect.Int64:
-		return kInt
-	case k >= reflect.Uint && k <= reflect.Uintptr:
-		return kUint
-	case k == reflect.Float32 || k == reflect.Float64:
-		return kFloat
-	case k == reflect.Pointer:
-		return kPointer
-	case k == reflect.Slice && t.Elem().Kind() != reflect.Uint8:
-		return kSlice
-	case k == reflect.Map && t.Key().Kind() == reflect.String &&
-		!reflect.PointerTo(t.Key()).Implements(textType):
-		return kMap
-	case k == reflect.Struct:
-		return kStruct
-	}
-	return kOther
-}
-
-// methodOf returns the decoding of a kMethod type: its flex stand-in's
-// UnmarshalJSON, or its own.
-func methodOf(t reflect.Type, flex bool) func([]byte, unsafe.Pointer) error {
-	if f := flexMethods[t]; flex && f != nil {
-		return f
-	}
-	return func(b []byte, ptr unsafe.Pointer) error {
-		return reflect.NewAt(t, ptr).Interface().(json.Unmarshaler).UnmarshalJSON(b)
-	}
-}
-
-// buildStruct lists the fields of a struct type by the keys encoding/json
-// decodes them from: of fields sharing a key the shallowest wins.
-func (p *plan) buildStruct(building map[planKey]*plan) {
-	t := p.typ
-	p.after = reflect.PointerTo(t).Implements(afterType)
-	p.byName = map[string]int{}
-	visible := reflect.VisibleFields(t)
-	depth := map[string]int{}
-	for _, sf := range visible {
-		if name, ok := jsonName(sf); ok && sf.Tag.Get("json") != "-" {
-			if d, seen := depth[name]; !seen || len(sf.Index) < d {
-				depth[name] = len(sf.Index)
-			}
+		if c == '{' {
+			d.object(p, v)
+			return true
 		}
+	case kString:
+		if c == '"' {
+			v.SetString(d.text())
+			return true
+		}
+	case kFlexStr:
+		switch {
+		case c == '"':
+			v.SetString(d.text())
+			return true
+		case c == '-' || '0' <= c && c <= '9':
+			v.SetString(string(d.number()))
+			return true
+		}
+	case kPointer:
+		if c != 'n' {
+			return d.pointer(p, v)
+		}
+	case kSlice:
+		if c == '[' {
+			d.slice(p, v)
+			return true
+		}
+	case kMap:
+		if c == '{' {
+			d.mapValue(p, v)
+			return true
+		}
+	case kBool:
+		if c == 't' || c == 'f' {
+			return d.boolean(v)
+		}
+	case kInt, kUint, kFloat:
+		if c == '-' || '0' <= c && c <= '9' {
+			return setNumber(p, v, d.number())
+		}
+	default:
+		return d.special(p, v)
 	}
-	for _, sf := range visible {
-		name, ok := jsonName(sf)
+	if c == 'n' {
+		d.literal("null")
+		switch p.kind {
+		case kPointer, kSlice, kMap:
+			v.SetZero()
+		}
+		return true
+	}
+	d.skip()
+	return false
+}
+
+// boolean reads true or false into v.
+func (d *decoder) boolean(v reflect.Value) bool {
+	if d.peek() == 't' {
+		d.literal("true")
+		v.SetBool(true)
+	} else {
+		d.literal("false")
+		v.SetBool(false)
+	}
+	return true
+}
+
+// special decodes the kinds whose value is first validated as a whole.
+func (d *decoder) special(p *plan, v reflect.Value) bool {
+	start := d.i
+	d.skip()
+	if d.failed {
+		return false
+	}
+	b := d.data[start:d.i:d.i]
+	switch p.kind {
+	case kTime:
+		if b[0] == 'n' {
+			return true
+		}
+		t, ok := quickTime(b)
 		if !ok {
-			continue
+			t, ok = flexTime(b)
 		}
-		if sf.Name == "Raw" && sf.Type == rawType && sf.Tag.Get("json") == "-" && len(sf.Index) == 1 {
-			p.raw = sf.Offset + 1
-			p.hasRaw = true
-			continue
+		*v.Addr().Interface().(*time.Time) = t
+		return ok
+	case kRaw:
+		if !d.copied {
+			b = bytes.Clone(b)
 		}
-		off, ok := fieldOffset(t, sf.Index)
-		if _, dup := p.byName[name]; dup || !ok || sf.Tag.Get("json") == "-" || len(sf.Index) > depth[name] {
-			continue // nil embedded pointers are not followed
-		}
-		fp := buildPlan(sf.Type, sf.Tag.Get("veriff") == flexTag, building)
-		p.byName[name] = len(p.fields)
-		p.fields = append(p.fields, planField{name: name, off: off, p: fp})
-		p.hasRaw = p.hasRaw || fp.hasRaw
+		v.SetBytes(b)
+		return true
+	case kNumber:
+		return setJSONNumber(b, v.Addr().Interface().(*json.Number))
+	case kMethod:
+		return p.method(b, v) == nil
 	}
+	return json.Unmarshal(b, v.Addr().Interface()) == nil
 }
 
-// fieldOffset returns the offset of the field at index in t; ok is false
-// for a field promoted through an embedded pointer.
-func fieldOffset(t reflect.Type, index []int) (off uintptr, ok bool) {
-	for k, i := range index {
-		f := t.Field(i)
-		if k < len(index)-1 && f.Type.Kind() == reflect.Pointer {
+// quickTime reads an RFC 3339 time written without escapes or spaces, the
+// first layout flexTime tries.
+func quickTime(b []byte) (time.Time, bool) {
+	if len(b) < 2 || b[0] != '"' || bytes.IndexByte(b, '\\') >= 0 {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(b[1:len(b)-1]))
+	return t, err == nil
+}
+
+// setNumber stores a JSON number into an integer or float, as encoding/json
+// would: integers take whole numbers in range only.
+func setNumber(p *plan, v reflect.Value, b []byte) bool {
+	if b == nil {
+		return false
+	}
+	switch p.kind {
+	case kInt:
+		n, ok := parseInt(b)
+		if !ok || p.bits < 64 && (n < -1<<(p.bits-1) || n >= 1<<(p.bits-1)) {
+			return false
+		}
+		v.SetInt(n)
+	case kUint:
+		n, err := strconv.ParseUint(string(b), 10, p.bits)
+		if err != nil {
+			return false
+		}
+		v.SetUint(n)
+	default:
+		x, err := strconv.ParseFloat(string(b), p.bits)
+		if err != nil {
+			return false
+		}
+		v.SetFloat(x)
+	}
+	return true
+}
+
+// parseInt is strconv.ParseInt(b, 10, 64) with a loop for short numbers.
+func parseInt(b []byte) (int64, bool) {
+	neg := b[0] == '-'
+	mag := b // the digits
+	if neg {
+		mag = b[1:]
+	}
+	if len(mag) == 0 || len(mag) > 18 {
+		n, err := strconv.ParseInt(string(b), 10, 64)
+		return n, err == nil
+	}
+	var n int64
+	for _, c := range mag {
+		if c < '0' || c > '9' {
 			return 0, false
 		}
-		off += f.Offset
-		t = f.Type
+		n = n*10 + int64(c-'0')
 	}
-	return off, true
+	if neg {
+		n = -n
+	}
+	return n, true
 }
 
-// jsonName returns the key encoding/json decodes a field from; ok is false
-// for fields it skips (unexported, "-", embedded structs whose fields are
-// promoted).
-func jsonName(sf reflect.StructField) (string, bool) {
-	if !sf.IsExported() && !sf.Anonymous {
-		return "", false
+// pointer decodes a non-null value through a pointer, allocating its
+// target unless there is one; a value that does not fit leaves it nil.
+func (d *decoder) pointer(p *plan, v reflect.Value) bool {
+	target := v
+	if v.IsNil() {
+		target = reflect.New(p.elem.typ)
 	}
-	tag := sf.Tag.Get("json")
-	if tag == "-" {
-		return "-", sf.Name == "Raw"
+	if !d.value(p.elem, target.Elem()) {
+		v.SetZero()
+		return false
 	}
-	name, _, _ := strings.Cut(tag, ",")
-	if sf.Anonymous && name == "" {
-		return "", false // promoted fields are listed by VisibleFields
-	}
-	if !sf.IsExported() {
-		return "", false
-	}
-	if name == "" {
-		name = sf.Name
-	}
-	return name, true
+	v.Set(target)
+	return true
 }
 
-// field finds the field decoded from key as encoding/json does: the exact
-// name first, then the name without regard to case.
-func (p *plan) field(key []byte) *planField {
-	if i, ok := p.byName[string(key)]; ok {
-		return &p.fields[i]
-	}
-	for i := range p.fields {
-		if bytes.EqualFold([]byte(p.fields[i].name), key) {
-			return &p.fields[i]
+// object decodes a JSON object into a struct, member by member; then sets
+// Raw and calls afterDecode.
+func (d *decoder) object(p *plan, v reflect.Value) {
+	start := d.i
+	var scratch [64]byte
+	d.container('}', func() {
+		key := d.key(scratch[:0])
+		if d.failed {
+			return
 		}
+		f := p.field(key)
+		if f == nil {
+			d.skip()
+			return
+		}
+		fv := v.FieldByIndex(f.index)
+		if !d.value(f.p, fv) {
+			fv.SetZero()
+		}
+	})
+	if d.failed {
+		return
 	}
-	return nil
+	obj := d.data[start:d.i:d.i]
+	if p.raw != 0 {
+		v.Field(p.raw - 1).SetBytes(obj)
+	}
+	if p.after {
+		v.Addr().Interface().(afterDecoder).afterDecode(obj)
+	}
 }
 
-// zero sets the value at ptr to its zero value.
-func (p *plan) zero(ptr unsafe.Pointer) {
-	switch p.kind {
-	case kString, kFlexStr, kNumber:
-		*(*string)(ptr) = ""
-	case kPointer:
-		*(*unsafe.Pointer)(ptr) = nil
-	default:
-		reflect.NewAt(p.typ, ptr).Elem().SetZero()
+// slice decodes a JSON array element by element: an element that does not
+// fit is zeroed, or dropped when it should have been an object.
+func (d *decoder) slice(p *plan, v reflect.Value) {
+	n := 0
+	d.container(']', func() {
+		if n >= v.Cap() {
+			v.Grow(1)
+		}
+		if n >= v.Len() {
+			v.SetLen(n + 1)
+		}
+		ev := v.Index(n)
+		if d.value(p.elem, ev) {
+			n++
+			return
+		}
+		ev.SetZero()
+		if !p.elem.block {
+			n++
+		}
+	})
+	if n < v.Len() {
+		v.SetLen(n)
 	}
+	if n == 0 {
+		v.Set(reflect.MakeSlice(p.typ, 0, 0))
+	}
+}
+
+// mapValue decodes a JSON object into a map, dropping the entries that do
+// not fit.
+func (d *decoder) mapValue(p *plan, v reflect.Value) {
+	if v.IsNil() {
+		v.Set(reflect.MakeMap(p.typ))
+	}
+	kv := reflect.New(p.typ.Key()).Elem()
+	ev := reflect.New(p.elem.typ).Elem()
+	var scratch [64]byte
+	d.container('}', func() {
+		key := d.key(scratch[:0])
+		if d.failed {
+			return
+		}
+		fit := d.value(p.elem, ev)
+		if fit && !d.failed {
+			kv.SetString(string(key))
+			v.SetMapIndex(kv, ev)
+		}
+		ev.SetZero()
+	})
 }

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -18,8 +17,26 @@ import (
 
 // The differential test of decodeLenient: for any input, encoding/json
 // decoding into a method-free mirror of the type (flex fields as their
-// lenient stand-ins), followed by a walk that sets Raw and calls
-// afterDecode, is the reference wherever it succeeds.
+// lenient stand-ins), copied into the type field by field, followed by a
+// walk that sets Raw and calls afterDecode, is the reference wherever it
+// succeeds.
+
+// refFlexString is the reference's stand-in of a flex string: a string,
+// or a number as written.
+type refFlexString string
+
+func (s *refFlexString) UnmarshalJSON(b []byte) error {
+	switch {
+	case b[0] == '"':
+		return json.Unmarshal(b, (*string)(s))
+	case b[0] == '-' || b[0] >= '0' && b[0] <= '9':
+		*s = refFlexString(b)
+		return nil
+	case b[0] == 'n':
+		return nil
+	}
+	return errNoFit
+}
 
 // FuzzEmbedded is embedded in fuzzKinds: its fields are promoted.
 type FuzzEmbedded struct {
@@ -94,7 +111,7 @@ var (
 	mirrorsMu sync.Mutex
 	mirrors   = map[planKey]reflect.Type{}
 	standIns  = map[reflect.Type]reflect.Type{
-		reflect.TypeFor[string]():  reflect.TypeFor[lenientString](),
+		reflect.TypeFor[string]():  reflect.TypeFor[refFlexString](),
 		reflect.TypeFor[int]():     reflect.TypeFor[lenientInt](),
 		reflect.TypeFor[int64]():   reflect.TypeFor[lenientInt64](),
 		reflect.TypeFor[float64](): reflect.TypeFor[lenientFloat64](),
@@ -102,8 +119,8 @@ var (
 	}
 )
 
-// mirrorOf returns t with the same memory layout and no UnmarshalJSON of
-// this package on structs, flex fields as their stand-ins; nil when
+// mirrorOf returns t with the same fields and no UnmarshalJSON of this
+// package on structs, flex fields as their stand-ins; nil when
 // reflect.StructOf cannot build it (unexported fields).
 func mirrorOf(t reflect.Type, flex bool) reflect.Type {
 	mirrorsMu.Lock()
@@ -171,11 +188,45 @@ func mirrorStruct(t reflect.Type) reflect.Type {
 		}
 		sfs[i] = sf
 	}
-	m := reflect.StructOf(sfs)
-	if m.Size() != t.Size() {
-		panic("mirror of " + t.String() + " has another size")
+	return reflect.StructOf(sfs)
+}
+
+// fromMirror copies src, a value of a mirror type, into dst, a value of
+// the type mirrored.
+func fromMirror(dst, src reflect.Value) {
+	if src.Type() == dst.Type() {
+		dst.Set(src)
+		return
 	}
-	return m
+	switch src.Kind() {
+	case reflect.Pointer:
+		if !src.IsNil() {
+			dst.Set(reflect.New(dst.Type().Elem()))
+			fromMirror(dst.Elem(), src.Elem())
+		}
+	case reflect.Slice:
+		if !src.IsNil() {
+			dst.Set(reflect.MakeSlice(dst.Type(), src.Len(), src.Len()))
+			for i := range src.Len() {
+				fromMirror(dst.Index(i), src.Index(i))
+			}
+		}
+	case reflect.Map:
+		if !src.IsNil() {
+			dst.Set(reflect.MakeMap(dst.Type()))
+			for it := src.MapRange(); it.Next(); {
+				e := reflect.New(dst.Type().Elem()).Elem()
+				fromMirror(e, it.Value())
+				dst.SetMapIndex(it.Key(), e)
+			}
+		}
+	case reflect.Struct:
+		for i := range src.NumField() {
+			fromMirror(dst.Field(i), src.Field(i))
+		}
+	default:
+		dst.Set(src.Convert(dst.Type()))
+	}
 }
 
 // reference decodes data into a new t the reference way; ok is false when
@@ -189,54 +240,57 @@ func reference(data []byte, t reflect.Type) (v reflect.Value, ok bool) {
 	if json.Unmarshal(data, mv.Interface()) != nil {
 		return reflect.Value{}, false
 	}
-	if i := skipSpace(data, 0); data[i] != 'n' {
-		walkRef(data, i, planFor(t), mv.UnsafePointer())
+	v = reflect.New(t)
+	fromMirror(v.Elem(), mv.Elem())
+	d := decoder{data: data}
+	if d.ws(); d.peek() != 'n' {
+		walkRef(&d, planFor(t), v.Elem())
 	}
-	return reflect.NewAt(t, mv.UnsafePointer()), true
+	return v, true
 }
 
-// walkRef visits the value at data[i] alongside ptr, sets the Raw fields
-// and calls afterDecode, and returns the end of the value.
-func walkRef(data []byte, i int, p *plan, ptr unsafe.Pointer) int {
+// walkRef visits the (valid) value at d's read offset alongside v, sets
+// the Raw fields and calls afterDecode, and moves past the value.
+func walkRef(d *decoder, p *plan, v reflect.Value) {
+	start, c := d.i, d.peek()
 	switch {
-	case p.kind == kPointer && data[i] != 'n':
-		return walkRef(data, i, p.elem, *(*unsafe.Pointer)(ptr))
-	case p.kind == kSlice && data[i] == '[':
-		sv := reflect.NewAt(p.typ, ptr).Elem()
+	case p.kind == kPointer && c != 'n':
+		walkRef(d, p.elem, v.Elem())
+	case p.kind == kSlice && c == '[':
 		k := 0
-		return forElements(data, i, func(j int) int {
+		d.container(']', func() {
+			walkRef(d, p.elem, v.Index(k))
 			k++
-			return walkRef(data, j, p.elem, unsafe.Add(sv.UnsafePointer(), uintptr(k-1)*p.elem.size))
 		})
-	case p.kind == kMap && data[i] == '{':
-		mv := reflect.NewAt(p.typ, ptr).Elem()
-		return forMembers(data, i, func(key []byte, j int) int {
-			k := reflect.ValueOf(string(unescapedKey(key))).Convert(p.typ.Key())
-			if !mv.MapIndex(k).IsValid() {
-				return skipValue(data, j)
+	case p.kind == kMap && c == '{':
+		d.container('}', func() {
+			k := reflect.ValueOf(string(d.key(nil))).Convert(p.typ.Key())
+			if !v.MapIndex(k).IsValid() {
+				d.skip()
+				return
 			}
-			e := reflect.New(p.elem.typ)
-			e.Elem().Set(mv.MapIndex(k))
-			end := walkRef(data, j, p.elem, e.UnsafePointer())
-			mv.SetMapIndex(k, e.Elem())
-			return end
+			e := reflect.New(p.elem.typ).Elem()
+			e.Set(v.MapIndex(k))
+			walkRef(d, p.elem, e)
+			v.SetMapIndex(k, e)
 		})
-	case p.kind == kStruct && data[i] == '{':
-		end := forMembers(data, i, func(key []byte, j int) int {
-			if f := p.field(unescapedKey(key)); f != nil {
-				return walkRef(data, j, f.p, unsafe.Add(ptr, f.off))
+	case p.kind == kStruct && c == '{':
+		d.container('}', func() {
+			if f := p.field(d.key(nil)); f != nil {
+				walkRef(d, f.p, v.FieldByIndex(f.index))
+				return
 			}
-			return skipValue(data, j)
+			d.skip()
 		})
 		if p.raw != 0 {
-			*(*json.RawMessage)(unsafe.Add(ptr, p.raw-1)) = data[i:end]
+			v.Field(p.raw - 1).SetBytes(d.data[start:d.i])
 		}
 		if p.after {
-			reflect.NewAt(p.typ, ptr).Interface().(afterDecoder).afterDecode(data[i:end])
+			v.Addr().Interface().(afterDecoder).afterDecode(d.data[start:d.i])
 		}
-		return end
+	default:
+		d.skip()
 	}
-	return skipValue(data, i)
 }
 
 // checkDecode decodes data into each target and checks decodeLenient

@@ -3,12 +3,14 @@ package veriff
 import (
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
 
 // Option configures a Client. An option given an invalid value makes
-// NewClient return an error wrapping ErrInvalidInput.
+// NewClient return an error wrapping ErrInvalidInput. A nil Option is
+// ignored, by NewClient, NewFeedbackClient and Client.With alike.
 type Option func(*config) error
 
 // WithBaseURL sets the integration's base URL, as the Customer Portal shows
@@ -145,4 +147,37 @@ func refuse(bad bool, option, format string, args ...any) error {
 		return nil
 	}
 	return invalidInput(option, format, args...)
+}
+
+// extConfig holds the settings of WithPlainHTTP and WithResponseVerification.
+type extConfig struct {
+	plainHTTP       bool
+	verifyResponses bool
+}
+
+// clientExt is what a Client keeps beyond its transport settings: the
+// options it was built with (replayed by With), whether responses are
+// verified, and how requests are authenticated.
+type clientExt struct {
+	opts   []Option
+	verify bool
+	auth   *authScheme // nil: Veriff's Public API v1
+}
+
+func newClientExt(auth *authScheme, cfg extConfig, opts []Option) clientExt {
+	return clientExt{opts: slices.Clip(slices.Clone(opts)), verify: cfg.verifyResponses, auth: auth}
+}
+
+// With returns a copy of c with opts applied after the options c was built
+// with, for per-call variation (another logger, fewer retries, response
+// verification). The copy shares c's credentials and, unless opts hold
+// WithHTTPClient, c's inner *http.Client and so its connection pool. An
+// invalid option returns an error and leaves c unchanged; c itself is
+// never modified.
+func (c *Client) With(opts ...Option) (*Client, error) {
+	all := make([]Option, 0, 1+len(c.ext.opts)+len(opts))
+	all = append(all, WithHTTPClient(c.inner))
+	all = append(all, c.ext.opts...)
+	all = append(all, opts...)
+	return newClient(c.apiKey, c.signer, c.ext.auth, all)
 }

@@ -18,7 +18,7 @@ type PersonResult struct {
 	IDCode       string   `json:"idCode,omitempty"`
 	IDNumber     string   `json:"idNumber,omitempty"`
 	DateOfBirth  string   `json:"dateOfBirth,omitempty"`
-	Gender       string   `json:"gender,omitempty"`
+	Gender       Gender   `json:"gender,omitempty"`
 	Nationality  string   `json:"nationality,omitempty"`
 	PlaceOfBirth string   `json:"placeOfBirth,omitempty"`
 	Citizenships []string `json:"citizenships,omitempty"`

@@ -23,7 +23,7 @@ func TestPerson(t *testing.T) {
 	assert.Equal(t, "PEREZ", p.LastName)
 	assert.Equal(t, "PEGJ600101HDFRRN05", p.IDCode)
 	assert.Equal(t, "1960-01-01", p.DateOfBirth)
-	assert.Equal(t, "M", p.Gender)
+	assert.Equal(t, GenderMale, p.Gender)
 	assert.Equal(t, "MX", p.Nationality)
 	assert.Equal(t, "CIUDAD DE MEXICO", p.PlaceOfBirth)
 	assert.Equal(t, []string{"MX"}, p.Citizenships)

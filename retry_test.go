@@ -203,6 +203,7 @@ func TestBackoff(t *testing.T) {
 }
 
 func TestCancelDuringBackoff(t *testing.T) {
+	t.Parallel() // waits on deadlines, not the CPU
 	c, mt := setup(t, WithRetryWait(10*time.Second, 10*time.Second), WithMaxRetries(5))
 	mt.RegisterResponder("GET", testBase+"/v1/sessions/"+testSessionID+"/decision", status(503))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -231,6 +232,7 @@ func hangingServer(t *testing.T) (*httptest.Server, *atomic.Int32) {
 }
 
 func TestDeadlineOnHangingServer(t *testing.T) {
+	t.Parallel() // waits on deadlines, not the CPU
 	for _, method := range []string{"GET", "POST"} {
 		t.Run(method, func(t *testing.T) {
 			srv, _ := hangingServer(t)

@@ -8,13 +8,24 @@ import (
 	"time"
 )
 
-// Values of WatchlistScreening.CheckType and WatchlistScreening.MatchStatus.
-const (
-	CheckTypeInitialResult = "initial_result"
-	CheckTypeUpdatedResult = "updated_result"
+// CheckType says whether a watchlist screening is the first result or an
+// update from ongoing monitoring (WatchlistScreening.CheckType; an open set).
+type CheckType string
 
-	MatchStatusPossibleMatch = "possible_match"
-	MatchStatusNoMatch       = "no_match"
+// The check types Veriff documents.
+const (
+	CheckTypeInitialResult CheckType = "initial_result"
+	CheckTypeUpdatedResult CheckType = "updated_result"
+)
+
+// MatchStatus says whether a watchlist screening found possible matches
+// (WatchlistScreening.MatchStatus; an open set).
+type MatchStatus string
+
+// The match statuses Veriff documents.
+const (
+	MatchStatusPossibleMatch MatchStatus = "possible_match"
+	MatchStatusNoMatch       MatchStatus = "no_match"
 )
 
 // WatchlistScreening is a PEP and sanctions screening result: the data
@@ -30,9 +41,9 @@ type WatchlistScreening struct {
 	VendorData string `json:"vendorData"`
 	EndUserID  string `json:"endUserId"`
 	// CheckType is CheckTypeInitialResult or CheckTypeUpdatedResult.
-	CheckType string `json:"checkType,omitempty"`
+	CheckType CheckType `json:"checkType,omitempty"`
 	// MatchStatus is MatchStatusPossibleMatch or MatchStatusNoMatch.
-	MatchStatus string               `json:"matchStatus,omitempty"`
+	MatchStatus MatchStatus          `json:"matchStatus,omitempty"`
 	SearchTerm  *WatchlistSearchTerm `json:"searchTerm,omitempty"`
 	TotalHits   int                  `json:"totalHits" veriff:"flex"`
 	CreatedAt   *time.Time           `json:"createdAt,omitempty"`

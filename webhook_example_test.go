@@ -101,3 +101,56 @@ func ExampleWebhookHandler() {
 	// -> 401
 	// -> 400
 }
+
+// Parse a verified webhook body and act on its kind. Each kind has its own
+// payload field; the IDs every kind carries have accessors.
+func ExampleParseWebhook() {
+	body := []byte(`{"status":"success","verification":{"id":"f04bdb47-d3be-4b28-b028-a652feb060b5",` +
+		`"attemptId":"e30122d1-740b-4764-853f-470374a7abf4","vendorData":"customer-42","status":"declined",` +
+		`"code":9102,"reason":"Physical document not used","reasonCode":102,"decisionTime":"2026-11-02T10:15:00Z"}}`)
+	wh, err := veriff.ParseWebhook(body)
+	if err != nil {
+		fmt.Println("malformed:", err)
+		return
+	}
+	switch wh.Kind {
+	case veriff.WebhookDecision:
+		v := wh.Decision.Verification
+		fmt.Println(wh.SessionID(), wh.VendorData())
+		fmt.Println(v.Status, v.Code, *v.ReasonCode, v.Status.IsFinal())
+	case veriff.WebhookEvent:
+		fmt.Println("event", wh.Event.Action)
+	default:
+		fmt.Println("kind not handled here:", wh.Kind)
+	}
+	// A body that is not a webhook is refused.
+	_, err = veriff.ParseWebhook([]byte(`[1,2]`))
+	fmt.Println(errors.Is(err, veriff.ErrMalformedWebhook))
+	// Output:
+	// f04bdb47-d3be-4b28-b028-a652feb060b5 customer-42
+	// declined 9102 102 true
+	// true
+}
+
+// DeliveryKey names a delivery for de-duplication: Veriff retries a
+// webhook until it is acknowledged, so the same event can arrive twice.
+// Store the key with a unique constraint and skip a delivery already seen.
+func ExampleWebhook_DeliveryKey() {
+	submitted := []byte(`{"id":"f04bdb47-d3be-4b28-b028-a652feb060b5","attemptId":"e30122d1-740b-4764-853f-470374a7abf4",` +
+		`"feature":"selfid","code":7002,"action":"submitted","vendorData":"customer-42"}`)
+	started := []byte(`{"id":"f04bdb47-d3be-4b28-b028-a652feb060b5","attemptId":"e30122d1-740b-4764-853f-470374a7abf4",` +
+		`"feature":"selfid","code":7001,"action":"started","vendorData":"customer-42"}`)
+	parse := func(body []byte) *veriff.Webhook {
+		wh, err := veriff.ParseWebhook(body)
+		if err != nil {
+			panic(err)
+		}
+		return wh
+	}
+	first, again, other := parse(submitted), parse(submitted), parse(started)
+	fmt.Println("redelivery has the same key:", first.DeliveryKey() == again.DeliveryKey())
+	fmt.Println("another event has another key:", first.DeliveryKey() != other.DeliveryKey())
+	// Output:
+	// redelivery has the same key: true
+	// another event has another key: true
+}

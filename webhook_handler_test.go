@@ -226,6 +226,7 @@ func TestWebhookHandlerFailureStatus(t *testing.T) {
 // TestWebhookHandlerOverHTTP runs the handler behind a real server, the way
 // Veriff reaches it, including a body larger than the limit sent chunked.
 func TestWebhookHandlerOverHTTP(t *testing.T) {
+	t.Parallel() // waits on deadlines, not the CPU
 	const secret, apiKey = "over-http", "key-1"
 	got := make(chan *Webhook, 1)
 	srv := httptest.NewServer(&WebhookHandler{

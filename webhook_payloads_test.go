@@ -94,7 +94,7 @@ func TestParseWebhookPayloads(t *testing.T) {
 			w := wh.Watchlist
 			require.NotNil(t, w)
 			return []any{w.CheckType, w.MatchStatus, w.TotalHits, w.SessionID, len(w.Hits)}
-		}, []any{"updated_result", "possible_match", 1, sess, 1}},
+		}, []any{CheckTypeUpdatedResult, MatchStatusPossibleMatch, 1, sess, 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {

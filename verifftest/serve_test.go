@@ -188,6 +188,7 @@ func TestSetWebhookURLLoopbackOnly(t *testing.T) {
 		{"http://127.0.0.1:8080/hooks", true, true},
 		{"http://127.9.9.9/hooks", true, true},
 		{"http://LOCALHOST:8080/hooks", true, true},
+		{"http://localhost.:8080/hooks", false, true},
 		{"https://[::1]:8443/hooks", true, true},
 		{"http://app:8080/webhooks", false, true},
 		{"https://example.com/hooks", false, true},

@@ -48,7 +48,7 @@ func sampleKinds() []sampleKind {
 		{veriff.WebhookINERegistry, []string{"active", "inactive"}, "whether the credential is active", ineSample},
 		{veriff.WebhookCURPRegistry, []string{string(veriff.CURPStatusAltaNormal), string(veriff.CURPStatusBajaDefuncion)}, "the CURP status code", curpSample},
 		{veriff.WebhookCombinedRegistry, []string{"active", "inactive"}, "whether the INE credential is active", combinedSample},
-		{veriff.WebhookWatchlist, []string{veriff.MatchStatusNoMatch, veriff.MatchStatusPossibleMatch}, "the match status", watchlistSample},
+		{veriff.WebhookWatchlist, []string{string(veriff.MatchStatusNoMatch), string(veriff.MatchStatusPossibleMatch)}, "the match status", watchlistSample},
 		{veriff.WebhookFullAuto, []string{"approved", "declined"}, "the automated decision", fullAutoSample},
 	}
 }
@@ -190,7 +190,7 @@ func eventEnvelope(in sampleInput, eventType, version string, data map[string]an
 
 func watchlistSample(in sampleInput) any {
 	hits := []any{}
-	if in.status == veriff.MatchStatusPossibleMatch {
+	if in.status == string(veriff.MatchStatusPossibleMatch) {
 		hits = append(hits, map[string]any{
 			"matchedName": "MARIA EJEMPLO", "countries": []string{"MX"},
 			"dateOfBirth": "1990", "matchTypes": []string{"name_exact"},

@@ -55,7 +55,7 @@ func assertSampleStatus(t *testing.T, wh *veriff.Webhook, status string) {
 		assert.Equal(t, status == "active", wh.CombinedRegistry.Data.Details.INE.Active)
 		assert.NotNil(t, wh.CombinedRegistry.Data.Details.CURP)
 	case veriff.WebhookWatchlist:
-		assert.Equal(t, status, wh.Watchlist.MatchStatus)
+		assert.Equal(t, veriff.MatchStatus(status), wh.Watchlist.MatchStatus)
 		assert.Equal(t, len(wh.Watchlist.Hits), wh.Watchlist.TotalHits)
 	case veriff.WebhookFullAuto:
 		assert.Contains(t, string(wh.Raw), `"decision": "`+status+`"`)
@@ -127,6 +127,7 @@ func TestTriggerFailures(t *testing.T) {
 		{"relative url", 0, []string{"-url", "/webhooks", "-secret", testSecret, "decision"}, exitUsage, "", "absolute http:// or https://"},
 		{"ftp url", 0, []string{"-url", "ftp://127.0.0.1/x", "-secret", testSecret, "decision"}, exitUsage, "", "absolute http:// or https://"},
 		{"api key over plain http to a remote host", 0, []string{"-url", "http://app.internal:8080/webhooks", "-api-key", testKey, "-secret", testSecret, "decision"}, exitUsage, "", "refusing to send the API key (-api-key or $VERIFF_API_KEY) over plain http://"},
+		{"api key over plain http to localhost. (resolved through DNS)", 0, []string{"-url", "http://localhost.:8080/webhooks", "-api-key", testKey, "-secret", testSecret, "decision"}, exitUsage, "", "refusing to send the API key (-api-key or $VERIFF_API_KEY) over plain http://"},
 		{"control character in session", http.StatusOK, []string{"-secret", testSecret, "-session", "a\nb", "decision"}, exitUsage, "", "control character"},
 		{"bad timeout", http.StatusOK, []string{"-secret", testSecret, "-timeout", "0s", "decision"}, exitUsage, "", "-timeout must be positive"},
 	}

@@ -273,7 +273,7 @@ func status(wh *veriff.Webhook) string {
 		}
 	case veriff.WebhookWatchlist:
 		if wh.Watchlist != nil {
-			return wh.Watchlist.MatchStatus
+			return string(wh.Watchlist.MatchStatus)
 		}
 	}
 	return ""

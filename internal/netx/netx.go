@@ -11,12 +11,12 @@ import (
 
 // IsLoopback reports whether host (a host name or IP address, without a
 // port or brackets, as url.URL.Hostname returns it) is "localhost" in any
-// case, with or without a final dot, or a loopback IP address
-// (127.0.0.0/8, ::1). Any other name, even one that resolves to a loopback
-// address, is not: nothing is looked up.
+// case, or a literal loopback IP address (127.0.0.0/8, ::1). Any other name,
+// even one that resolves to a loopback address, is not: nothing is looked
+// up. "localhost." (final dot) is not loopback either: it is a fully
+// qualified name the resolver may send to DNS, whose answer is anyone's.
 func IsLoopback(host string) bool {
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	if host == "localhost" {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)

@@ -13,7 +13,8 @@ func TestIsLoopback(t *testing.T) {
 	}{
 		{"localhost", true},
 		{"LocalHost", true},
-		{"localhost.", true},
+		{"localhost.", false}, // resolved through DNS, not /etc/hosts
+		{"LOCALHOST.", false},
 		{"127.0.0.1", true},
 		{"127.1.2.3", true},
 		{"::1", true},

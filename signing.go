@@ -13,24 +13,9 @@ import (
 	"strings"
 )
 
-// extConfig holds the settings of the options in this file.
-type extConfig struct {
-	plainHTTP       bool
-	verifyResponses bool
-}
-
-// clientExt is what a Client keeps beyond its transport settings: the
-// options it was built with (replayed by With), whether responses are
-// verified, and how requests are authenticated.
-type clientExt struct {
-	opts   []Option
-	verify bool
-	auth   *authScheme // nil: Veriff's Public API v1
-}
-
-func newClientExt(auth *authScheme, cfg extConfig, opts []Option) clientExt {
-	return clientExt{opts: slices.Clip(slices.Clone(opts)), verify: cfg.verifyResponses, auth: auth}
-}
+// How requests are signed (authScheme, clientExt.sign) and how responses
+// are verified (WithResponseVerification): the signing scheme of each of
+// Veriff's APIs on top of the HMAC of hmac.go.
 
 // authScheme is how one of Veriff's APIs authenticates a request: the
 // header names of the API key and of the signature, and what is signed.
@@ -79,20 +64,6 @@ func (e clientExt) sign(s *signer, r *request, body []byte) string {
 		return s.sign(body)
 	}
 	return s.signString(r.signID)
-}
-
-// With returns a copy of c with opts applied after the options c was built
-// with, for per-call variation (another logger, fewer retries, response
-// verification). The copy shares c's credentials and, unless opts hold
-// WithHTTPClient, c's inner *http.Client and so its connection pool. An
-// invalid option returns an error and leaves c unchanged; c itself is
-// never modified.
-func (c *Client) With(opts ...Option) (*Client, error) {
-	all := make([]Option, 0, 1+len(c.ext.opts)+len(opts))
-	all = append(all, WithHTTPClient(c.inner))
-	all = append(all, c.ext.opts...)
-	all = append(all, opts...)
-	return newClient(c.apiKey, c.signer, c.ext.auth, all)
 }
 
 // Response signature headers, in the order they are looked for.

@@ -4,66 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"log/slog"
-	"net/http"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func TestWithCopiesAndSharesPool(t *testing.T) {
-	var logs bytes.Buffer
-	c, mt := setup(t, WithMaxRetries(0))
-	url := testBase + "/v1/sessions/" + testSessionID + "/decision"
-	mt.RegisterResponder(http.MethodGet, url, sequence(status(503), status(503), okResp()))
-
-	c2, err := c.With(WithMaxRetries(2), WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
-	require.NoError(t, err)
-	assert.Same(t, c.inner, c2.inner, "the copy shares the inner client and so its connection pool")
-	assert.Same(t, c.signer, c2.signer)
-	assert.Equal(t, c.BaseURL(), c2.BaseURL())
-
-	_, err = c2.Decision(context.Background(), testSessionID)
-	require.NoError(t, err, "the copy retries twice")
-	assert.Equal(t, 3, mt.GetTotalCallCount())
-
-	_, err = c.Decision(context.Background(), testSessionID)
-	require.NoError(t, err, "the last responder repeats")
-	mt.RegisterResponder(http.MethodGet, url, status(503))
-	_, err = c.Decision(context.Background(), testSessionID)
-	require.ErrorIs(t, err, ErrServer)
-	assert.Equal(t, 5, mt.GetTotalCallCount(), "the original still does not retry")
-	assert.NotContains(t, logs.String(), testSecret)
-}
-
-func TestWithRefusesBadOptionsAndKeepsOriginal(t *testing.T) {
-	c, _ := setup(t)
-	tests := []struct {
-		name string
-		opt  Option
-	}{
-		{"negative retries", WithMaxRetries(-1)},
-		{"relative base", WithBaseURL("/v1")},
-		{"plain http remote", WithBaseURL("http://10.1.1.1")},
-		{"nil http client", WithHTTPClient(nil)},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c2, err := c.With(tt.opt)
-			require.ErrorIs(t, err, ErrInvalidInput)
-			assert.Nil(t, c2)
-			assert.Equal(t, testBase+"/v1", c.BaseURL())
-			assert.Equal(t, 2, c.maxRetries)
-		})
-	}
-	c3, err := c.With(WithBaseURL("https://other.example.test"))
-	require.NoError(t, err)
-	assert.Equal(t, "https://other.example.test/v1", c3.BaseURL())
-	assert.Equal(t, testBase+"/v1", c.BaseURL(), "With never changes the original")
-	c.CloseIdleConnections()
-}
 
 func TestResponseVerification(t *testing.T) {
 	body := []byte(`{"status":"success","verification":{"id":"` + testSessionID + `","status":"approved"}}`)
@@ -106,8 +53,12 @@ func TestResponseVerification(t *testing.T) {
 	}
 }
 
+// TestResponseVerificationStreamed covers downloads with and without a
+// cap, the cap at exactly the file's size included: a file read up to the
+// cap is still verified, never returned unverified with a nil error.
 func TestResponseVerificationStreamed(t *testing.T) {
 	file := bytes.Repeat([]byte("media bytes "), 5000)
+	size := int64(len(file))
 	tests := []struct {
 		name   string
 		header []string
@@ -118,19 +69,25 @@ func TestResponseVerificationStreamed(t *testing.T) {
 		{"unsigned", nil, false},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, mt := setup(t, WithResponseVerification())
-			newRecorder(mt, reply(200, file, tt.header...))
-			var out bytes.Buffer
-			n, err := c.DownloadMedia(context.Background(), "m-1", &out)
-			if tt.ok {
-				require.NoError(t, err)
-				assert.Equal(t, int64(len(file)), n)
-				assert.Equal(t, file, out.Bytes())
-				return
-			}
-			require.ErrorIs(t, err, ErrInvalidSignature)
-		})
+		for _, max := range []int64{0, size, size + 1} {
+			t.Run(fmt.Sprintf("%s/cap %d", tt.name, max), func(t *testing.T) {
+				opts := []Option{WithResponseVerification()}
+				if max > 0 {
+					opts = append(opts, WithMaxDownloadBytes(max))
+				}
+				c, mt := setup(t, opts...)
+				newRecorder(mt, reply(200, file, tt.header...))
+				var out bytes.Buffer
+				n, err := c.DownloadMedia(context.Background(), "m-1", &out)
+				if tt.ok {
+					require.NoError(t, err)
+					assert.Equal(t, size, n)
+					assert.Equal(t, file, out.Bytes())
+					return
+				}
+				require.ErrorIs(t, err, ErrInvalidSignature)
+			})
+		}
 	}
 }
 

@@ -28,8 +28,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Tests of issue 9 (security review, real payloads, new user). Each test
-// names the point it covers.
+// Safety properties of the client: bounded memory, bad input refused before
+// anything is sent, no personal values in errors, no proxy for plain
+// loopback.
 
 const decisionURL = testBase + "/v1/sessions/" + testSessionID + "/decision"
 
@@ -46,7 +47,7 @@ func allocatedBytes(runs int, f func()) uint64 {
 	return (after.TotalAlloc - before.TotalAlloc) / uint64(runs)
 }
 
-// Point 2: the client's bounded read allocates for the bytes received, not
+// The client's bounded read allocates for the bytes received, not
 // for the declared Content-Length, and a limit of math.MaxInt64 works.
 func TestReadBoundedFollowsBytesReceived(t *testing.T) {
 	per := allocatedBytes(20, func() {
@@ -66,7 +67,7 @@ func TestReadBoundedFollowsBytesReceived(t *testing.T) {
 	assert.Equal(t, StatusApproved, d.Verification.Status)
 }
 
-// Point 2: a webhook that declares 1 MiB and sends one byte costs far less
+// A webhook that declares 1 MiB and sends one byte costs far less
 // than 1 MiB.
 func TestWebhookHandlerMemoryFollowsBytesReceived(t *testing.T) {
 	h := &WebhookHandler{Secrets: []string{testSecret}, MaxBodyBytes: 16 << 20}
@@ -83,7 +84,7 @@ func TestWebhookHandlerMemoryFollowsBytesReceived(t *testing.T) {
 	assert.Less(t, per, uint64(128<<10))
 }
 
-// Point 3: http://LOCALHOST never goes through HTTP_PROXY. The check runs in
+// A plain http://LOCALHOST base URL never goes through HTTP_PROXY. The check runs in
 // a child process, since the standard library reads the proxy variables
 // once per process.
 func TestPlainLoopbackNeverProxied(t *testing.T) {
@@ -122,7 +123,7 @@ func TestPlainLoopbackNeverProxied(t *testing.T) {
 	assert.Equal(t, int32(1), direct.Load())
 }
 
-// Point 4: WaitForDecision honours WithRetryAfterCap: above it, it returns
+// WaitForDecision honours WithRetryAfterCap: above it, it returns
 // the *APIError at once instead of sleeping.
 func TestWaitForDecisionRetryAfterAboveCap(t *testing.T) {
 	for _, ra := range []string{"86400", "Fri, 31 Dec 9999 23:59:59 GMT"} {
@@ -161,7 +162,7 @@ func unblockFIFO(p string) {
 	}
 }
 
-// Point 5: a FIFO is refused before it is opened, on the first open and on
+// A FIFO is refused before it is opened, on the first open and on
 // every re-open for an attempt.
 func TestUploadMediaFileRefusesFIFO(t *testing.T) {
 	fifo := mkfifo(t, "front.jpg")
@@ -200,7 +201,7 @@ func TestUploadMediaFileRefusesFIFO(t *testing.T) {
 	}
 }
 
-// Point 6: a base URL ending in "?" (or "#") is refused.
+// A base URL ending in "?" (or "#") is refused.
 func TestBaseURLWithEmptyQueryRefused(t *testing.T) {
 	for _, u := range []string{"https://api.example.test?", "https://api.example.test/?", "https://api.example.test/v1/?", "https://api.example.test/#"} {
 		_, err := NewClient(testAPIKey, testSecret, WithBaseURL(u))
@@ -208,7 +209,7 @@ func TestBaseURLWithEmptyQueryRefused(t *testing.T) {
 	}
 }
 
-// Point 7: IDs hold only [A-Za-z0-9_-], 1 to 128 bytes.
+// IDs hold only [A-Za-z0-9_-], 1 to 128 bytes.
 func TestValidateIDCharset(t *testing.T) {
 	tests := []struct {
 		id string
@@ -236,7 +237,7 @@ func TestValidateIDCharset(t *testing.T) {
 	}
 }
 
-// Point 8: invalid UTF-8 in a request body's strings is refused before
+// Invalid UTF-8 in a request body's strings is refused before
 // anything is sent.
 func TestInvalidUTF8Refused(t *testing.T) {
 	reqs := map[string]CreateSessionRequest{
@@ -265,7 +266,7 @@ func TestInvalidUTF8Refused(t *testing.T) {
 	})
 }
 
-// Point 9: errors say what is wrong, never the personal value.
+// Errors say what is wrong, never the personal value.
 func TestErrorsHoldNoPersonalValues(t *testing.T) {
 	c, _ := setup(t)
 	dir := t.TempDir()
@@ -324,7 +325,7 @@ func TestErrorsHoldNoPersonalValues(t *testing.T) {
 	}
 }
 
-// Point 10: a Retry-After too large for int64 is above the cap, not absent.
+// A Retry-After too large for int64 is above the cap, not absent.
 func TestRetryAfterOverflow(t *testing.T) {
 	d, ok := parseRetryAfter("99999999999999999999999", time.Now())
 	assert.True(t, ok)
@@ -339,7 +340,7 @@ func TestRetryAfterOverflow(t *testing.T) {
 	assert.Equal(t, 1, mt.GetTotalCallCount(), "retried at once")
 }
 
-// Point 11: one log line per attempt, the final one included.
+// One log line per attempt, the final one included.
 func TestOneLogLinePerAttempt(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -371,7 +372,7 @@ func TestOneLogLinePerAttempt(t *testing.T) {
 	}
 }
 
-// Point 12: DownloadMedia asks for identity encoding and delivers the bytes
+// DownloadMedia asks for identity encoding and delivers the bytes
 // as sent; WithMaxDownloadBytes caps them.
 func TestDownloadMediaAsSent(t *testing.T) {
 	var gz bytes.Buffer
@@ -409,7 +410,7 @@ func TestDownloadMediaAsSent(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidInput)
 }
 
-// Point 14: only 500-599 are server errors.
+// Only 500-599 are server errors.
 func TestStatusAbove599NotRetried(t *testing.T) {
 	for _, code := range []int{600, 799, 999} {
 		c, mt := setup(t)
@@ -429,7 +430,7 @@ func TestStatusAbove599NotRetried(t *testing.T) {
 	assert.True(t, (&APIError{StatusCode: 599}).Temporary())
 }
 
-// Point 15: CloseIdleConnections closes the pool's idle connections.
+// CloseIdleConnections closes the pool's idle connections.
 func TestCloseIdleConnections(t *testing.T) {
 	closed := make(chan struct{}, 4)
 	body := fixture(t, "sessions/decision_approved.json")
@@ -455,7 +456,7 @@ func TestCloseIdleConnections(t *testing.T) {
 	}
 }
 
-// Point 15: the default transport caps response headers.
+// The default transport caps response headers.
 func TestDefaultTransportCapsResponseHeaders(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("X-Padding", strings.Repeat("a", 200<<10))
@@ -470,7 +471,7 @@ func TestDefaultTransportCapsResponseHeaders(t *testing.T) {
 	assert.Contains(t, err.Error(), "header")
 }
 
-// Point 16: a blank shared secret is refused by NewClient and never
+// A blank shared secret is refused by NewClient and never
 // verifies a webhook.
 func TestBlankSecretRefused(t *testing.T) {
 	for _, s := range []string{" ", "\t", " \n "} {

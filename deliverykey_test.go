@@ -11,14 +11,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func parseIssue9Fixture(t *testing.T, name string) *Webhook {
+func parseDeliveryKeyFixture(t *testing.T, name string) *Webhook {
 	t.Helper()
-	wh, err := ParseWebhook(fixture(t, "webhooks/issue9/"+name))
+	wh, err := ParseWebhook(fixture(t, "webhooks/deliverykey/"+name))
 	require.NoError(t, err, name)
 	return wh
 }
 
-// Point 13: a hand-built header map holding the signature header under two
+// A hand-built header map holding the signature header under two
 // spellings gets the same answer on every run.
 func TestVerifyWebhookHeaderVariantsDeterministic(t *testing.T) {
 	body := []byte(`{"id":"s1","code":7001,"action":"started"}`)
@@ -35,20 +35,20 @@ func TestVerifyWebhookHeaderVariantsDeterministic(t *testing.T) {
 	}
 }
 
-// Point 18: every two deliveries whose content differs get different keys.
+// Every two deliveries whose content differs get different keys.
 func TestDeliveryKeyTellsEventsApart(t *testing.T) {
 	pairs := [][2]string{
 		{"poa_event_home.json", "poa_event_work.json"},                       // 7005, no attemptId, other addressId
 		{"event_no_attempt_started.json", "event_no_attempt_submitted.json"}, // one code, other action
 	}
 	for _, p := range pairs {
-		a, b := parseIssue9Fixture(t, p[0]), parseIssue9Fixture(t, p[1])
+		a, b := parseDeliveryKeyFixture(t, p[0]), parseDeliveryKeyFixture(t, p[1])
 		require.Equal(t, WebhookEvent, a.Kind)
 		assert.NotEqual(t, a.DeliveryKey(), b.DeliveryKey(), p)
 		// The same body again (a retry) keeps its key.
-		assert.Equal(t, a.DeliveryKey(), parseIssue9Fixture(t, p[0]).DeliveryKey())
+		assert.Equal(t, a.DeliveryKey(), parseDeliveryKeyFixture(t, p[0]).DeliveryKey())
 	}
-	home := parseIssue9Fixture(t, "poa_event_home.json")
+	home := parseDeliveryKeyFixture(t, "poa_event_home.json")
 	assert.Equal(t, "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a801", home.Event.AddressID)
 	assert.Contains(t, home.DeliveryKey(), home.Event.AddressID)
 
@@ -61,24 +61,24 @@ func TestDeliveryKeyTellsEventsApart(t *testing.T) {
 	assert.Contains(t, x.DeliveryKey(), "sha256-")
 }
 
-// Point 18: a decision's key comes from its parsed identity: the decision
+// A decision's key comes from its parsed identity: the decision
 // time is compared as a time, and the same decision fetched with
 // Client.Decision and put in a Webhook by hand shares the webhook's key.
 func TestDeliveryKeyOfDecisionFromIdentity(t *testing.T) {
-	seconds := parseIssue9Fixture(t, "decision_seconds.json")
-	millis := parseIssue9Fixture(t, "decision_millis_api.json")
+	seconds := parseDeliveryKeyFixture(t, "decision_seconds.json")
+	millis := parseDeliveryKeyFixture(t, "decision_millis_api.json")
 	require.Equal(t, WebhookDecision, seconds.Kind)
 	assert.Equal(t, seconds.DeliveryKey(), millis.DeliveryKey())
-	assert.NotEqual(t, seconds.DeliveryKey(), parseIssue9Fixture(t, "decision_other_time.json").DeliveryKey())
+	assert.NotEqual(t, seconds.DeliveryKey(), parseDeliveryKeyFixture(t, "decision_other_time.json").DeliveryKey())
 
-	offset, err := ParseWebhook([]byte(strings.Replace(string(fixture(t, "webhooks/issue9/decision_seconds.json")),
+	offset, err := ParseWebhook([]byte(strings.Replace(string(fixture(t, "webhooks/deliverykey/decision_seconds.json")),
 		"2024-01-01T10:00:00Z", "2024-01-01T11:00:00+01:00", 1)))
 	require.NoError(t, err)
 	assert.Equal(t, seconds.DeliveryKey(), offset.DeliveryKey(), "one instant, one key")
 
 	c, mt := setup(t)
 	mt.RegisterResponder(http.MethodGet, testBase+"/v1/sessions/3f2e1d0c-9b8a-4f7e-8d6c-5b4a39281706/decision",
-		httpmock.NewBytesResponder(200, fixture(t, "webhooks/issue9/decision_millis_api.json")))
+		httpmock.NewBytesResponder(200, fixture(t, "webhooks/deliverykey/decision_millis_api.json")))
 	d, err := c.Decision(context.Background(), "3f2e1d0c-9b8a-4f7e-8d6c-5b4a39281706")
 	require.NoError(t, err)
 	byHand := &Webhook{Kind: WebhookDecision, Decision: d, Raw: d.Verification.Raw}

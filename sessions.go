@@ -65,27 +65,40 @@ type Consent struct {
 // create the session.
 func INEConsent() Consent { return Consent{Type: ConsentTypeINE, Approved: true} }
 
-// Values of SessionDocument.Type and DecisionDocument.Type, the type of an
-// identity document. Veriff may send others. An INE voter card is an ID_CARD
-// from MX.
+// DocumentType is the type of an identity document, in
+// SessionDocument.Type and DecisionDocument.Type. It is an open set: Veriff
+// may send others. An INE voter card is an ID_CARD from MX.
+type DocumentType string
+
+// The document types Veriff documents.
 const (
-	DocumentTypePassport        = "PASSPORT"
-	DocumentTypeIDCard          = "ID_CARD"
-	DocumentTypeDriversLicense  = "DRIVERS_LICENSE"
-	DocumentTypeResidencePermit = "RESIDENCE_PERMIT"
-	DocumentTypeVisa            = "VISA"
-	DocumentTypeOther           = "OTHER" // in responses only
+	DocumentTypePassport        DocumentType = "PASSPORT"
+	DocumentTypeIDCard          DocumentType = "ID_CARD"
+	DocumentTypeDriversLicense  DocumentType = "DRIVERS_LICENSE"
+	DocumentTypeResidencePermit DocumentType = "RESIDENCE_PERMIT"
+	DocumentTypeVisa            DocumentType = "VISA"
+	DocumentTypeOther           DocumentType = "OTHER" // in responses only
 )
 
-// Values of SessionPerson.Gender and SessionPerson.MaritalStatus.
-const (
-	GenderMale   = "M"
-	GenderFemale = "F"
+// Gender is a person's gender as Veriff writes it, in SessionPerson,
+// DecisionPerson and PersonResult: "M" or "F" (an open set).
+type Gender string
 
-	MaritalStatusSingle   = "single"
-	MaritalStatusMarried  = "married"
-	MaritalStatusDivorced = "divorced"
-	MaritalStatusWidowed  = "widowed"
+// The genders Veriff documents.
+const (
+	GenderMale   Gender = "M"
+	GenderFemale Gender = "F"
+)
+
+// MaritalStatus is the value of SessionPerson.MaritalStatus (an open set).
+type MaritalStatus string
+
+// The marital statuses Veriff documents.
+const (
+	MaritalStatusSingle   MaritalStatus = "single"
+	MaritalStatusMarried  MaritalStatus = "married"
+	MaritalStatusDivorced MaritalStatus = "divorced"
+	MaritalStatusWidowed  MaritalStatus = "widowed"
 )
 
 // MaxVendorDataLength is the longest vendorData Veriff accepts, in characters.
@@ -127,19 +140,19 @@ type SessionPerson struct {
 	LastName    string `json:"lastName,omitempty"`
 	IDNumber    string `json:"idNumber,omitempty"` // national ID number
 	PhoneNumber string `json:"phoneNumber,omitempty"`
-	Gender      string `json:"gender,omitempty"` // GenderMale, GenderFemale
+	Gender      Gender `json:"gender,omitempty"` // GenderMale, GenderFemale
 	// DateOfBirth is formatted YYYY-MM-DD.
-	DateOfBirth   string `json:"dateOfBirth,omitempty"`
-	Email         string `json:"email,omitempty"`
-	MaritalStatus string `json:"maritalStatus,omitempty"` // MaritalStatusSingle, ...
-	IsDeceased    *bool  `json:"isDeceased,omitempty"`
+	DateOfBirth   string        `json:"dateOfBirth,omitempty"`
+	Email         string        `json:"email,omitempty"`
+	MaritalStatus MaritalStatus `json:"maritalStatus,omitempty"` // MaritalStatusSingle, ...
+	IsDeceased    *bool         `json:"isDeceased,omitempty"`
 }
 
 // SessionDocument is the document block of CreateSessionRequest.
 type SessionDocument struct {
-	Number  string `json:"number,omitempty"`  // letters and digits only
-	Country string `json:"country,omitempty"` // ISO 3166-1 alpha-2
-	Type    string `json:"type,omitempty"`
+	Number  string       `json:"number,omitempty"`  // letters and digits only
+	Country string       `json:"country,omitempty"` // ISO 3166-1 alpha-2
+	Type    DocumentType `json:"type,omitempty"`
 	// IDCardType is for Colombia only: CC, CE or TI.
 	IDCardType string `json:"idCardType,omitempty"`
 	// FirstIssue is formatted YYYY-MM-DD.
