@@ -66,12 +66,6 @@ func setup(t testing.TB, opts ...Option) (*Client, *httpmock.MockTransport) {
 	return c, mt
 }
 
-// newMockClient is setup under its old name, still called by lenient_test.go.
-func newMockClient(t testing.TB, opts ...Option) (*Client, *httpmock.MockTransport) {
-	t.Helper()
-	return setup(t, opts...)
-}
-
 // setupFeedback is setup for the Feedback API client.
 func setupFeedback(t testing.TB, opts ...Option) (*FeedbackClient, *httpmock.MockTransport) {
 	t.Helper()

@@ -390,23 +390,17 @@ func eachMember(obj []byte, f func(key, val []byte)) {
 	})
 }
 
-// memberValue returns the value of key in the JSON object obj (the first
-// member with exactly that key, else the first matching it without regard
-// to case), or nil.
+// memberValue returns the value of key in the JSON object obj, or nil: of
+// the members whose name matches key without regard to case, the last, as
+// encoding/json and the lenient decoder would take it.
 func memberValue(obj []byte, key string) []byte {
-	var exact, folded []byte
+	var last []byte
 	eachMember(obj, func(k, val []byte) {
-		switch {
-		case exact == nil && string(k) == key:
-			exact = val
-		case folded == nil && bytes.EqualFold(k, []byte(key)):
-			folded = val
+		if bytes.EqualFold(k, []byte(key)) {
+			last = val
 		}
 	})
-	if exact != nil {
-		return exact
-	}
-	return folded
+	return last
 }
 
 // isJSONObject reports whether data, less leading white space, starts a

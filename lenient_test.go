@@ -153,7 +153,7 @@ func lenientWebhookCases(t *testing.T) []lenientCase {
 // through the client as through json.Unmarshal.
 func TestRegistryResultsDecodeLeniently(t *testing.T) {
 	body := fixture(t, "lenient/combined_ine_curp_result.json")
-	c, mt := newMockClient(t)
+	c, mt := setup(t)
 	mt.RegisterResponder(http.MethodGet, testBase+"/v1/sessions/"+testSessionID+"/decision/combined-ine-curp-registry",
 		httpmock.NewBytesResponder(200, body))
 	res, err := c.CombinedINECURPRegistry(context.Background(), testSessionID)
@@ -199,7 +199,7 @@ func TestDecisionOneDecodePath(t *testing.T) {
 		fixture(t, "sessions/decision_approved.json"),
 		[]byte(`{"status":"success","verification":{"id":"s","code":"9001x","person":{"firstName":1,"lastName":"L"},"riskLabels":[5,{"label":"a"}]}}`),
 	} {
-		c, mt := newMockClient(t)
+		c, mt := setup(t)
 		mt.RegisterResponder(http.MethodGet, testBase+"/v1/sessions/"+testSessionID+"/decision", httpmock.NewBytesResponder(200, body))
 		got, err := c.Decision(context.Background(), testSessionID)
 		require.NoError(t, err)
@@ -274,6 +274,32 @@ func TestUnmarshalLenient(t *testing.T) {
 			}
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+// TestMemberValueAsEncodingJSON: the probe that reads one member (the
+// webhook's type, a registry answer's data) takes the member encoding/json
+// and the lenient decoder take: of those matching without regard to case,
+// the last.
+func TestMemberValueAsEncodingJSON(t *testing.T) {
+	tests := []struct {
+		name, obj string
+	}{
+		{"one", `{"type":"a"}`},
+		{"absent", `{"other":"a"}`},
+		{"duplicate", `{"type":"a","type":"b"}`},
+		{"folded after exact", `{"type":"a","TYPE":"b"}`},
+		{"exact after folded", `{"Type":"a","type":"b"}`},
+		{"nested is not a member", `{"data":{"type":"a"},"type":"b"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var want struct {
+				Type json.RawMessage `json:"type"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(tt.obj), &want))
+			assert.Equal(t, string(want.Type), string(memberValue([]byte(tt.obj), "type")))
 		})
 	}
 }
