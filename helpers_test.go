@@ -36,13 +36,17 @@ const (
 // fmParallel is how many parallel tests run at once unless -test.parallel
 // says otherwise: the fault matrix's cases mostly wait on deadlines and
 // hanging servers, not on the CPU, so more of them than GOMAXPROCS (the
-// default) run at once.
+// default) run at once. Not when fuzzing: there -test.parallel is the
+// number of fuzzing processes, which the CPUs bound.
 const fmParallel = 48
 
 func TestMain(m *testing.M) {
 	flag.Parse()
 	set := false
 	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if fuzz := flag.Lookup("test.fuzz"); fuzz != nil && fuzz.Value.String() != "" {
+		set = true
+	}
 	if !set {
 		if err := flag.Set("test.parallel", strconv.Itoa(fmParallel)); err != nil {
 			panic(err)
