@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/fake"
 	"github.com/veriffgo/veriff/internal/ids"
 )
 
@@ -29,8 +30,8 @@ type session struct {
 	vendorData    *string
 	endUserID     *string
 	callback      string
-	person        personIn
-	document      documentIn
+	person        fake.Person
+	document      fake.Document
 	address       string
 	ineConsent    bool
 	integrationID string
@@ -68,30 +69,10 @@ type mediaItem struct {
 	uploadedAt          time.Time
 }
 
-// personIn, documentIn: what the integration sent on session creation.
-type personIn struct {
-	FirstName     string `json:"firstName"`
-	LastName      string `json:"lastName"`
-	IDNumber      string `json:"idNumber"`
-	PhoneNumber   string `json:"phoneNumber"`
-	Gender        string `json:"gender"`
-	DateOfBirth   string `json:"dateOfBirth"`
-	Email         string `json:"email"`
-	MaritalStatus string `json:"maritalStatus"`
-}
-
-type documentIn struct {
-	Number     string `json:"number"`
-	Country    string `json:"country"`
-	Type       string `json:"type"`
-	IDCardType string `json:"idCardType"`
-	FirstIssue string `json:"firstIssue"`
-}
-
 type createIn struct {
-	Callback *string     `json:"callback"`
-	Person   *personIn   `json:"person"`
-	Document *documentIn `json:"document"`
+	Callback *string        `json:"callback"`
+	Person   *fake.Person   `json:"person"`
+	Document *fake.Document `json:"document"`
 	Address  *struct {
 		FullAddress string `json:"fullAddress"`
 	} `json:"address"`

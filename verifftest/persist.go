@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/fake"
 )
 
 // The data directory (WithDataDir): state.json holds the sessions, their
@@ -64,8 +65,8 @@ type (
 		VendorData     *string                   `json:"vendorData,omitempty"`
 		EndUserID      *string                   `json:"endUserId,omitempty"`
 		Callback       string                    `json:"callback,omitempty"`
-		Person         personIn                  `json:"person"`
-		Document       documentIn                `json:"document"`
+		Person         fake.Person               `json:"person"`
+		Document       fake.Document             `json:"document"`
 		Address        string                    `json:"address,omitempty"`
 		INEConsent     bool                      `json:"ineConsent,omitempty"`
 		IntegrationID  string                    `json:"integrationId,omitempty"`

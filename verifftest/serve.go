@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/veriffgo/veriff/internal/fake"
 )
 
 // Start starts the server on a free port of 127.0.0.1 and sets URL before
@@ -72,9 +74,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	} else if isAPI(r.URL.Path) {
 		status = s.serveAPI(w, r, route)
 	} else {
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &fake.StatusWriter{ResponseWriter: w}
 		s.mux.ServeHTTP(sw, r)
-		status = sw.status()
+		status = sw.Status()
 	}
 	if log := s.cfg.requestLog; log != nil {
 		// The route pattern, never the path: a hosted flow's path holds
@@ -113,9 +115,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, route string) 
 	status := 0
 	switch {
 	case f == nil:
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &fake.StatusWriter{ResponseWriter: w}
 		s.mux.ServeHTTP(sw, r)
-		status = sw.status()
+		status = sw.Status()
 	case f.Drop:
 		dropConn(w)
 	case f.DropAfterProcessing:
@@ -195,32 +197,4 @@ func dropConn(w http.ResponseWriter) {
 		_ = tc.SetLinger(0)
 	}
 	_ = conn.Close()
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	code int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.code == 0 {
-		w.code = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(p []byte) (int, error) {
-	if w.code == 0 {
-		w.code = http.StatusOK
-	}
-	return w.ResponseWriter.Write(p)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (w *statusWriter) status() int {
-	if w.code == 0 {
-		return http.StatusOK
-	}
-	return w.code
 }

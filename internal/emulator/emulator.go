@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"bytes"
 	"crypto/subtle"
 	"embed"
 	"html/template"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/fake"
 	"github.com/veriffgo/veriff/internal/ids"
 	"github.com/veriffgo/veriff/verifftest"
 )
@@ -96,7 +96,7 @@ func (e *Emulator) Handler() http.Handler {
 		}
 		_, route, _ := strings.Cut(pattern, " ")
 		route = strings.TrimSuffix(route, "{$}") // "GET /{$}" is logged "/"
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &fake.StatusWriter{ResponseWriter: w}
 		if !e.srv.AllowsHost(r.Host) {
 			sw.Header().Set("Connection", "close")
 			http.Error(sw, "421 misdirected request: this server answers only requests sent to its own host names", http.StatusMisdirectedRequest)
@@ -104,7 +104,7 @@ func (e *Emulator) Handler() http.Handler {
 			e.mux.ServeHTTP(sw, r)
 		}
 		if e.log != nil {
-			e.log(r.Method, route, sw.status())
+			e.log(r.Method, route, sw.Status())
 		}
 	})
 }
@@ -132,20 +132,8 @@ type pageData struct {
 // render answers the page name with status, or a plain 500 when the
 // template fails (it is rendered into a buffer first).
 func (e *Emulator) render(w http.ResponseWriter, status int, name string, d pageData) {
-	var buf bytes.Buffer
 	d.CSRF = e.csrf
-	if err := pages[name].ExecuteTemplate(&buf, "layout", d); err != nil {
-		http.Error(w, "emulator: cannot render the page", http.StatusInternalServerError)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "same-origin")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	fake.RenderPage(w, status, pages[name], d, "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'", "emulator")
 }
 
 // message renders a page with a title and a sentence, such as an error.
@@ -177,32 +165,4 @@ func (e *Emulator) sameOrigin(w http.ResponseWriter, r *http.Request) bool {
 		e.message(w, http.StatusForbidden, "Refused", "This form was not sent from the emulator's own pages. Reload the page and try again.")
 	}
 	return ok
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	code int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.code == 0 {
-		w.code = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(p []byte) (int, error) {
-	if w.code == 0 {
-		w.code = http.StatusOK
-	}
-	return w.ResponseWriter.Write(p)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (w *statusWriter) status() int {
-	if w.code == 0 {
-		return http.StatusOK
-	}
-	return w.code
 }

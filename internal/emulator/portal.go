@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/fake"
 	"github.com/veriffgo/veriff/verifftest"
 )
 
@@ -27,28 +28,9 @@ func (e *Emulator) portalRoutes() {
 	e.mux.HandleFunc("POST /deliveries/{n}/resend", e.portalResend)
 }
 
-// personIn, documentIn: what the integration sent on session creation,
-// read from the session's verification object.
-type personIn struct {
-	FirstName   string `json:"firstName"`
-	LastName    string `json:"lastName"`
-	IDNumber    string `json:"idNumber"`
-	PhoneNumber string `json:"phoneNumber"`
-	Gender      string `json:"gender"`
-	DateOfBirth string `json:"dateOfBirth"`
-	Email       string `json:"email"`
-}
-
-type documentIn struct {
-	Number     string `json:"number"`
-	Country    string `json:"country"`
-	Type       string `json:"type"`
-	FirstIssue string `json:"firstIssue"`
-}
-
 // sentData reads the person, document and address sent on creation;
 // fields of the wrong type are left empty.
-func sentData(verification json.RawMessage) (p personIn, d documentIn, address string) {
+func sentData(verification json.RawMessage) (p fake.Person, d fake.Document, address string) {
 	var in struct {
 		Person   json.RawMessage `json:"person"`
 		Document json.RawMessage `json:"document"`
@@ -97,8 +79,8 @@ func (e *Emulator) portalIndex(w http.ResponseWriter, _ *http.Request) {
 type sessionView struct {
 	verifftest.Session
 	Submitted       bool // an attempt was submitted: a decision needs no force
-	Person          personIn
-	Document        documentIn
+	Person          fake.Person
+	Document        fake.Document
 	Address         string
 	Decision        *decisionView
 	DecisionJSON    string
@@ -310,7 +292,7 @@ func (v *sessionView) registryForm() {
 	current := "active"
 	if r := v.INERegistry; r != nil && !r.Active {
 		current = "inactive"
-		if r.DocumentState == ineNoDataState {
+		if r.DocumentState == fake.INENoDataState {
 			current = "not-found"
 		}
 	}
@@ -321,17 +303,10 @@ func (v *sessionView) registryForm() {
 
 // registryAnswers are the INE registry answers the portal offers.
 var registryAnswers = map[string]veriff.INERegistryResult{
-	"active":    {Active: true, DocumentState: ineValidState},
+	"active":    {Active: true, DocumentState: fake.INEValidState},
 	"inactive":  {Active: false, DocumentState: "La credencial no está vigente."},
-	"not-found": {Active: false, DocumentState: ineNoDataState},
+	"not-found": {Active: false, DocumentState: fake.INENoDataState},
 }
-
-// INE registry answers (as verifftest gives them): the docs' sample for a
-// valid credential, and Veriff's answer when the registry returned nothing.
-const (
-	ineValidState  = "El documento es válido."
-	ineNoDataState = "No se obtuvieron datos de la consulta con los parámetros seleccionados"
-)
 
 // POST /sessions/{id}/ine-registry: answer = active, inactive or not-found.
 func (e *Emulator) portalINE(w http.ResponseWriter, r *http.Request) {
