@@ -310,41 +310,44 @@ var registryAnswers = map[string]veriff.INERegistryResult{
 
 // POST /sessions/{id}/ine-registry: answer = active, inactive or not-found.
 func (e *Emulator) portalINE(w http.ResponseWriter, r *http.Request) {
-	if !e.portalForm(w, r) {
-		return
-	}
-	id := r.PathValue("id")
-	res, ok := registryAnswers[r.PostFormValue("answer")]
-	if !ok {
-		e.message(w, http.StatusBadRequest, "Not set", "Choose active, inactive or not found.")
-		return
-	}
-	switch err := e.srv.SetINERegistry(id, res); {
-	case err == nil:
-		e.backTo(w, r, id, "ine")
-	case errors.Is(err, verifftest.ErrNoINEConsent):
-		e.message(w, http.StatusConflict, "Not set", "This session was created without the INE consent: it has no registry answer.")
-	default:
-		e.message(w, http.StatusNotFound, "Not set", "There is no session with this ID.")
-	}
+	e.portalSetINE(w, r, "ine", "registry answer", "Choose active, inactive or not found.", func(id string) error {
+		res, ok := registryAnswers[r.PostFormValue("answer")]
+		if !ok {
+			return errBadChoice
+		}
+		return e.srv.SetINERegistry(id, res)
+	})
 }
 
 // POST /sessions/{id}/ine-biometric: verdict = valid, face_mismatch,
 // not_found or failure (SetINEBiometricVerdict).
 func (e *Emulator) portalINEBiometric(w http.ResponseWriter, r *http.Request) {
+	e.portalSetINE(w, r, "bio", "biometric result", "Choose passed, face mismatch, not found or failed.", func(id string) error {
+		return e.srv.SetINEBiometricVerdict(id, veriff.INEVerdict(r.PostFormValue("verdict")))
+	})
+}
+
+// errBadChoice is a portal form's value that is none of the form's choices.
+var errBadChoice = errors.New("emulator: not one of the form's choices")
+
+// portalSetINE answers a form that sets one INE answer (what) of the
+// session: set sets it, after the form passed portalForm, and the session's
+// page then shows flash. ErrNoINEConsent answers 409, ErrUnknownSession
+// 404, and any other error (a value that is no choice) 400 with badChoice.
+func (e *Emulator) portalSetINE(w http.ResponseWriter, r *http.Request, flash, what, badChoice string, set func(id string) error) {
 	if !e.portalForm(w, r) {
 		return
 	}
 	id := r.PathValue("id")
-	switch err := e.srv.SetINEBiometricVerdict(id, veriff.INEVerdict(r.PostFormValue("verdict"))); {
+	switch err := set(id); {
 	case err == nil:
-		e.backTo(w, r, id, "bio")
+		e.backTo(w, r, id, flash)
 	case errors.Is(err, verifftest.ErrNoINEConsent):
-		e.message(w, http.StatusConflict, "Not set", "This session was created without the INE consent: it has no biometric result.")
+		e.message(w, http.StatusConflict, "Not set", "This session was created without the INE consent: it has no "+what+".")
 	case errors.Is(err, verifftest.ErrUnknownSession):
 		e.message(w, http.StatusNotFound, "Not set", "There is no session with this ID.")
 	default:
-		e.message(w, http.StatusBadRequest, "Not set", "Choose passed, face mismatch, not found or failed.")
+		e.message(w, http.StatusBadRequest, "Not set", badChoice)
 	}
 }
 
