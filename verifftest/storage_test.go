@@ -2,6 +2,8 @@ package verifftest_test
 
 import (
 	"bytes"
+	"errors"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -114,4 +116,34 @@ func TestDataDirNotOurs(t *testing.T) {
 	t.Cleanup(srv.Close)
 	_, err := srv.Restored()
 	assert.ErrorContains(t, err, "not a state file")
+}
+
+func TestDataDirErrorsNameNoPath(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(t *testing.T) string // returns the data directory
+	}{
+		{"directory is a file", func(t *testing.T) string {
+			f := filepath.Join(t.TempDir(), "not-a-dir")
+			require.NoError(t, os.WriteFile(f, nil, 0o600))
+			return f
+		}},
+		{"state file is a directory", func(t *testing.T) string {
+			dir := t.TempDir()
+			require.NoError(t, os.Mkdir(filepath.Join(dir, "state.json"), 0o700))
+			return dir
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := tt.setup(t)
+			srv := verifftest.NewServer(testKey, testSecret, verifftest.WithDataDir(dir))
+			t.Cleanup(srv.Close)
+			_, err := srv.Restored()
+			require.ErrorContains(t, err, "verifftest: data directory: ")
+			assert.NotContains(t, err.Error(), dir)
+			var pe *fs.PathError
+			assert.False(t, errors.As(err, &pe), "no *fs.PathError (it names the path) is wrapped")
+		})
+	}
 }
