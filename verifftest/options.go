@@ -23,7 +23,7 @@ type serverConfig struct {
 	publicURL           string
 	publicHost          string   // publicURL's host, for AllowsHost
 	allowedHosts        []string // WithAllowedHosts, lower case
-	requestLog          func(method, path string, status int)
+	requestLog          func(method, route string, status int)
 	maxRequests         int
 	maxDeliveries       int
 	ineChecks           veriff.INEChecks
