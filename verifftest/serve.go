@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strings"
 	"time"
 
@@ -160,17 +159,13 @@ func (s *Server) record(rec *Request) {
 	s.requests = append(s.requests, rec)
 }
 
-// hostRE matches a Host header fit to build URLs with: a name or address
-// and an optional port, nothing else.
-var hostRE = regexp.MustCompile(`^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$`)
-
 // baseFor is the base URL of the URLs handed out in answer to r: the
 // WithPublicURL option, else the scheme and Host r was sent to, else URL.
 func (s *Server) baseFor(r *http.Request) string {
 	if s.cfg.publicURL != "" {
 		return s.cfg.publicURL
 	}
-	if r != nil && hostRE.MatchString(r.Host) {
+	if r != nil && fake.IsHost(r.Host) {
 		scheme := "http"
 		if r.TLS != nil {
 			scheme = "https"

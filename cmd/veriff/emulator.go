@@ -9,13 +9,13 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"regexp"
 	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/veriffgo/veriff"
 	"github.com/veriffgo/veriff/internal/emulator"
+	"github.com/veriffgo/veriff/internal/fake"
 	"github.com/veriffgo/veriff/verifftest"
 )
 
@@ -147,7 +147,7 @@ func checkEmulatorFlags(apiKey, secret string, maxMediaMB int64, allowHosts, aut
 		return "", veriff.INEChecks{}, errors.New("-max-media-mb must be 0 (no bound) or more")
 	}
 	for _, h := range splitList(allowHosts) {
-		if !hostRE.MatchString(h) {
+		if !fake.IsHost(h) {
 			return "", veriff.INEChecks{}, fmt.Errorf("-allow-host: %q is not a host name or address", h)
 		}
 	}
@@ -197,9 +197,6 @@ func envOr(name, def string) string {
 	}
 	return def
 }
-
-// hostRE matches a host name or address, with an optional port.
-var hostRE = regexp.MustCompile(`^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$`)
 
 // splitList splits a comma-separated flag value, dropping empty items.
 func splitList(s string) []string {

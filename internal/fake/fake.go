@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"html/template"
 	"net/http"
+	"regexp"
 )
 
 // StatusWriter records the status a handler answered, for the request
@@ -96,3 +97,12 @@ const (
 	INEValidState  = "El documento es válido."
 	INENoDataState = "No se obtuvieron datos de la consulta con los parámetros seleccionados"
 )
+
+// hostRE matches a host name or address with an optional port, nothing
+// else.
+var hostRE = regexp.MustCompile(`^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$`)
+
+// IsHost reports whether s is a host name or address with an optional
+// port and nothing else: a Host header fit to build URLs with, or an
+// -allow-host value of the emulator.
+func IsHost(s string) bool { return hostRE.MatchString(s) }
