@@ -53,12 +53,6 @@ const defaultMemoryLimit = 256 << 20
 // after SIGINT or SIGTERM.
 const shutdownGrace = 5 * time.Second
 
-// autoDecideStatuses are the values of -auto-decide.
-var autoDecideStatuses = []veriff.SessionStatus{
-	veriff.StatusApproved, veriff.StatusDeclined, veriff.StatusResubmissionRequested,
-	veriff.StatusReview, veriff.StatusExpired, veriff.StatusAbandoned,
-}
-
 const emulatorDescription = `Serves a local Veriff until SIGINT or SIGTERM: Veriff's API v1 under /v1/, the hosted
 verification flow at each session's verification.url, the portal page at / and the
 admin API under /_emulator/ (JSON; X-AUTH-CLIENT must carry the API key). The first
@@ -213,7 +207,7 @@ func parseAutoDecide(s string) (veriff.SessionStatus, bool) {
 	if s == "" {
 		return "", true
 	}
-	for _, st := range autoDecideStatuses {
+	for _, st := range fake.DecisionStatuses {
 		if string(st) == s {
 			return st, true
 		}

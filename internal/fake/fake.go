@@ -11,6 +11,8 @@ import (
 	"html/template"
 	"net/http"
 	"regexp"
+
+	"github.com/veriffgo/veriff"
 )
 
 // StatusWriter records the status a handler answered, for the request
@@ -106,3 +108,11 @@ var hostRE = regexp.MustCompile(`^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5
 // port and nothing else: a Host header fit to build URLs with, or an
 // -allow-host value of the emulator.
 func IsHost(s string) bool { return hostRE.MatchString(s) }
+
+// DecisionStatuses are the statuses a decision may have, in the order the
+// emulator's help and errors list them: what the admin API, the portal
+// and -auto-decide accept.
+var DecisionStatuses = []veriff.SessionStatus{
+	veriff.StatusApproved, veriff.StatusDeclined, veriff.StatusResubmissionRequested,
+	veriff.StatusReview, veriff.StatusExpired, veriff.StatusAbandoned,
+}
