@@ -1,6 +1,6 @@
 package verifftest
 
-// This file holds the host check (only its own host): AllowsHost, AllowsOrigin and the 421 answer.
+// This file holds the host check (only its own host): AllowsHost and the 421 answer.
 
 import (
 	"net"
@@ -50,17 +50,6 @@ func (s *Server) AllowsHost(hostport string) bool {
 		}
 	}
 	return false
-}
-
-// AllowsOrigin reports whether origin (a request's Origin header, such as
-// "http://127.0.0.1:8700") is a page of this server, by the rule of
-// AllowsHost. "null" and malformed origins are not.
-func (s *Server) AllowsOrigin(origin string) bool {
-	u, err := url.Parse(origin)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return false
-	}
-	return s.AllowsHost(u.Host)
 }
 
 // misdirected answers 421, for a Host that is not the server's, and

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -146,16 +147,16 @@ func (e *Emulator) message(w http.ResponseWriter, status int, title, text string
 
 // sameOrigin guards the portal's POST forms against cross-site requests:
 // Sec-Fetch-Site must not name another site, Origin (when sent) must be
-// one of the server's own (AllowsOrigin: the Host rule) and this page's
-// own origin, and the form must
-// carry the Emulator's token (random, in a hidden field). It answers 403
-// itself and reports whether r may proceed.
+// this page's own origin (http or https and r.Host, which Handler has
+// found to name the server: verifftest.Server.AllowsHost), and the form
+// must carry the Emulator's token (random, in a hidden field). It answers
+// 403 itself and reports whether r may proceed.
 func (e *Emulator) sameOrigin(w http.ResponseWriter, r *http.Request) bool {
 	ok := true
 	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
 		ok = false
 	}
-	if o := r.Header.Get("Origin"); o != "" && (!e.srv.AllowsOrigin(o) || !strings.EqualFold(strings.TrimPrefix(strings.TrimPrefix(o, "http://"), "https://"), r.Host)) {
+	if o := r.Header.Get("Origin"); o != "" && !isOriginOf(o, r.Host) {
 		ok = false
 	}
 	if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(e.csrf)) != 1 {
@@ -165,4 +166,12 @@ func (e *Emulator) sameOrigin(w http.ResponseWriter, r *http.Request) bool {
 		e.message(w, http.StatusForbidden, "Refused", "This form was not sent from the emulator's own pages. Reload the page and try again.")
 	}
 	return ok
+}
+
+// isOriginOf reports whether origin (an Origin header) is an http or https
+// origin whose host and port are host; "null" is not.
+func isOriginOf(origin, host string) bool {
+	u, err := url.Parse(origin)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Path == "" &&
+		u.RawQuery == "" && u.User == nil && strings.EqualFold(u.Host, host)
 }
