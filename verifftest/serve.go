@@ -69,7 +69,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	status := 0
 	if !s.AllowsHost(r.Host) {
-		status = misdirected(w)
+		status = fake.Misdirected(w)
 	} else if isAPI(r.URL.Path) {
 		status = s.serveAPI(w, r, route)
 	} else {

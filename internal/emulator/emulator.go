@@ -99,8 +99,7 @@ func (e *Emulator) Handler() http.Handler {
 		route = strings.TrimSuffix(route, "{$}") // "GET /{$}" is logged "/"
 		sw := &fake.StatusWriter{ResponseWriter: w}
 		if !e.srv.AllowsHost(r.Host) {
-			sw.Header().Set("Connection", "close")
-			http.Error(sw, "421 misdirected request: this server answers only requests sent to its own host names", http.StatusMisdirectedRequest)
+			fake.Misdirected(sw)
 		} else {
 			e.mux.ServeHTTP(sw, r)
 		}

@@ -69,6 +69,18 @@ func RenderPage(w http.ResponseWriter, status int, t *template.Template, data an
 	_, _ = w.Write(buf.Bytes())
 }
 
+// Misdirected answers 421 Misdirected Request, for a request whose Host
+// does not name the server (verifftest.Server.AllowsHost), closes the
+// connection, and returns that status.
+func Misdirected(w http.ResponseWriter) int {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Connection", "close")
+	w.WriteHeader(http.StatusMisdirectedRequest)
+	_, _ = w.Write([]byte("421 misdirected request: this server answers only requests sent to its own host names (loopback, its listen address, its public URL)\n"))
+	return http.StatusMisdirectedRequest
+}
+
 // Person is the verification.person an integration sends on session
 // creation (POST /v1/sessions), as the fake keeps it.
 type Person struct {
