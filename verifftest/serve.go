@@ -63,10 +63,7 @@ func isAPI(path string) bool { return path == "/v1" || strings.HasPrefix(path, "
 // injected fault, then routes.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	_, pattern := s.mux.Handler(r)
-	_, route, _ := strings.Cut(pattern, " ")
-	if route == "" {
-		route = pattern
-	}
+	route := fake.Route(pattern)
 	status := 0
 	if !s.AllowsHost(r.Host) {
 		status = fake.Misdirected(w)

@@ -95,8 +95,7 @@ func (e *Emulator) Handler() http.Handler {
 			e.srv.Handler().ServeHTTP(w, r) // it checks the Host and logs itself
 			return
 		}
-		_, route, _ := strings.Cut(pattern, " ")
-		route = strings.TrimSuffix(route, "{$}") // "GET /{$}" is logged "/"
+		route := fake.Route(pattern)
 		sw := &fake.StatusWriter{ResponseWriter: w}
 		if !e.srv.AllowsHost(r.Host) {
 			fake.Misdirected(sw)

@@ -74,9 +74,10 @@ func TestRequestLogRoutes(t *testing.T) {
 	id := a.Create(`{"verification":{}}`)
 	faketest.Get(t, hs+"/sessions/"+id)
 	faketest.Get(t, hs+"/")
+	faketest.Get(t, hs+"/_emulator/no/such/call/"+id)
 	mu.Lock()
 	defer mu.Unlock()
-	assert.Equal(t, []string{"POST /v1/sessions", "GET /sessions/{id}", "GET /"}, lines)
+	assert.Equal(t, []string{"POST /v1/sessions", "GET /sessions/{id}", "GET /", "GET /_emulator/"}, lines)
 }
 
 // Issue 19 point 5: the admin API and the portal's forms judge the key and

@@ -11,6 +11,7 @@ import (
 	"html/template"
 	"net/http"
 	"regexp"
+	"strings"
 
 	"github.com/veriffgo/veriff"
 )
@@ -67,6 +68,17 @@ func RenderPage(w http.ResponseWriter, status int, t *template.Template, data an
 	h.Set("Content-Security-Policy", csp)
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// Route is what the request log shows of a ServeMux pattern: the path
+// pattern without its method ("GET /sessions/{id}" → "/sessions/{id}";
+// "GET /{$}" → "/"), never the request's path (it holds session IDs and
+// the hosted flow's token).
+func Route(pattern string) string {
+	if _, p, ok := strings.Cut(pattern, " "); ok {
+		pattern = p
+	}
+	return strings.TrimSuffix(pattern, "{$}")
 }
 
 // Misdirected answers 421 Misdirected Request, for a request whose Host

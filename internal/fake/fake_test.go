@@ -56,3 +56,16 @@ func TestStatusWriter(t *testing.T) {
 		})
 	}
 }
+
+func TestRoute(t *testing.T) {
+	tests := map[string]string{
+		"GET /sessions/{id}": "/sessions/{id}",
+		"GET /{$}":           "/",
+		"/_emulator/":        "/_emulator/",
+		"/":                  "/",
+		"":                   "",
+	}
+	for in, want := range tests {
+		assert.Equal(t, want, fake.Route(in), in)
+	}
+}
