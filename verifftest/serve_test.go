@@ -206,3 +206,13 @@ func TestSetWebhookURLLoopbackOnly(t *testing.T) {
 		})
 	}
 }
+
+// WithAllowedHosts ignores a value that is not a host: it allows nothing.
+func TestAllowedHostsIgnoresNonHosts(t *testing.T) {
+	srv := verifftest.NewServer(faketest.Key, faketest.Secret, verifftest.WithAllowedHosts("veriff/x", "user@evil.example", "app:8080"))
+	t.Cleanup(srv.Close)
+	tests := map[string]bool{"veriff": false, "evil.example": false, "user@evil.example": false, "app": true, "app:1": true}
+	for host, want := range tests {
+		assert.Equal(t, want, srv.AllowsHost(host), host)
+	}
+}
