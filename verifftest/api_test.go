@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/faketest"
 	"github.com/veriffgo/veriff/verifftest"
 )
 
@@ -74,20 +75,20 @@ func TestCertificatesRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, certs)
 
-	m, err := c.UploadMedia(ctx, id, veriff.MediaUpload{Context: veriff.ContextDocumentFront, Content: jpegBytes})
+	m, err := c.UploadMedia(ctx, id, veriff.MediaUpload{Context: veriff.ContextDocumentFront, Content: faketest.JPEG})
 	require.NoError(t, err)
 	certs, err = c.Certificates(ctx, id)
 	require.NoError(t, err)
 	require.Len(t, certs, 1)
 	require.Len(t, certs[0].Files, 1)
 	assert.Equal(t, m.ID, certs[0].Files[0].ID)
-	assert.Equal(t, int64(len(jpegBytes)), certs[0].Files[0].Size)
+	assert.Equal(t, int64(len(faketest.JPEG)), certs[0].Files[0].Size)
 
 	var out bytes.Buffer
 	n, err := c.DownloadCertificateFile(ctx, id, certs[0].ID, certs[0].Files[0].ID, &out)
 	require.NoError(t, err, "signed over the session ID, response signature checked")
-	assert.Equal(t, int64(len(jpegBytes)), n)
-	assert.Equal(t, jpegBytes, out.Bytes())
+	assert.Equal(t, int64(len(faketest.JPEG)), n)
+	assert.Equal(t, faketest.JPEG, out.Bytes())
 
 	_, err = c.DownloadCertificateFile(ctx, id, certs[0].ID, "no-such-file", &out)
 	require.ErrorIs(t, err, veriff.ErrNotFound)
@@ -98,7 +99,7 @@ func TestNFCDocumentsRoundTrip(t *testing.T) {
 	srv := newServer(t)
 	c := newVerifiedClient(t, srv)
 	id := createSession(t, c)
-	_, err := c.UploadMedia(ctx, id, veriff.MediaUpload{Context: veriff.ContextDocumentFront, Content: jpegBytes})
+	_, err := c.UploadMedia(ctx, id, veriff.MediaUpload{Context: veriff.ContextDocumentFront, Content: faketest.JPEG})
 	require.NoError(t, err)
 	nfcID, err := srv.AddNFCDocument(id, []byte("dg1 dg2 sod"))
 	require.NoError(t, err)
@@ -164,7 +165,7 @@ func TestResponseVerificationRoundTrip(t *testing.T) {
 	srv := newServer(t)
 	c := newVerifiedClient(t, srv)
 	id := createSession(t, c)
-	m, err := c.UploadMedia(ctx, id, veriff.MediaUpload{Context: veriff.ContextFace, Content: jpegBytes})
+	m, err := c.UploadMedia(ctx, id, veriff.MediaUpload{Context: veriff.ContextFace, Content: faketest.JPEG})
 	require.NoError(t, err)
 	require.NoError(t, srv.Decide(id, veriff.StatusApproved))
 	d, err := c.Decision(ctx, id)

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/faketest"
 	"github.com/veriffgo/veriff/verifftest"
 )
 
@@ -29,7 +30,7 @@ func TestHostedTokenLookup(t *testing.T) {
 		urls[id] = vurl
 	}
 	for id, vurl := range urls {
-		r := getPage(t, vurl)
+		r := faketest.Get(t, vurl)
 		require.Equal(t, http.StatusOK, r.Status, id)
 	}
 	var any string
@@ -45,7 +46,7 @@ func TestHostedTokenLookup(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, http.StatusNotFound, getPage(t, tc.url).Status)
+			assert.Equal(t, http.StatusNotFound, faketest.Get(t, tc.url).Status)
 		})
 	}
 }
@@ -103,13 +104,13 @@ func TestHostedSubmitBoundsTheWholeBody(t *testing.T) {
 // and a forgotten one cannot be resent.
 func TestDeliveriesAreCapped(t *testing.T) {
 	const keep, total = 3, 7
-	srv := verifftest.NewServer(testKey, testSecret, verifftest.WithMaxRecordedDeliveries(keep))
+	srv := verifftest.NewServer(faketest.Key, faketest.Secret, verifftest.WithMaxRecordedDeliveries(keep))
 	t.Cleanup(srv.Close)
 	rc := newReceiver(t)
 	srv.SetWebhookURL(rc.URL + "/hooks")
 	a := newAPI(t, srv)
 	for i := 0; i < total; i++ {
-		id := a.create(`{"verification":{}}`)
+		id := a.Create(`{"verification":{}}`)
 		require.NoError(t, srv.Decide(id, veriff.StatusApproved))
 		_, err := srv.WaitForDeliveries(waitCtx(t), i+1)
 		require.NoError(t, err)
@@ -155,10 +156,10 @@ func TestNewServerSignatures(t *testing.T) {
 		srv       func() *verifftest.Server
 		publicURL string
 	}{
-		{"NewServer, no options", func() *verifftest.Server { return contract(testKey, testSecret) }, ""},
-		{"NewServer, nil option", func() *verifftest.Server { return contract(testKey, testSecret, nil) }, ""},
+		{"NewServer, no options", func() *verifftest.Server { return contract(faketest.Key, faketest.Secret) }, ""},
+		{"NewServer, nil option", func() *verifftest.Server { return contract(faketest.Key, faketest.Secret, nil) }, ""},
 		{"NewServer, public URL", func() *verifftest.Server {
-			return contract(testKey, testSecret, verifftest.WithPublicURL("https://veriff.example.test"))
+			return contract(faketest.Key, faketest.Secret, verifftest.WithPublicURL("https://veriff.example.test"))
 		}, "https://veriff.example.test"},
 	}
 	for _, tt := range tests {

@@ -8,13 +8,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/faketest"
 )
 
 func TestAuthentication(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	id := a.create(`{"verification":{}}`)
-	media := a.upload(id, "document-front", jpegBytes)
+	id := a.Create(`{"verification":{}}`)
+	media := a.upload(id, "document-front", faketest.JPEG)
 	mediaID := media["id"].(string)
 	attemptID := func() string {
 		s, ok := srv.Session(id)
@@ -22,8 +23,8 @@ func TestAuthentication(t *testing.T) {
 		return s.Attempts[0].ID
 	}()
 
-	body := []byte(`{"image":{"context":"face","content":"` + dataURI("image/jpeg", jpegBytes)[len("data:image/jpeg;base64,"):] + `"}}`)
-	good := func(msg []byte) string { return veriff.Sign(testSecret, msg) }
+	body := []byte(`{"image":{"context":"face","content":"` + dataURI("image/jpeg", faketest.JPEG)[len("data:image/jpeg;base64,"):] + `"}}`)
+	good := func(msg []byte) string { return veriff.Sign(faketest.Secret, msg) }
 	wrong := veriff.Sign("another-secret", []byte(id))
 
 	type tc struct {
@@ -44,34 +45,34 @@ func TestAuthentication(t *testing.T) {
 		{"GET with unknown API key", "GET", decision, nil, map[string]string{"X-AUTH-CLIENT": "nope", "X-HMAC-SIGNATURE": good([]byte(id))}, 401, "1803"},
 		{"POST with unknown API key", "POST", upload, body, map[string]string{"X-AUTH-CLIENT": "nope", "X-HMAC-SIGNATURE": good(body)}, 401, "1803"},
 		{"create with unknown API key", "POST", "/v1/sessions", []byte(`{"verification":{}}`), map[string]string{"X-AUTH-CLIENT": "nope"}, 401, "1803"},
-		{"GET without signature", "GET", decision, nil, map[string]string{"X-AUTH-CLIENT": testKey}, 401, "1812"},
-		{"POST without signature", "POST", upload, body, map[string]string{"X-AUTH-CLIENT": testKey}, 401, "1812"},
-		{"PATCH without signature", "PATCH", "/v1/sessions/" + id, []byte(submitBody), map[string]string{"X-AUTH-CLIENT": testKey}, 401, "1812"},
-		{"DELETE without signature", "DELETE", "/v1/sessions/" + id, nil, map[string]string{"X-AUTH-CLIENT": testKey}, 401, "1812"},
-		{"signature not hex", "GET", decision, nil, map[string]string{"X-AUTH-CLIENT": testKey, "X-HMAC-SIGNATURE": "zz" + good([]byte(id))[2:]}, 401, "1812"},
-		{"signature too short", "GET", decision, nil, map[string]string{"X-AUTH-CLIENT": testKey, "X-HMAC-SIGNATURE": good([]byte(id))[:62]}, 401, "1812"},
-		{"create with malformed signature", "POST", "/v1/sessions", []byte(`{"verification":{}}`), map[string]string{"X-AUTH-CLIENT": testKey, "X-HMAC-SIGNATURE": "abc"}, 401, "1812"},
-		{"GET signed with another secret", "GET", decision, nil, map[string]string{"X-AUTH-CLIENT": testKey, "X-HMAC-SIGNATURE": wrong}, 401, "1818"},
-		{"GET signed over the path, not the ID", "GET", decision, nil, map[string]string{"X-AUTH-CLIENT": testKey, "X-HMAC-SIGNATURE": good([]byte(decision))}, 401, "1818"},
-		{"DELETE signed with another secret", "DELETE", "/v1/sessions/" + id, nil, map[string]string{"X-AUTH-CLIENT": testKey, "X-HMAC-SIGNATURE": wrong}, 401, "1818"},
-		{"attempt media signed over the session ID", "GET", "/v1/attempts/" + attemptID + "/media", nil, map[string]string{"X-AUTH-CLIENT": testKey, "X-HMAC-SIGNATURE": good([]byte(id))}, 401, "1818"},
-		{"media download signed over the session ID", "GET", "/v1/media/" + mediaID, nil, map[string]string{"X-AUTH-CLIENT": testKey, "X-HMAC-SIGNATURE": good([]byte(id))}, 401, "1818"},
-		{"POST signed over another body", "POST", upload, body, map[string]string{"X-AUTH-CLIENT": testKey, "X-HMAC-SIGNATURE": good([]byte(`{}`))}, 401, "1819"},
-		{"PATCH signed with another secret", "PATCH", "/v1/sessions/" + id, []byte(submitBody), map[string]string{"X-AUTH-CLIENT": testKey, "X-HMAC-SIGNATURE": veriff.Sign("x", []byte(submitBody))}, 401, "1819"},
-		{"create with a wrong signature", "POST", "/v1/sessions", []byte(`{"verification":{}}`), map[string]string{"X-AUTH-CLIENT": testKey, "X-HMAC-SIGNATURE": good([]byte(`{"verification":{} }`))}, 401, "1819"},
+		{"GET without signature", "GET", decision, nil, map[string]string{"X-AUTH-CLIENT": faketest.Key}, 401, "1812"},
+		{"POST without signature", "POST", upload, body, map[string]string{"X-AUTH-CLIENT": faketest.Key}, 401, "1812"},
+		{"PATCH without signature", "PATCH", "/v1/sessions/" + id, []byte(faketest.SubmitBody), map[string]string{"X-AUTH-CLIENT": faketest.Key}, 401, "1812"},
+		{"DELETE without signature", "DELETE", "/v1/sessions/" + id, nil, map[string]string{"X-AUTH-CLIENT": faketest.Key}, 401, "1812"},
+		{"signature not hex", "GET", decision, nil, map[string]string{"X-AUTH-CLIENT": faketest.Key, "X-HMAC-SIGNATURE": "zz" + good([]byte(id))[2:]}, 401, "1812"},
+		{"signature too short", "GET", decision, nil, map[string]string{"X-AUTH-CLIENT": faketest.Key, "X-HMAC-SIGNATURE": good([]byte(id))[:62]}, 401, "1812"},
+		{"create with malformed signature", "POST", "/v1/sessions", []byte(`{"verification":{}}`), map[string]string{"X-AUTH-CLIENT": faketest.Key, "X-HMAC-SIGNATURE": "abc"}, 401, "1812"},
+		{"GET signed with another secret", "GET", decision, nil, map[string]string{"X-AUTH-CLIENT": faketest.Key, "X-HMAC-SIGNATURE": wrong}, 401, "1818"},
+		{"GET signed over the path, not the ID", "GET", decision, nil, map[string]string{"X-AUTH-CLIENT": faketest.Key, "X-HMAC-SIGNATURE": good([]byte(decision))}, 401, "1818"},
+		{"DELETE signed with another secret", "DELETE", "/v1/sessions/" + id, nil, map[string]string{"X-AUTH-CLIENT": faketest.Key, "X-HMAC-SIGNATURE": wrong}, 401, "1818"},
+		{"attempt media signed over the session ID", "GET", "/v1/attempts/" + attemptID + "/media", nil, map[string]string{"X-AUTH-CLIENT": faketest.Key, "X-HMAC-SIGNATURE": good([]byte(id))}, 401, "1818"},
+		{"media download signed over the session ID", "GET", "/v1/media/" + mediaID, nil, map[string]string{"X-AUTH-CLIENT": faketest.Key, "X-HMAC-SIGNATURE": good([]byte(id))}, 401, "1818"},
+		{"POST signed over another body", "POST", upload, body, map[string]string{"X-AUTH-CLIENT": faketest.Key, "X-HMAC-SIGNATURE": good([]byte(`{}`))}, 401, "1819"},
+		{"PATCH signed with another secret", "PATCH", "/v1/sessions/" + id, []byte(faketest.SubmitBody), map[string]string{"X-AUTH-CLIENT": faketest.Key, "X-HMAC-SIGNATURE": veriff.Sign("x", []byte(faketest.SubmitBody))}, 401, "1819"},
+		{"create with a wrong signature", "POST", "/v1/sessions", []byte(`{"verification":{}}`), map[string]string{"X-AUTH-CLIENT": faketest.Key, "X-HMAC-SIGNATURE": good([]byte(`{"verification":{} }`))}, 401, "1819"},
 
-		{"create without signature is fine", "POST", "/v1/sessions", []byte(`{"verification":{}}`), map[string]string{"X-AUTH-CLIENT": testKey}, 201, ""},
-		{"create with a good signature", "POST", "/v1/sessions", []byte(`{"verification":{}}`), map[string]string{"X-AUTH-CLIENT": testKey, "X-HMAC-SIGNATURE": good([]byte(`{"verification":{}}`))}, 201, ""},
-		{"upper-case hex signature", "GET", decision, nil, map[string]string{"X-AUTH-CLIENT": testKey, "X-HMAC-SIGNATURE": upper(good([]byte(id)))}, 200, ""},
-		{"lower-case header names", "GET", decision, nil, map[string]string{"x-auth-client": testKey, "x-hmac-signature": good([]byte(id))}, 200, ""},
-		{"attempt media signed over the attempt ID", "GET", "/v1/attempts/" + attemptID + "/media", nil, map[string]string{"X-AUTH-CLIENT": testKey, "X-HMAC-SIGNATURE": good([]byte(attemptID))}, 200, ""},
-		{"media download signed over the media ID", "GET", "/v1/media/" + mediaID, nil, map[string]string{"X-AUTH-CLIENT": testKey, "X-HMAC-SIGNATURE": good([]byte(mediaID))}, 200, ""},
+		{"create without signature is fine", "POST", "/v1/sessions", []byte(`{"verification":{}}`), map[string]string{"X-AUTH-CLIENT": faketest.Key}, 201, ""},
+		{"create with a good signature", "POST", "/v1/sessions", []byte(`{"verification":{}}`), map[string]string{"X-AUTH-CLIENT": faketest.Key, "X-HMAC-SIGNATURE": good([]byte(`{"verification":{}}`))}, 201, ""},
+		{"upper-case hex signature", "GET", decision, nil, map[string]string{"X-AUTH-CLIENT": faketest.Key, "X-HMAC-SIGNATURE": upper(good([]byte(id)))}, 200, ""},
+		{"lower-case header names", "GET", decision, nil, map[string]string{"x-auth-client": faketest.Key, "x-hmac-signature": good([]byte(id))}, 200, ""},
+		{"attempt media signed over the attempt ID", "GET", "/v1/attempts/" + attemptID + "/media", nil, map[string]string{"X-AUTH-CLIENT": faketest.Key, "X-HMAC-SIGNATURE": good([]byte(attemptID))}, 200, ""},
+		{"media download signed over the media ID", "GET", "/v1/media/" + mediaID, nil, map[string]string{"X-AUTH-CLIENT": faketest.Key, "X-HMAC-SIGNATURE": good([]byte(mediaID))}, 200, ""},
 		// 404, not 401: authenticated; the registry has no answer before the decision.
-		{"query string is not signed", "GET", "/v1/sessions/" + id + "/decision/ine-registry?version=1.0.0", nil, map[string]string{"X-AUTH-CLIENT": testKey, "X-HMAC-SIGNATURE": good([]byte(id))}, 404, ""},
+		{"query string is not signed", "GET", "/v1/sessions/" + id + "/decision/ine-registry?version=1.0.0", nil, map[string]string{"X-AUTH-CLIENT": faketest.Key, "X-HMAC-SIGNATURE": good([]byte(id))}, 404, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := a.do(c.method, c.path, c.body, c.hdr)
+			r := a.Do(c.method, c.path, c.body, c.hdr)
 			require.Equal(t, c.status, r.Status, "body: %s", r.Body)
 			if c.code != "" {
 				assert.Equal(t, c.code, r.Code(t))
@@ -89,18 +90,18 @@ func TestAuthenticationBeforeNotFound(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
 	const missing = "3f1c2b8e-9d4a-4e6b-8c7d-112233445566"
-	r := a.do(http.MethodGet, "/v1/sessions/"+missing+"/decision", nil, map[string]string{"X-AUTH-CLIENT": "nope"})
+	r := a.Do(http.MethodGet, "/v1/sessions/"+missing+"/decision", nil, map[string]string{"X-AUTH-CLIENT": "nope"})
 	assert.Equal(t, http.StatusUnauthorized, r.Status)
-	r = a.get(http.MethodGet, "/v1/sessions/"+missing+"/decision", missing)
+	r = a.Get(http.MethodGet, "/v1/sessions/"+missing+"/decision", missing)
 	assert.Equal(t, http.StatusNotFound, r.Status)
 }
 
 func TestResponsesAreSigned(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	r := a.send(http.MethodPost, "/v1/sessions", []byte(`{"verification":{}}`))
+	r := a.Send(http.MethodPost, "/v1/sessions", []byte(`{"verification":{}}`))
 	require.Equal(t, http.StatusCreated, r.Status)
-	assert.Equal(t, veriff.Sign(testSecret, r.Body), r.Header.Get("X-HMAC-SIGNATURE"))
-	assert.Equal(t, testKey, r.Header.Get("X-AUTH-CLIENT"))
+	assert.Equal(t, veriff.Sign(faketest.Secret, r.Body), r.Header.Get("X-HMAC-SIGNATURE"))
+	assert.Equal(t, faketest.Key, r.Header.Get("X-AUTH-CLIENT"))
 	assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
 }

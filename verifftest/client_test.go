@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/faketest"
 	"github.com/veriffgo/veriff/verifftest"
 )
 
@@ -72,8 +73,8 @@ func TestClientFullINEFlow(t *testing.T) {
 func flowUploadAndSubmit(t *testing.T, ctx context.Context, c *veriff.Client, id string) map[veriff.MediaContext][]byte {
 	t.Helper()
 	uploads := map[veriff.MediaContext][]byte{
-		veriff.ContextDocumentFront: jpegBytes,
-		veriff.ContextDocumentBack:  jpegBytes[:len(jpegBytes)-3],
+		veriff.ContextDocumentFront: faketest.JPEG,
+		veriff.ContextDocumentBack:  faketest.JPEG[:len(faketest.JPEG)-3],
 		veriff.ContextFace:          pngBytes,
 	}
 	for mc, content := range uploads {
@@ -94,7 +95,7 @@ func flowUploadAndSubmit(t *testing.T, ctx context.Context, c *veriff.Client, id
 
 	_, err = c.SubmitSession(ctx, id)
 	assert.ErrorIs(t, err, veriff.ErrConflict, "submit twice")
-	_, err = c.UploadMedia(ctx, id, veriff.MediaUpload{Context: veriff.ContextFace, Content: jpegBytes})
+	_, err = c.UploadMedia(ctx, id, veriff.MediaUpload{Context: veriff.ContextFace, Content: faketest.JPEG})
 	assert.ErrorIs(t, err, veriff.ErrConflict, "media after submit")
 	return uploads
 }
@@ -174,7 +175,7 @@ func flowWebhooks(t *testing.T, srv *verifftest.Server) {
 		require.True(t, dl.Delivered)
 		h := http.Header{}
 		h.Set("X-HMAC-SIGNATURE", dl.Signature)
-		require.NoError(t, veriff.VerifyWebhook(dl.Body, h, testSecret))
+		require.NoError(t, veriff.VerifyWebhook(dl.Body, h, faketest.Secret))
 		wh, err := veriff.ParseWebhook(dl.Body)
 		require.NoError(t, err)
 		assert.Equal(t, dl.Kind, wh.Kind)
@@ -203,9 +204,9 @@ func TestClientWrongCredentials(t *testing.T) {
 	sess, err := good.CreateSession(ctx, veriff.CreateSessionRequest{})
 	require.NoError(t, err)
 
-	wrongSecret, err := veriff.NewClient(testKey, "not-the-secret", veriff.WithBaseURL(srv.URL), veriff.WithRetryWait(0, 0))
+	wrongSecret, err := veriff.NewClient(faketest.Key, "not-the-secret", veriff.WithBaseURL(srv.URL), veriff.WithRetryWait(0, 0))
 	require.NoError(t, err)
-	wrongKey, err := veriff.NewClient("not-the-key", testSecret, veriff.WithBaseURL(srv.URL), veriff.WithRetryWait(0, 0))
+	wrongKey, err := veriff.NewClient("not-the-key", faketest.Secret, veriff.WithBaseURL(srv.URL), veriff.WithRetryWait(0, 0))
 	require.NoError(t, err)
 
 	cases := []struct {
@@ -217,7 +218,7 @@ func TestClientWrongCredentials(t *testing.T) {
 		{"wrong secret GET", wrongSecret, func(c *veriff.Client) error { _, err := c.Decision(ctx, sess.ID); return err }, "1818"},
 		{"wrong secret DELETE", wrongSecret, func(c *veriff.Client) error { return c.DeleteSession(ctx, sess.ID) }, "1818"},
 		{"wrong secret POST", wrongSecret, func(c *veriff.Client) error {
-			_, err := c.UploadMedia(ctx, sess.ID, veriff.MediaUpload{Context: veriff.ContextFace, Content: jpegBytes})
+			_, err := c.UploadMedia(ctx, sess.ID, veriff.MediaUpload{Context: veriff.ContextFace, Content: faketest.JPEG})
 			return err
 		}, "1819"},
 		{"wrong secret PATCH", wrongSecret, func(c *veriff.Client) error { _, err := c.SubmitSession(ctx, sess.ID); return err }, "1819"},
@@ -227,7 +228,7 @@ func TestClientWrongCredentials(t *testing.T) {
 		}, "1819"},
 		{"wrong key GET", wrongKey, func(c *veriff.Client) error { _, err := c.INERegistry(ctx, sess.ID); return err }, "1803"},
 		{"wrong key POST", wrongKey, func(c *veriff.Client) error {
-			_, err := c.UploadMedia(ctx, sess.ID, veriff.MediaUpload{Context: veriff.ContextFace, Content: jpegBytes})
+			_, err := c.UploadMedia(ctx, sess.ID, veriff.MediaUpload{Context: veriff.ContextFace, Content: faketest.JPEG})
 			return err
 		}, "1803"},
 		{"wrong key create", wrongKey, func(c *veriff.Client) error {
@@ -245,7 +246,7 @@ func TestClientWrongCredentials(t *testing.T) {
 			assert.Equal(t, http.StatusUnauthorized, apiErr.StatusCode)
 			assert.Equal(t, tc.code, apiErr.Code)
 			assert.Equal(t, 1, apiErr.Attempts, "a 401 is not retried")
-			assert.NotContains(t, err.Error(), testSecret)
+			assert.NotContains(t, err.Error(), faketest.Secret)
 		})
 	}
 	s, _ := srv.Session(sess.ID)
@@ -385,7 +386,7 @@ func flow(ctx context.Context, c *veriff.Client, i int) error {
 	if err != nil {
 		return fmt.Errorf("%s: create: %w", vendor, err)
 	}
-	content := append([]byte(nil), jpegBytes...)
+	content := append([]byte(nil), faketest.JPEG...)
 	content = append(content, vendor...)
 	for _, mc := range []veriff.MediaContext{veriff.ContextDocumentFront, veriff.ContextFace} {
 		if _, err := c.UploadMedia(ctx, sess.ID, veriff.MediaUpload{Context: mc, Content: content}); err != nil {
@@ -432,7 +433,7 @@ func flow(ctx context.Context, c *veriff.Client, i int) error {
 // TestClientINERegistryRoundTrip: what SetINERegistry sets is exactly what
 // the client's INERegistry returns, every field included.
 func TestClientINERegistryRoundTrip(t *testing.T) {
-	srv := verifftest.NewServer(testKey, testSecret)
+	srv := verifftest.NewServer(faketest.Key, faketest.Secret)
 	defer srv.Close()
 	c := newClient(t, srv)
 	ctx := context.Background()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/fake"
 )
 
 // Default decision data, used where the session was created without it:
@@ -25,13 +26,6 @@ const (
 	defaultDocNumber    = "IDMEX1859402736"
 	defaultPlaceOfBirth = "CIUDAD DE MÉXICO"
 	defaultAddress      = "AV. INSURGENTES SUR 1602, CRÉDITO CONSTRUCTOR, BENITO JUÁREZ, 03940 CIUDAD DE MÉXICO, CDMX"
-)
-
-// INE registry answers: the docs' sample for a valid credential, and
-// Veriff's answer when the registry returned nothing.
-const (
-	ineValidState  = "El documento es válido."
-	ineNoDataState = "No se obtuvieron datos de la consulta con los parámetros seleccionados"
 )
 
 // Default reason codes of Decide for the statuses that need one.
@@ -193,15 +187,15 @@ func registryReady(ss *session) bool {
 // session without the INE consent never has an active credential.
 func ineResult(ss *session) veriff.INERegistryResult {
 	if !ss.ineConsent {
-		return veriff.INERegistryResult{Active: false, DocumentState: ineNoDataState}
+		return veriff.INERegistryResult{Active: false, DocumentState: fake.INENoDataState}
 	}
 	if ss.ine != nil {
 		return *ss.ine
 	}
 	if ss.status == veriff.StatusApproved {
-		return veriff.INERegistryResult{Active: true, DocumentState: ineValidState}
+		return veriff.INERegistryResult{Active: true, DocumentState: fake.INEValidState}
 	}
-	return veriff.INERegistryResult{Active: false, DocumentState: ineNoDataState}
+	return veriff.INERegistryResult{Active: false, DocumentState: fake.INENoDataState}
 }
 
 // Wire shapes of the decision payload.

@@ -131,7 +131,7 @@
 // processed, to test a client's retries. Server.Requests and
 // Server.RequestCount tell what the server received (the most recent
 // 10000 requests by default; see WithMaxRecordedRequests). Faults and the
-// record concern API v1 requests only, not the pages or the admin API.
+// record concern API v1 requests only, not the hosted flow's pages.
 //
 // # Example
 //

@@ -33,8 +33,8 @@ func ExampleNewWebhookRequest() {
 // command does; Close makes Serve return nil.
 func ExampleServer_Serve() {
 	srv := verifftest.NewUnstartedServer("test-api-key", "test-shared-secret",
-		verifftest.WithRequestLog(func(method, path string, status int) {
-			fmt.Println(method, path, status)
+		verifftest.WithRequestLog(func(method, route string, status int) {
+			fmt.Println(method, route, status)
 		}))
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

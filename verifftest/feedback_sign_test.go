@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/faketest"
 )
 
 // TestFeedbackSignatureJudged: the fake judges the Feedback API as
@@ -33,8 +34,8 @@ func TestFeedbackSignatureJudged(t *testing.T) {
 			req, err := http.NewRequest(tt.method, srv.URL+tt.path, strings.NewReader(tt.body))
 			require.NoError(t, err)
 			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("VRF-AUTH-CLIENT", testKey)
-			req.Header.Set("VRF-HMAC-SIGNATURE", veriff.Sign(testSecret, []byte(tt.signed)))
+			req.Header.Set("VRF-AUTH-CLIENT", faketest.Key)
+			req.Header.Set("VRF-HMAC-SIGNATURE", veriff.Sign(faketest.Secret, []byte(tt.signed)))
 			resp, err := http.DefaultClient.Do(req)
 			require.NoError(t, err)
 			resp.Body.Close()

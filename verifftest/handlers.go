@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/fake"
 	"github.com/veriffgo/veriff/internal/ids"
 )
 
@@ -29,8 +30,8 @@ type session struct {
 	vendorData    *string
 	endUserID     *string
 	callback      string
-	person        personIn
-	document      documentIn
+	person        fake.Person
+	document      fake.Document
 	address       string
 	ineConsent    bool
 	integrationID string
@@ -68,30 +69,10 @@ type mediaItem struct {
 	uploadedAt          time.Time
 }
 
-// personIn, documentIn: what the integration sent on session creation.
-type personIn struct {
-	FirstName     string `json:"firstName"`
-	LastName      string `json:"lastName"`
-	IDNumber      string `json:"idNumber"`
-	PhoneNumber   string `json:"phoneNumber"`
-	Gender        string `json:"gender"`
-	DateOfBirth   string `json:"dateOfBirth"`
-	Email         string `json:"email"`
-	MaritalStatus string `json:"maritalStatus"`
-}
-
-type documentIn struct {
-	Number     string `json:"number"`
-	Country    string `json:"country"`
-	Type       string `json:"type"`
-	IDCardType string `json:"idCardType"`
-	FirstIssue string `json:"firstIssue"`
-}
-
 type createIn struct {
-	Callback *string     `json:"callback"`
-	Person   *personIn   `json:"person"`
-	Document *documentIn `json:"document"`
+	Callback *string        `json:"callback"`
+	Person   *fake.Person   `json:"person"`
+	Document *fake.Document `json:"document"`
 	Address  *struct {
 		FullAddress string `json:"fullAddress"`
 	} `json:"address"`
@@ -163,42 +144,52 @@ func validDate(s string) bool {
 	return err == nil
 }
 
+// checkCreate checks what POST /v1/sessions sent, as Veriff does, and
+// returns its vendorData and whether it carries the approved INE consent;
+// it answers the refusal itself and reports whether the session may be
+// created.
+func (s *Server) checkCreate(w http.ResponseWriter, in *createIn) (vendorData *string, ine bool, ok bool) {
+	if v := bytes.TrimSpace(in.VendorData); len(v) > 0 && string(v) != "null" {
+		var str string
+		if err := json.Unmarshal(v, &str); err != nil {
+			s.fail(w, http.StatusBadRequest, "1501", "Vendor data must be a string.")
+			return nil, false, false
+		}
+		if utf8.RuneCountInString(str) > 1000 {
+			s.fail(w, http.StatusBadRequest, "1500", "Vendor data cannot be more than 1000 characters.")
+			return nil, false, false
+		}
+		vendorData = &str
+	}
+	if in.Person != nil && !validDate(in.Person.DateOfBirth) {
+		s.fail(w, http.StatusBadRequest, "1203", "Invalid ISO 8601 date: person.dateOfBirth must be YYYY-MM-DD.")
+		return nil, false, false
+	}
+	if in.Document != nil && !validDate(in.Document.FirstIssue) {
+		s.fail(w, http.StatusBadRequest, "1203", "Invalid ISO 8601 date: document.firstIssue must be YYYY-MM-DD.")
+		return nil, false, false
+	}
+	for _, c := range in.Consents {
+		if strings.EqualFold(c.Type, "ine") {
+			if c.Approved == nil || !*c.Approved {
+				s.fail(w, http.StatusBadRequest, "1104", "Request includes invalid parameters: the ine consent must be approved.")
+				return nil, false, false
+			}
+			ine = true
+		}
+	}
+	return vendorData, ine, true
+}
+
 // POST /v1/sessions
 func (s *Server) createSession(w http.ResponseWriter, r *http.Request, body []byte) {
 	var in createIn
 	if !s.decodeVerification(w, body, &in) {
 		return
 	}
-	var vendorData *string
-	if v := bytes.TrimSpace(in.VendorData); len(v) > 0 && string(v) != "null" {
-		var str string
-		if err := json.Unmarshal(v, &str); err != nil {
-			s.fail(w, http.StatusBadRequest, "1501", "Vendor data must be a string.")
-			return
-		}
-		if utf8.RuneCountInString(str) > 1000 {
-			s.fail(w, http.StatusBadRequest, "1500", "Vendor data cannot be more than 1000 characters.")
-			return
-		}
-		vendorData = &str
-	}
-	if in.Person != nil && !validDate(in.Person.DateOfBirth) {
-		s.fail(w, http.StatusBadRequest, "1203", "Invalid ISO 8601 date: person.dateOfBirth must be YYYY-MM-DD.")
+	vendorData, ine, ok := s.checkCreate(w, &in)
+	if !ok {
 		return
-	}
-	if in.Document != nil && !validDate(in.Document.FirstIssue) {
-		s.fail(w, http.StatusBadRequest, "1203", "Invalid ISO 8601 date: document.firstIssue must be YYYY-MM-DD.")
-		return
-	}
-	ine := false
-	for _, c := range in.Consents {
-		if strings.EqualFold(c.Type, "ine") {
-			if c.Approved == nil || !*c.Approved {
-				s.fail(w, http.StatusBadRequest, "1104", "Request includes invalid parameters: the ine consent must be approved.")
-				return
-			}
-			ine = true
-		}
 	}
 	var env struct {
 		Verification json.RawMessage `json:"verification"`

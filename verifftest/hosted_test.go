@@ -2,7 +2,6 @@ package verifftest_test
 
 import (
 	"bytes"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -14,15 +13,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/faketest"
 	"github.com/veriffgo/veriff/verifftest"
 )
 
 // createHosted creates a session and returns its ID and verification URL.
 func (a *api) createHosted(body string) (id, verificationURL string) {
-	a.t.Helper()
-	r := a.send(http.MethodPost, "/v1/sessions", []byte(body))
-	require.Equal(a.t, http.StatusCreated, r.Status, "body: %s", r.Body)
-	v := r.JSON(a.t)["verification"].(map[string]any)
+	a.T.Helper()
+	r := a.Send(http.MethodPost, "/v1/sessions", []byte(body))
+	require.Equal(a.T, http.StatusCreated, r.Status, "body: %s", r.Body)
+	v := r.JSON(a.T)["verification"].(map[string]any)
 	return v["id"].(string), v["url"].(string)
 }
 
@@ -34,15 +34,15 @@ type upload struct {
 
 func threeImages() []upload {
 	return []upload{
-		{"document-front", "front.jpg", jpegBytes},
+		{"document-front", "front.jpg", faketest.JPEG},
 		{"document-back", "back.png", pngBytes},
-		{"face", "selfie.jpg", jpegBytes},
+		{"face", "selfie.jpg", faketest.JPEG},
 	}
 }
 
 // postForm posts files as multipart/form-data to target, never following
 // redirects.
-func postForm(t *testing.T, target string, files []upload) response {
+func postForm(t *testing.T, target string, files []upload) faketest.Response {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -56,36 +56,14 @@ func postForm(t *testing.T, target string, files []upload) response {
 	req, err := http.NewRequest(http.MethodPost, target, &buf)
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return doRaw(t, req)
-}
-
-var noRedirect = &http.Client{
-	Transport:     &http.Transport{DisableKeepAlives: true},
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-}
-
-func doRaw(t *testing.T, req *http.Request) response {
-	t.Helper()
-	resp, err := noRedirect.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}
-}
-
-func getPage(t *testing.T, target string) response {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, target, nil)
-	require.NoError(t, err)
-	return doRaw(t, req)
+	return faketest.Do(t, req)
 }
 
 func TestHostedPage(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
 	_, vurl := a.createHosted(`{"verification":{}}`)
-	r := getPage(t, vurl)
+	r := faketest.Get(t, vurl)
 	require.Equal(t, http.StatusOK, r.Status)
 	assert.Equal(t, "text/html; charset=utf-8", r.Header.Get("Content-Type"))
 	page := string(r.Body)
@@ -102,11 +80,11 @@ func TestHostedPage(t *testing.T) {
 	assert.Contains(t, r.Header.Get("Content-Security-Policy"), "default-src 'none'")
 
 	for _, asset := range []string{"/_assets/style.css", "/_assets/hosted.js"} {
-		r := getPage(t, srv.URL+asset)
+		r := faketest.Get(t, srv.URL+asset)
 		assert.Equal(t, http.StatusOK, r.Status, asset)
 		assert.NotEmpty(t, r.Body, asset)
 	}
-	assert.Equal(t, http.StatusNotFound, getPage(t, srv.URL+"/v/not-a-token").Status)
+	assert.Equal(t, http.StatusNotFound, faketest.Get(t, srv.URL+"/v/not-a-token").Status)
 }
 
 func TestHostedSubmit(t *testing.T) {
@@ -147,7 +125,7 @@ func TestHostedSubmit(t *testing.T) {
 				ctxs = append(ctxs, m.Context)
 			}
 			assert.Equal(t, []veriff.MediaContext{veriff.ContextDocumentFront, veriff.ContextDocumentBack, veriff.ContextFace}, ctxs)
-			assert.Equal(t, jpegBytes, s.Attempts[0].Media[0].Content)
+			assert.Equal(t, faketest.JPEG, s.Attempts[0].Media[0].Content)
 			assert.Equal(t, "image/png", s.Attempts[0].Media[1].MimeType)
 
 			want := 2
@@ -170,7 +148,7 @@ func TestHostedSubmit(t *testing.T) {
 }
 
 func TestHostedRefusals(t *testing.T) {
-	big := append(append([]byte(nil), jpegBytes...), make([]byte, verifftest.MaxHostedImageBytes)...)
+	big := append(append([]byte(nil), faketest.JPEG...), make([]byte, verifftest.MaxHostedImageBytes)...)
 	tests := []struct {
 		name    string
 		prepare func(a *api, srv *verifftest.Server, id, vurl string)
@@ -192,7 +170,7 @@ func TestHostedRefusals(t *testing.T) {
 			require.NoError(t, srv.Decide(id, veriff.StatusDeclined))
 		}, threeImages(), http.StatusConflict, "no longer open (its status is declined)", veriff.StatusDeclined, 0},
 		{"submitted through the API", func(a *api, _ *verifftest.Server, id, _ string) {
-			require.Equal(t, http.StatusOK, a.submit(id).Status)
+			require.Equal(t, http.StatusOK, a.Submit(id).Status)
 		}, threeImages(), http.StatusConflict, "already been submitted", veriff.StatusSubmitted, 0},
 	}
 	for _, tt := range tests {
@@ -223,7 +201,7 @@ func TestHostedNotMultipart(t *testing.T) {
 	req, err := http.NewRequest(http.MethodPost, vurl, strings.NewReader("face=x"))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	r := doRaw(t, req)
+	r := faketest.Do(t, req)
 	assert.Equal(t, http.StatusBadRequest, r.Status)
 	s, _ := srv.Session(id)
 	assert.Equal(t, veriff.StatusCreated, s.Status)
@@ -245,16 +223,16 @@ func TestFirstNameTrick(t *testing.T) {
 		t.Run(tt.firstName, func(t *testing.T) {
 			srv := newServer(t)
 			a := newAPI(t, srv)
-			id := a.create(`{"verification":{"person":{"firstName":"` + tt.firstName + `"}}}`)
-			a.upload(id, "face", jpegBytes)
-			r := a.submit(id)
+			id := a.Create(`{"verification":{"person":{"firstName":"` + tt.firstName + `"}}}`)
+			a.upload(id, "face", faketest.JPEG)
+			r := a.Submit(id)
 			require.Equal(t, http.StatusOK, r.Status)
 			v := r.JSON(t)["verification"].(map[string]any)
 			assert.Equal(t, "submitted", v["status"], "the submit answer itself says submitted")
 			s, _ := srv.Session(id)
 			assert.Equal(t, tt.want, s.Status)
 			if tt.want != veriff.StatusSubmitted {
-				d := a.decision(id)["verification"].(map[string]any)
+				d := a.Decision(id)["verification"].(map[string]any)
 				assert.Equal(t, string(tt.want), d["status"])
 			}
 		})
@@ -270,8 +248,8 @@ func TestHostedPreviewsHiddenWithoutScript(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
 	_, vurl := a.createHosted(`{"verification":{}}`)
-	pages := map[string]response{
-		"served":  getPage(t, vurl),
+	pages := map[string]faketest.Response{
+		"served":  faketest.Get(t, vurl),
 		"refused": postForm(t, vurl, threeImages()[:2]),
 	}
 	for name, r := range pages {
@@ -282,7 +260,7 @@ func TestHostedPreviewsHiddenWithoutScript(t *testing.T) {
 			assert.NotContains(t, img, "src=", name)
 		}
 	}
-	css := string(getPage(t, srv.URL+"/_assets/style.css").Body)
+	css := string(faketest.Get(t, srv.URL+"/_assets/style.css").Body)
 	assert.Contains(t, css, "[hidden] { display: none !important; }")
 }
 
@@ -295,9 +273,9 @@ func TestHostedMessageStyles(t *testing.T) {
 		post    bool
 		want    string
 	}{
-		{"submitted, opened", func(a *api, _ *verifftest.Server, id, _ string) { a.upload(id, "face", jpegBytes); a.submit(id) }, false,
+		{"submitted, opened", func(a *api, _ *verifftest.Server, id, _ string) { a.upload(id, "face", faketest.JPEG); a.Submit(id) }, false,
 			`<p class="alert info" role="status" id="form-error">This verification has already been submitted.`},
-		{"submitted, posted", func(a *api, _ *verifftest.Server, id, _ string) { a.upload(id, "face", jpegBytes); a.submit(id) }, true,
+		{"submitted, posted", func(a *api, _ *verifftest.Server, id, _ string) { a.upload(id, "face", faketest.JPEG); a.Submit(id) }, true,
 			`<p class="alert info" role="alert" id="form-error">This verification has already been submitted.`},
 		{"declined, opened", func(_ *api, srv *verifftest.Server, id, _ string) {
 			require.NoError(t, srv.Decide(id, veriff.StatusDeclined))
@@ -314,11 +292,11 @@ func TestHostedMessageStyles(t *testing.T) {
 			if tt.prepare != nil {
 				tt.prepare(a, srv, id, vurl)
 			}
-			var r response
+			var r faketest.Response
 			if tt.post {
 				r = postForm(t, vurl, threeImages()[:2])
 			} else {
-				r = getPage(t, vurl)
+				r = faketest.Get(t, vurl)
 			}
 			assert.Contains(t, string(r.Body), tt.want)
 		})

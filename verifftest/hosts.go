@@ -1,10 +1,9 @@
 package verifftest
 
-// This file holds the host check (only its own host): AllowsHost, AllowsOrigin and the 421 answer.
+// This file holds the host check (only its own host): AllowsHost (fake.Misdirected answers 421).
 
 import (
 	"net"
-	"net/http"
 	"net/url"
 	"strings"
 
@@ -50,27 +49,6 @@ func (s *Server) AllowsHost(hostport string) bool {
 		}
 	}
 	return false
-}
-
-// AllowsOrigin reports whether origin (a request's Origin header, such as
-// "http://127.0.0.1:8700") is a page of this server, by the rule of
-// AllowsHost. "null" and malformed origins are not.
-func (s *Server) AllowsOrigin(origin string) bool {
-	u, err := url.Parse(origin)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return false
-	}
-	return s.AllowsHost(u.Host)
-}
-
-// misdirected answers 421, for a Host that is not the server's, and
-// returns that status.
-func misdirected(w http.ResponseWriter) int {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Connection", "close")
-	w.WriteHeader(http.StatusMisdirectedRequest)
-	_, _ = w.Write([]byte("421 misdirected request: this server answers only requests sent to its own host names (loopback, its listen address, its public URL)\n"))
-	return http.StatusMisdirectedRequest
 }
 
 // hostOf is the lower-case host of an absolute URL, without port or

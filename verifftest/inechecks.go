@@ -1,5 +1,7 @@
 package verifftest
 
+// This file holds the INE checks the fake runs (WithINEChecks), the biometric result by meaning, and the 404 of the legacy registry queries.
+
 import (
 	"fmt"
 	"net/http"

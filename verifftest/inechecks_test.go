@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/faketest"
 	"github.com/veriffgo/veriff/verifftest"
 )
 
@@ -26,7 +27,7 @@ var inactiveBy = map[string]func(t *testing.T, srv *verifftest.Server, id string
 // credential set inactive (each way) declines the session with
 // DatabaseDeclineReasonCode.
 func TestINEChecksDatabaseOnly(t *testing.T) {
-	srv := verifftest.NewServer(testKey, testSecret, verifftest.WithINEChecks(veriff.INEChecks{Database: true}))
+	srv := verifftest.NewServer(faketest.Key, faketest.Secret, verifftest.WithINEChecks(veriff.INEChecks{Database: true}))
 	t.Cleanup(srv.Close)
 	rc := newReceiver(t)
 	srv.SetWebhookURL(rc.URL)
@@ -35,13 +36,13 @@ func TestINEChecksDatabaseOnly(t *testing.T) {
 	require.NoError(t, err)
 	ctx := context.Background()
 
-	approved := a.create(ineSessionBody)
+	approved := a.Create(faketest.INESessionBody)
 	require.NoError(t, srv.Decide(approved, veriff.StatusApproved))
-	declined := a.create(ineSessionBody)
+	declined := a.Create(faketest.INESessionBody)
 	require.NoError(t, srv.Decide(declined, veriff.StatusDeclined))
 	var ids []string
 	for way, set := range inactiveBy {
-		id := a.create(ineSessionBody)
+		id := a.Create(faketest.INESessionBody)
 		set(t, srv, id)
 		require.NoError(t, srv.Decide(id, veriff.StatusApproved))
 		d, err := c.Decision(ctx, id)
@@ -59,7 +60,7 @@ func TestINEChecksDatabaseOnly(t *testing.T) {
 
 	for _, id := range append(ids, approved, declined) {
 		for _, name := range []string{"ine-registry", "curp-registry", "combined-ine-curp-registry"} {
-			r := a.get(http.MethodGet, "/v1/sessions/"+id+"/decision/"+name+"?version=1.0.0", id)
+			r := a.Get(http.MethodGet, "/v1/sessions/"+id+"/decision/"+name+"?version=1.0.0", id)
 			assert.Equal(t, http.StatusNotFound, r.Status, "%s: %s", name, r.Body)
 		}
 		_, err := c.INERegistry(ctx, id)
@@ -110,15 +111,15 @@ func TestINEChecksBiometric(t *testing.T) {
 	a := newAPI(t, srv)
 	for _, status := range []veriff.SessionStatus{veriff.StatusApproved, veriff.StatusDeclined, veriff.StatusReview,
 		veriff.StatusResubmissionRequested, veriff.StatusExpired, veriff.StatusAbandoned} {
-		id := a.create(ineSessionBody)
+		id := a.Create(faketest.INESessionBody)
 		require.NoError(t, srv.Decide(id, status))
-		bio := a.decision(id)["verification"].(map[string]any)["additionalVerifiedData"].(map[string]any)
+		bio := a.Decision(id)["verification"].(map[string]any)["additionalVerifiedData"].(map[string]any)
 		assert.Contains(t, bio, "ineBiometricRegistryValidation", status)
 	}
 	for way, set := range setBiometricBy {
 		for _, v := range []veriff.INEVerdict{veriff.INEVerdictValid, veriff.INEVerdictFailure,
 			veriff.INEVerdictFaceMismatch, veriff.INEVerdictNotFound} {
-			id := a.create(ineSessionBody)
+			id := a.Create(faketest.INESessionBody)
 			set(t, srv, id, v)
 			require.NoError(t, srv.Decide(id, veriff.StatusApproved))
 			d, err := c.Decision(context.Background(), id)
@@ -127,14 +128,14 @@ func TestINEChecksBiometric(t *testing.T) {
 		}
 	}
 
-	without := verifftest.NewServer(testKey, testSecret, verifftest.WithINEChecks(veriff.INEChecks{Registry: true}))
+	without := verifftest.NewServer(faketest.Key, faketest.Secret, verifftest.WithINEChecks(veriff.INEChecks{Registry: true}))
 	t.Cleanup(without.Close)
 	wa := newAPI(t, without)
 	for _, status := range []veriff.SessionStatus{veriff.StatusApproved, veriff.StatusDeclined, veriff.StatusExpired} {
-		id := wa.create(ineSessionBody)
+		id := wa.Create(faketest.INESessionBody)
 		require.NoError(t, without.SetINEBiometricVerdict(id, veriff.INEVerdictValid))
 		require.NoError(t, without.Decide(id, status))
-		v := wa.decision(id)["verification"].(map[string]any)
+		v := wa.Decision(id)["verification"].(map[string]any)
 		avd, _ := v["additionalVerifiedData"].(map[string]any)
 		assert.NotContains(t, avd, "ineBiometricRegistryValidation", status)
 	}
@@ -143,8 +144,8 @@ func TestINEChecksBiometric(t *testing.T) {
 func TestINEChecksBiometricRefused(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	id := a.create(ineSessionBody)
-	plain := a.create(`{"verification":{}}`)
+	id := a.Create(faketest.INESessionBody)
+	plain := a.Create(`{"verification":{}}`)
 
 	require.Error(t, srv.SetINEBiometricVerdict(id, "maybe"))
 	require.ErrorIs(t, srv.SetINEBiometricVerdict(plain, veriff.INEVerdictValid), verifftest.ErrNoINEConsent)

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/faketest"
 )
 
 // Issue 9 point 23: the server reads an oversized body through before it
@@ -23,7 +24,7 @@ import (
 func TestBodyTooLargeConnectionSurvives(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	id := a.create(`{"verification":{}}`)
+	id := a.Create(`{"verification":{}}`)
 	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
 	require.NoError(t, err)
 	defer conn.Close()
@@ -32,7 +33,7 @@ func TestBodyTooLargeConnectionSurvives(t *testing.T) {
 	written := make(chan error, 1)
 	go func() {
 		_, err := fmt.Fprintf(conn, "POST /v1/sessions/%s/media HTTP/1.1\r\nHost: 127.0.0.1\r\nX-AUTH-CLIENT: %s\r\nX-HMAC-SIGNATURE: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
-			id, testKey, veriff.Sign(testSecret, []byte(body)), len(body), body)
+			id, faketest.Key, veriff.Sign(faketest.Secret, []byte(body)), len(body), body)
 		written <- err
 	}()
 	br := bufio.NewReader(conn)
@@ -44,7 +45,7 @@ func TestBodyTooLargeConnectionSurvives(t *testing.T) {
 	require.NoError(t, <-written, "the whole body was written")
 
 	_, err = fmt.Fprintf(conn, "GET /v1/sessions/%s/decision HTTP/1.1\r\nHost: 127.0.0.1\r\nX-AUTH-CLIENT: %s\r\nX-HMAC-SIGNATURE: %s\r\n\r\n",
-		id, testKey, veriff.Sign(testSecret, []byte(id)))
+		id, faketest.Key, veriff.Sign(faketest.Secret, []byte(id)))
 	require.NoError(t, err)
 	resp, err = http.ReadResponse(br, nil)
 	require.NoError(t, err, "the connection is still open after the 413")

@@ -9,13 +9,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/faketest"
 	"github.com/veriffgo/veriff/verifftest"
 )
 
 func TestMediaListAndDownload(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	id := a.create(`{"verification":{}}`)
+	id := a.Create(`{"verification":{}}`)
 
 	uploads := []struct {
 		ctx     string
@@ -23,7 +24,7 @@ func TestMediaListAndDownload(t *testing.T) {
 		dataURI bool
 		mime    string
 	}{
-		{"document-front", jpegBytes, true, "image/jpeg"},
+		{"document-front", faketest.JPEG, true, "image/jpeg"},
 		{"document-back", pngBytes, false, "image/png"},
 		{"face", []byte("%PDF-1.7\nnot really"), false, "application/pdf"},
 	}
@@ -51,7 +52,7 @@ func TestMediaListAndDownload(t *testing.T) {
 		assert.NotEmpty(t, img["name"])
 	}
 
-	r := a.get(http.MethodGet, "/v1/sessions/"+id+"/media", id)
+	r := a.Get(http.MethodGet, "/v1/sessions/"+id+"/media", id)
 	require.Equal(t, http.StatusOK, r.Status)
 	list := r.JSON(t)
 	assert.Equal(t, []any{}, list["videos"])
@@ -62,7 +63,7 @@ func TestMediaListAndDownload(t *testing.T) {
 		img := im.(map[string]any)
 		mid := img["id"].(string)
 		u := uploads[ids[mid]]
-		dl := a.get(http.MethodGet, "/v1/media/"+mid, mid)
+		dl := a.Get(http.MethodGet, "/v1/media/"+mid, mid)
 		require.Equal(t, http.StatusOK, dl.Status)
 		assert.Equal(t, u.content, dl.Body, "byte for byte")
 		assert.Equal(t, u.mime, dl.Header.Get("Content-Type"))
@@ -71,59 +72,59 @@ func TestMediaListAndDownload(t *testing.T) {
 
 	s, _ := srv.Session(id)
 	require.Len(t, s.Attempts[0].Media, 3)
-	assert.Equal(t, jpegBytes, s.Attempts[0].Media[0].Content)
+	assert.Equal(t, faketest.JPEG, s.Attempts[0].Media[0].Content)
 	assert.Equal(t, veriff.ContextDocumentFront, s.Attempts[0].Media[0].Context)
 
-	r = a.get(http.MethodGet, "/v1/attempts/"+s.Attempts[0].ID+"/media", s.Attempts[0].ID)
+	r = a.Get(http.MethodGet, "/v1/attempts/"+s.Attempts[0].ID+"/media", s.Attempts[0].ID)
 	require.Equal(t, http.StatusOK, r.Status)
 	assert.Len(t, r.JSON(t)["images"], 3)
 
 	// An attempt with no media gives empty arrays.
-	other := a.create(`{"verification":{}}`)
-	r = a.get(http.MethodGet, "/v1/sessions/"+other+"/media", other)
+	other := a.Create(`{"verification":{}}`)
+	r = a.Get(http.MethodGet, "/v1/sessions/"+other+"/media", other)
 	assert.JSONEq(t, `{"status":"success","images":[],"videos":[],"nfcDocuments":[]}`, string(r.Body))
 }
 
 func TestINERegistry(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	id := a.create(ineSessionBody)
+	id := a.Create(faketest.INESessionBody)
 	path := "/v1/sessions/" + id + "/decision/ine-registry"
 
-	r := a.get(http.MethodGet, path, id)
+	r := a.Get(http.MethodGet, path, id)
 	assert.Equal(t, http.StatusBadRequest, r.Status, "version is required")
 	assert.Equal(t, "1102", r.Code(t))
 
 	// Issue 9 point 22: 404 until decided, as Veriff answers.
 	for _, p := range []string{path, "/v1/sessions/" + id + "/decision/curp-registry", "/v1/sessions/" + id + "/decision/combined-ine-curp-registry"} {
-		r = a.get(http.MethodGet, p+"?version=1.0.0", id)
+		r = a.Get(http.MethodGet, p+"?version=1.0.0", id)
 		assert.Equal(t, http.StatusNotFound, r.Status, p)
 		assert.Equal(t, "fail", r.JSON(t)["status"])
 	}
 	require.NoError(t, srv.Decide(id, veriff.StatusDeclined))
-	r = a.get(http.MethodGet, path+"?version=1.0.0", id)
+	r = a.Get(http.MethodGet, path+"?version=1.0.0", id)
 	require.Equal(t, http.StatusOK, r.Status)
 	assert.JSONEq(t, `{"active":false,"documentState":"No se obtuvieron datos de la consulta con los parámetros seleccionados"}`, string(r.Body))
 
 	require.NoError(t, srv.Decide(id, veriff.StatusApproved))
-	r = a.get(http.MethodGet, path+"?version=1.0.0", id)
+	r = a.Get(http.MethodGet, path+"?version=1.0.0", id)
 	assert.JSONEq(t, `{"active":true,"documentState":"El documento es válido."}`, string(r.Body))
 
 	set := veriff.INERegistryResult{Active: false, DocumentState: "La credencial fue reportada como extraviada."}
 	require.NoError(t, srv.SetINERegistry(id, set))
-	r = a.get(http.MethodGet, path+"?version=1.0.0", id)
+	r = a.Get(http.MethodGet, path+"?version=1.0.0", id)
 	assert.JSONEq(t, `{"active":false,"documentState":"La credencial fue reportada como extraviada."}`, string(r.Body))
 	s, _ := srv.Session(id)
 	assert.Equal(t, &set, s.INERegistry)
 
 	// CURP and the combined query.
-	r = a.get(http.MethodGet, "/v1/sessions/"+id+"/decision/curp-registry", id)
+	r = a.Get(http.MethodGet, "/v1/sessions/"+id+"/decision/curp-registry", id)
 	assert.Equal(t, http.StatusBadRequest, r.Status)
-	r = a.get(http.MethodGet, "/v1/sessions/"+id+"/decision/curp-registry?version=1.0.0", id)
+	r = a.Get(http.MethodGet, "/v1/sessions/"+id+"/decision/curp-registry?version=1.0.0", id)
 	require.Equal(t, http.StatusOK, r.Status)
 	assert.JSONEq(t, `{"statusCurp":"inactive","curp":"PEGJ850720HDFRRN04"}`, string(r.Body))
 	require.NoError(t, srv.SetINERegistry(id, veriff.INERegistryResult{Active: true, DocumentState: "ok"}))
-	r = a.get(http.MethodGet, "/v1/sessions/"+id+"/decision/combined-ine-curp-registry?version=1.0.0", id)
+	r = a.Get(http.MethodGet, "/v1/sessions/"+id+"/decision/combined-ine-curp-registry?version=1.0.0", id)
 	require.Equal(t, http.StatusOK, r.Status)
 	assert.JSONEq(t, `{"ine":{"active":true,"documentState":"ok"},"curp":{"statusCurp":"active","curp":"PEGJ850720HDFRRN04"}}`, string(r.Body))
 }
@@ -132,7 +133,7 @@ func TestINERegistry(t *testing.T) {
 func TestINERegistryWithoutConsent(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	id := a.create(`{"verification":{"vendorData":"no-consent"}}`)
+	id := a.Create(`{"verification":{"vendorData":"no-consent"}}`)
 	require.ErrorIs(t, srv.SetINERegistry(id, veriff.INERegistryResult{Active: true}), verifftest.ErrNoINEConsent)
 	require.NoError(t, srv.Decide(id, veriff.StatusApproved))
 	tests := []struct{ path, want string }{
@@ -140,7 +141,7 @@ func TestINERegistryWithoutConsent(t *testing.T) {
 		{"/decision/curp-registry", `{"statusCurp":"inactive","curp":"HELG900215MDFRPD09"}`},
 	}
 	for _, tt := range tests {
-		r := a.get(http.MethodGet, "/v1/sessions/"+id+tt.path+"?version=1.0.0", id)
+		r := a.Get(http.MethodGet, "/v1/sessions/"+id+tt.path+"?version=1.0.0", id)
 		require.Equal(t, http.StatusOK, r.Status, tt.path)
 		assert.JSONEq(t, tt.want, string(r.Body), tt.path)
 	}
@@ -152,14 +153,14 @@ func TestINERegistryWithoutConsent(t *testing.T) {
 func TestINEBiometricCopied(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	id := a.create(ineSessionBody)
+	id := a.Create(faketest.INESessionBody)
 	match, pct, st := true, 90.0, "success"
 	require.NoError(t, srv.SetINEBiometric(id, veriff.INEBiometricRegistryValidation{
 		FaceMatch: &match, FaceMatchPercentage: &pct, ResponseStatus: &st,
 	}))
 	match, pct, st = false, 1, "changed by the caller"
 	require.NoError(t, srv.Decide(id, veriff.StatusApproved))
-	v := a.decision(id)["verification"].(map[string]any)
+	v := a.Decision(id)["verification"].(map[string]any)
 	bio := v["additionalVerifiedData"].(map[string]any)["ineBiometricRegistryValidation"]
 	assert.Equal(t, map[string]any{"faceMatch": true, "faceMatchPercentage": 90.0, "responseStatus": "success"}, bio)
 }
@@ -167,13 +168,13 @@ func TestINEBiometricCopied(t *testing.T) {
 func TestINEBiometricOverride(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	id := a.create(ineSessionBody)
+	id := a.Create(faketest.INESessionBody)
 	match, pct, st := false, 12.5, "success"
 	require.NoError(t, srv.SetINEBiometric(id, veriff.INEBiometricRegistryValidation{
 		FaceMatch: &match, FaceMatchPercentage: &pct, ResponseStatus: &st,
 	}))
 	require.NoError(t, srv.Decide(id, veriff.StatusApproved))
-	v := a.decision(id)["verification"].(map[string]any)
+	v := a.Decision(id)["verification"].(map[string]any)
 	bio := v["additionalVerifiedData"].(map[string]any)["ineBiometricRegistryValidation"]
 	assert.Equal(t, map[string]any{"faceMatch": false, "faceMatchPercentage": 12.5, "responseStatus": "success"}, bio)
 }

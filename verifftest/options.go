@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/fake"
 )
 
 // defaultMaxRequests is how many requests Requests keeps by default.
@@ -23,7 +24,7 @@ type serverConfig struct {
 	publicURL           string
 	publicHost          string   // publicURL's host, for AllowsHost
 	allowedHosts        []string // WithAllowedHosts, lower case
-	requestLog          func(method, path string, status int)
+	requestLog          func(method, route string, status int)
 	maxRequests         int
 	maxDeliveries       int
 	ineChecks           veriff.INEChecks
@@ -63,10 +64,15 @@ func WithPublicURL(baseURL string) ServerOption {
 // in their Host header, besides loopback ones, the listen address and the
 // host of WithPublicURL; every other Host is answered 421 (see
 // AllowsHost). An emulator in docker-compose that the app reaches as
-// http://veriff:8700 needs WithAllowedHosts("veriff"). Ports are ignored.
+// http://veriff:8700 needs WithAllowedHosts("veriff"). Ports are ignored,
+// and so is a value that is not a host name or address (such as
+// "veriff/x"): it allows nothing.
 func WithAllowedHosts(hosts ...string) ServerOption {
 	return func(c *serverConfig) {
 		for _, h := range hosts {
+			if !fake.IsHost(h) {
+				continue
+			}
 			if h = hostOf("http://" + h); h != "" {
 				c.allowedHosts = append(c.allowedHosts, h)
 			}

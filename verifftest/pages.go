@@ -3,12 +3,13 @@ package verifftest
 // This file holds rendering of the hosted flow's pages (templates/) and its assets (assets/).
 
 import (
-	"bytes"
 	"embed"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"path"
+
+	"github.com/veriffgo/veriff/internal/fake"
 )
 
 // The hosted flow's pages: templates and assets embedded, so that they need
@@ -53,23 +54,11 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, d pageDa
 		d.Lang = langEN
 	}
 	d.T = catalogs[d.Lang]
-	var buf bytes.Buffer
-	if err := pages[name].ExecuteTemplate(&buf, "layout", d); err != nil {
-		http.Error(w, "verifftest: cannot render the page", http.StatusInternalServerError)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Language", d.Lang)
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "same-origin")
+	w.Header().Set("Content-Language", d.Lang)
 	// The hosted flow may be framed (Veriff's InContext SDK does) and
 	// redirects its form to the callback: no frame-ancestors, no
 	// form-action.
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' blob:")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	fake.RenderPage(w, status, pages[name], d, "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' blob:", "verifftest")
 }
 
 // message renders a page with a title and a sentence (keys of texts), such

@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/fake"
 )
 
 // The data directory (WithDataDir): state.json holds the sessions, their
@@ -64,8 +66,8 @@ type (
 		VendorData     *string                   `json:"vendorData,omitempty"`
 		EndUserID      *string                   `json:"endUserId,omitempty"`
 		Callback       string                    `json:"callback,omitempty"`
-		Person         personIn                  `json:"person"`
-		Document       documentIn                `json:"document"`
+		Person         fake.Person               `json:"person"`
+		Document       fake.Document             `json:"document"`
 		Address        string                    `json:"address,omitempty"`
 		INEConsent     bool                      `json:"ineConsent,omitempty"`
 		IntegrationID  string                    `json:"integrationId,omitempty"`
@@ -157,18 +159,29 @@ func sessionToV1(ss *session) sessionV1 {
 	return v
 }
 
+// dirError is err of the data directory without the path an
+// *fs.PathError names (errors never echo file paths); errors.Is still
+// sees the cause, such as fs.ErrPermission.
+func dirError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("verifftest: data directory: %s: %w", pe.Op, pe.Err)
+	}
+	return fmt.Errorf("verifftest: data directory: %w", err)
+}
+
 // restoreLocked loads the data directory's state, if any; s.mu must be
 // held (NewUnstartedServer, before anything runs).
 func (s *Server) restoreLocked() error {
 	if err := os.MkdirAll(filepath.Join(s.cfg.dataDir, "media"), 0o700); err != nil {
-		return fmt.Errorf("verifftest: data directory: %w", err)
+		return dirError(err)
 	}
 	b, err := os.ReadFile(filepath.Join(s.cfg.dataDir, stateFileName))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("verifftest: data directory: %w", err)
+		return dirError(err)
 	}
 	var st stateV1
 	if err := json.Unmarshal(b, &st); err != nil || st.Version != 1 {

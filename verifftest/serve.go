@@ -7,9 +7,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strings"
 	"time"
+
+	"github.com/veriffgo/veriff/internal/fake"
 )
 
 // Start starts the server on a free port of 127.0.0.1 and sets URL before
@@ -62,19 +63,16 @@ func isAPI(path string) bool { return path == "/v1" || strings.HasPrefix(path, "
 // injected fault, then routes.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	_, pattern := s.mux.Handler(r)
-	_, route, _ := strings.Cut(pattern, " ")
-	if route == "" {
-		route = pattern
-	}
+	route := fake.Route(pattern)
 	status := 0
 	if !s.AllowsHost(r.Host) {
-		status = misdirected(w)
+		status = fake.Misdirected(w)
 	} else if isAPI(r.URL.Path) {
 		status = s.serveAPI(w, r, route)
 	} else {
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &fake.StatusWriter{ResponseWriter: w}
 		s.mux.ServeHTTP(sw, r)
-		status = sw.status()
+		status = sw.Status()
 	}
 	if log := s.cfg.requestLog; log != nil {
 		// The route pattern, never the path: a hosted flow's path holds
@@ -113,9 +111,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, route string) 
 	status := 0
 	switch {
 	case f == nil:
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &fake.StatusWriter{ResponseWriter: w}
 		s.mux.ServeHTTP(sw, r)
-		status = sw.status()
+		status = sw.Status()
 	case f.Drop:
 		dropConn(w)
 	case f.DropAfterProcessing:
@@ -158,17 +156,13 @@ func (s *Server) record(rec *Request) {
 	s.requests = append(s.requests, rec)
 }
 
-// hostRE matches a Host header fit to build URLs with: a name or address
-// and an optional port, nothing else.
-var hostRE = regexp.MustCompile(`^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$`)
-
 // baseFor is the base URL of the URLs handed out in answer to r: the
 // WithPublicURL option, else the scheme and Host r was sent to, else URL.
 func (s *Server) baseFor(r *http.Request) string {
 	if s.cfg.publicURL != "" {
 		return s.cfg.publicURL
 	}
-	if r != nil && hostRE.MatchString(r.Host) {
+	if r != nil && fake.IsHost(r.Host) {
 		scheme := "http"
 		if r.TLS != nil {
 			scheme = "https"
@@ -195,32 +189,4 @@ func dropConn(w http.ResponseWriter) {
 		_ = tc.SetLinger(0)
 	}
 	_ = conn.Close()
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	code int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.code == 0 {
-		w.code = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(p []byte) (int, error) {
-	if w.code == 0 {
-		w.code = http.StatusOK
-	}
-	return w.ResponseWriter.Write(p)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (w *statusWriter) status() int {
-	if w.code == 0 {
-		return http.StatusOK
-	}
-	return w.code
 }

@@ -16,11 +16,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/faketest"
 	"github.com/veriffgo/veriff/verifftest"
 )
 
 func TestServeOnListener(t *testing.T) {
-	srv := verifftest.NewUnstartedServer(testKey, testSecret)
+	srv := verifftest.NewUnstartedServer(faketest.Key, faketest.Secret)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	done := make(chan error, 1)
@@ -29,11 +30,8 @@ func TestServeOnListener(t *testing.T) {
 	base := "http://" + l.Addr().String()
 	req, err := http.NewRequest(http.MethodPost, base+"/v1/sessions", strings.NewReader(`{"verification":{}}`))
 	require.NoError(t, err)
-	req.Header.Set("X-AUTH-CLIENT", testKey)
-	resp, err := noKeepAlive.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusCreated, resp.StatusCode)
+	req.Header.Set("X-AUTH-CLIENT", faketest.Key)
+	assert.Equal(t, http.StatusCreated, faketest.Do(t, req).Status)
 
 	srv.Close()
 	require.NoError(t, <-done, "Serve returns nil after Close")
@@ -41,11 +39,11 @@ func TestServeOnListener(t *testing.T) {
 }
 
 func TestHandlerMounted(t *testing.T) {
-	srv := verifftest.NewUnstartedServer(testKey, testSecret)
+	srv := verifftest.NewUnstartedServer(faketest.Key, faketest.Secret)
 	t.Cleanup(srv.Close)
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	c, err := veriff.NewClient(testKey, testSecret, veriff.WithBaseURL(hs.URL))
+	c, err := veriff.NewClient(faketest.Key, faketest.Secret, veriff.WithBaseURL(hs.URL))
 	require.NoError(t, err)
 	sess, err := c.CreateSession(context.Background(), veriff.CreateSessionRequest{VendorData: "v"})
 	require.NoError(t, err)
@@ -61,22 +59,16 @@ func createVia(t *testing.T, srv *verifftest.Server, host string) map[string]any
 	req, err := http.NewRequest(http.MethodPost, srv.URL+"/v1/sessions", bytes.NewReader(body))
 	require.NoError(t, err)
 	req.Host = host
-	req.Header.Set("X-AUTH-CLIENT", testKey)
-	resp, err := noKeepAlive.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	require.Equal(t, http.StatusCreated, resp.StatusCode)
-	var out struct {
-		Verification map[string]any `json:"verification"`
-	}
-	require.NoError(t, jsonDecode(resp.Body, &out))
-	return out.Verification
+	req.Header.Set("X-AUTH-CLIENT", faketest.Key)
+	r := faketest.Do(t, req)
+	require.Equal(t, http.StatusCreated, r.Status)
+	return r.JSON(t)["verification"].(map[string]any)
 }
 
 func TestVerificationURLFollowsHost(t *testing.T) {
-	plain := verifftest.NewServer(testKey, testSecret, verifftest.WithAllowedHosts("veriff"))
+	plain := verifftest.NewServer(faketest.Key, faketest.Secret, verifftest.WithAllowedHosts("veriff"))
 	t.Cleanup(plain.Close)
-	public := verifftest.NewServer(testKey, testSecret, verifftest.WithPublicURL("https://veriff.example.test/"), verifftest.WithAllowedHosts("veriff"))
+	public := verifftest.NewServer(faketest.Key, faketest.Secret, verifftest.WithPublicURL("https://veriff.example.test/"), verifftest.WithAllowedHosts("veriff"))
 	t.Cleanup(public.Close)
 	tests := []struct {
 		name string
@@ -104,19 +96,19 @@ func TestRequestLog(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var lines []line
-	srv := verifftest.NewServer(testKey, testSecret, verifftest.WithRequestLog(func(m, p string, st int) {
+	srv := verifftest.NewServer(faketest.Key, faketest.Secret, verifftest.WithRequestLog(func(m, p string, st int) {
 		mu.Lock()
 		defer mu.Unlock()
 		lines = append(lines, line{m, p, st})
 	}))
 	t.Cleanup(srv.Close)
 	a := newAPI(t, srv)
-	id := a.create(`{"verification":{}}`)
-	a.get(http.MethodGet, "/v1/sessions/"+id+"/decision", id)
-	a.do(http.MethodGet, "/v1/sessions/"+id+"/decision", nil, nil)
+	id := a.Create(`{"verification":{}}`)
+	a.Get(http.MethodGet, "/v1/sessions/"+id+"/decision", id)
+	a.Do(http.MethodGet, "/v1/sessions/"+id+"/decision", nil, nil)
 	_, vurl := a.createHosted(`{"verification":{}}`)
-	getPage(t, vurl)
-	getPage(t, srv.URL+"/_emulator/sessions")
+	faketest.Get(t, vurl)
+	faketest.Get(t, srv.URL+"/_emulator/sessions")
 	r, err := http.Post(vurl+"/", "text/plain", strings.NewReader("x"))
 	require.NoError(t, err)
 	r.Body.Close()
@@ -135,11 +127,11 @@ func TestRequestLog(t *testing.T) {
 
 // Issue 9 point 17: Close returns while a client stalls in the middle of a body.
 func TestCloseWithStalledClient(t *testing.T) {
-	srv := verifftest.NewServer(testKey, testSecret)
+	srv := verifftest.NewServer(faketest.Key, faketest.Secret)
 	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
 	require.NoError(t, err)
 	defer conn.Close()
-	_, err = fmt.Fprintf(conn, "POST /v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nX-AUTH-CLIENT: %s\r\nContent-Length: 1000\r\n\r\n{", testKey)
+	_, err = fmt.Fprintf(conn, "POST /v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nX-AUTH-CLIENT: %s\r\nContent-Length: 1000\r\n\r\n{", faketest.Key)
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return srv.RequestCount(http.MethodPost, "/v1/sessions") == 1 },
 		5*time.Second, time.Millisecond, "the request reached the handler")
@@ -157,15 +149,15 @@ func TestCloseWithStalledClient(t *testing.T) {
 
 // Issue 9 point 17: Requests keeps a bounded number of requests.
 func TestRequestsCapped(t *testing.T) {
-	srv := verifftest.NewServer(testKey, testSecret, verifftest.WithMaxRecordedRequests(3))
+	srv := verifftest.NewServer(faketest.Key, faketest.Secret, verifftest.WithMaxRecordedRequests(3))
 	t.Cleanup(srv.Close)
 	a := newAPI(t, srv)
 	var ids []string
 	for range 5 {
-		ids = append(ids, a.create(`{"verification":{}}`))
+		ids = append(ids, a.Create(`{"verification":{}}`))
 	}
 	for _, id := range ids {
-		a.get(http.MethodGet, "/v1/sessions/"+id+"/decision", id)
+		a.Get(http.MethodGet, "/v1/sessions/"+id+"/decision", id)
 	}
 	reqs := srv.Requests()
 	require.Len(t, reqs, 3)
@@ -178,7 +170,7 @@ func TestRequestsCapped(t *testing.T) {
 // Issue 9 point 17: webhooks go to loopback hosts unless allowed otherwise.
 func TestSetWebhookURLLoopbackOnly(t *testing.T) {
 	local := newServer(t)
-	remote := verifftest.NewServer(testKey, testSecret, verifftest.WithAllowRemoteWebhooks())
+	remote := verifftest.NewServer(faketest.Key, faketest.Secret, verifftest.WithAllowRemoteWebhooks())
 	t.Cleanup(remote.Close)
 	tests := []struct {
 		url             string
@@ -212,5 +204,15 @@ func TestSetWebhookURLLoopbackOnly(t *testing.T) {
 			check(local, tt.local)
 			check(remote, tt.remoteOK)
 		})
+	}
+}
+
+// WithAllowedHosts ignores a value that is not a host: it allows nothing.
+func TestAllowedHostsIgnoresNonHosts(t *testing.T) {
+	srv := verifftest.NewServer(faketest.Key, faketest.Secret, verifftest.WithAllowedHosts("veriff/x", "user@evil.example", "app:8080"))
+	t.Cleanup(srv.Close)
+	tests := map[string]bool{"veriff": false, "evil.example": false, "user@evil.example": false, "app": true, "app:1": true}
+	for host, want := range tests {
+		assert.Equal(t, want, srv.AllowsHost(host), host)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/faketest"
 	"github.com/veriffgo/veriff/verifftest"
 )
 
@@ -37,7 +38,7 @@ func TestCreateSessionBodyErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := a.send(http.MethodPost, "/v1/sessions", []byte(c.body))
+			r := a.Send(http.MethodPost, "/v1/sessions", []byte(c.body))
 			assert.Equal(t, http.StatusBadRequest, r.Status, "body: %s", r.Body)
 			assert.Equal(t, c.code, r.Code(t))
 		})
@@ -48,8 +49,8 @@ func TestCreateSessionBodyErrors(t *testing.T) {
 func TestCreateSession(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	r := a.do(http.MethodPost, "/v1/sessions", []byte(ineSessionBody), map[string]string{
-		"X-AUTH-CLIENT": testKey, "vrf-integration-id": "integration-7",
+	r := a.Do(http.MethodPost, "/v1/sessions", []byte(faketest.INESessionBody), map[string]string{
+		"X-AUTH-CLIENT": faketest.Key, "vrf-integration-id": "integration-7",
 	})
 	require.Equal(t, http.StatusCreated, r.Status, "body: %s", r.Body)
 	m := r.JSON(t)
@@ -72,10 +73,10 @@ func TestCreateSession(t *testing.T) {
 	assert.Equal(t, "a1b2c35d-e8f7-4d5e-8cd2-a1b2c35db3d4", s.EndUserID)
 	assert.Equal(t, "https://example.com/done", s.Callback)
 	assert.Equal(t, "integration-7", s.IntegrationID)
-	assert.JSONEq(t, ineSessionBody[len(`{"verification":`):len(ineSessionBody)-1], string(s.Verification))
+	assert.JSONEq(t, faketest.INESessionBody[len(`{"verification":`):len(faketest.INESessionBody)-1], string(s.Verification))
 
 	// The minimal body, and vendorData left out: null.
-	r = a.send(http.MethodPost, "/v1/sessions", []byte(`{"verification":{}}`))
+	r = a.Send(http.MethodPost, "/v1/sessions", []byte(`{"verification":{}}`))
 	require.Equal(t, http.StatusCreated, r.Status)
 	assert.Nil(t, r.JSON(t)["verification"].(map[string]any)["vendorData"])
 	assert.Len(t, srv.Sessions(), 2)
@@ -84,8 +85,8 @@ func TestCreateSession(t *testing.T) {
 
 func TestMediaBodyErrors(t *testing.T) {
 	a := newAPI(t, newServer(t))
-	id := a.create(`{"verification":{}}`)
-	good := base64.StdEncoding.EncodeToString(jpegBytes)
+	id := a.Create(`{"verification":{}}`)
+	good := base64.StdEncoding.EncodeToString(faketest.JPEG)
 	cases := []struct {
 		name string
 		body string
@@ -104,7 +105,7 @@ func TestMediaBodyErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := a.send(http.MethodPost, "/v1/sessions/"+id+"/media", []byte(c.body))
+			r := a.Send(http.MethodPost, "/v1/sessions/"+id+"/media", []byte(c.body))
 			assert.Equal(t, http.StatusBadRequest, r.Status, "body: %s", r.Body)
 			assert.Equal(t, c.code, r.Code(t))
 		})
@@ -116,7 +117,7 @@ func TestMediaBodyErrors(t *testing.T) {
 
 func TestPatchBodyErrors(t *testing.T) {
 	a := newAPI(t, newServer(t))
-	id := a.create(`{"verification":{}}`)
+	id := a.Create(`{"verification":{}}`)
 	cases := []struct {
 		name, body, code string
 	}{
@@ -128,13 +129,13 @@ func TestPatchBodyErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := a.send(http.MethodPatch, "/v1/sessions/"+id, []byte(c.body))
+			r := a.Send(http.MethodPatch, "/v1/sessions/"+id, []byte(c.body))
 			assert.Equal(t, http.StatusBadRequest, r.Status, "body: %s", r.Body)
 			assert.Equal(t, c.code, r.Code(t))
 		})
 	}
 	// Legacy fields next to the status are accepted.
-	r := a.send(http.MethodPatch, "/v1/sessions/"+id, []byte(`{"verification":{"status":"submitted","frontState":"done","timestamp":"2024-01-01T00:00:00.000Z"}}`))
+	r := a.Send(http.MethodPatch, "/v1/sessions/"+id, []byte(`{"verification":{"status":"submitted","frontState":"done","timestamp":"2024-01-01T00:00:00.000Z"}}`))
 	assert.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
 }
 
@@ -154,7 +155,7 @@ func TestUnknownIDs(t *testing.T) {
 		{"GET", "/v1/media/" + id},
 		{"DELETE", "/v1/sessions/" + id},
 	} {
-		r := a.get(c.method, c.path, id)
+		r := a.Get(c.method, c.path, id)
 		assert.Equal(t, http.StatusNotFound, r.Status, "%s %s: %s", c.method, c.path, r.Body)
 		assert.Equal(t, "fail", r.JSON(t)["status"])
 	}
@@ -163,28 +164,28 @@ func TestUnknownIDs(t *testing.T) {
 		if path == "/v1/sessions/"+id {
 			method = http.MethodPatch
 		}
-		r := a.send(method, path, []byte(submitBody))
+		r := a.Send(method, path, []byte(faketest.SubmitBody))
 		assert.Equal(t, http.StatusNotFound, r.Status, "%s %s", method, path)
 	}
-	r := a.get(http.MethodGet, "/v1/no-such-endpoint", "")
+	r := a.Get(http.MethodGet, "/v1/no-such-endpoint", "")
 	assert.Equal(t, http.StatusNotFound, r.Status)
 }
 
 func TestStateMachine(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	id := a.create(ineSessionBody)
+	id := a.Create(faketest.INESessionBody)
 
-	assert.Nil(t, a.decision(id)["verification"], "no decision before submit")
-	assert.Equal(t, "success", a.decision(id)["status"])
+	assert.Nil(t, a.Decision(id)["verification"], "no decision before submit")
+	assert.Equal(t, "success", a.Decision(id)["status"])
 
-	a.upload(id, "document-front", jpegBytes)
+	a.upload(id, "document-front", faketest.JPEG)
 	s, _ := srv.Session(id)
 	assert.Equal(t, veriff.StatusStarted, s.Status)
-	a.upload(id, "document-back", jpegBytes)
+	a.upload(id, "document-back", faketest.JPEG)
 	a.upload(id, "face", pngBytes)
 
-	r := a.submit(id)
+	r := a.Submit(id)
 	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
 	v := r.JSON(t)["verification"].(map[string]any)
 	assert.Equal(t, "submitted", v["status"])
@@ -192,26 +193,26 @@ func TestStateMachine(t *testing.T) {
 
 	// Media after submit, and a second submit: 409.
 	r = a.sendJSON(http.MethodPost, "/v1/sessions/"+id+"/media", map[string]any{
-		"image": map[string]any{"context": "face", "content": base64.StdEncoding.EncodeToString(jpegBytes)},
+		"image": map[string]any{"context": "face", "content": base64.StdEncoding.EncodeToString(faketest.JPEG)},
 	})
 	assert.Equal(t, http.StatusConflict, r.Status)
 	assert.Equal(t, "1304", r.Code(t))
-	r = a.submit(id)
+	r = a.Submit(id)
 	assert.Equal(t, http.StatusConflict, r.Status)
 	assert.Equal(t, "1304", r.Code(t))
 
 	// Submitted but undecided: still no decision.
-	assert.Nil(t, a.decision(id)["verification"])
+	assert.Nil(t, a.Decision(id)["verification"])
 
 	require.NoError(t, srv.Decide(id, veriff.StatusApproved))
-	d := a.decision(id)
+	d := a.Decision(id)
 	assert.Equal(t, "success", d["status"])
 	dv := d["verification"].(map[string]any)
 	assert.Equal(t, "approved", dv["status"])
 	assert.EqualValues(t, 9001, dv["code"])
 
 	// A decided session takes no more media or submits.
-	r = a.submit(id)
+	r = a.Submit(id)
 	assert.Equal(t, http.StatusConflict, r.Status)
 	s, _ = srv.Session(id)
 	assert.Equal(t, veriff.StatusApproved, s.Status)
@@ -258,9 +259,9 @@ func TestDecisionPayload(t *testing.T) {
 		t.Run(string(c.status)+"/"+c.wantReason, func(t *testing.T) {
 			srv := newServer(t)
 			a := newAPI(t, srv)
-			id := a.create(ineSessionBody)
-			a.upload(id, "document-front", jpegBytes)
-			require.Equal(t, http.StatusOK, a.submit(id).Status)
+			id := a.Create(faketest.INESessionBody)
+			a.upload(id, "document-front", faketest.JPEG)
+			require.Equal(t, http.StatusOK, a.Submit(id).Status)
 			before := time.Now().UTC().Add(-time.Second)
 			if c.reasonCode != 0 {
 				require.NoError(t, srv.DecideWithReason(id, c.status, c.reasonCode))
@@ -268,7 +269,7 @@ func TestDecisionPayload(t *testing.T) {
 				require.NoError(t, srv.Decide(id, c.status))
 			}
 			s, _ := srv.Session(id)
-			r := a.get(http.MethodGet, "/v1/sessions/"+id+"/decision", id)
+			r := a.Get(http.MethodGet, "/v1/sessions/"+id+"/decision", id)
 			require.Equal(t, http.StatusOK, r.Status)
 			var raw struct {
 				Verification map[string]any `json:"verification"`
@@ -333,9 +334,9 @@ func assertDecisionPersonPayload(t *testing.T, v map[string]any) {
 func TestDecisionDefaultsWithoutPersonData(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	id := a.create(`{"verification":{}}`)
+	id := a.Create(`{"verification":{}}`)
 	require.NoError(t, srv.Decide(id, veriff.StatusApproved))
-	v := a.decision(id)["verification"].(map[string]any)
+	v := a.Decision(id)["verification"].(map[string]any)
 	p := v["person"].(map[string]any)
 	assert.Equal(t, "MARÍA GUADALUPE", p["firstName"])
 	assert.Len(t, p["idNumber"], 18, "a CURP")
@@ -347,7 +348,7 @@ func TestDecisionDefaultsWithoutPersonData(t *testing.T) {
 func TestDecideErrors(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	id := a.create(`{"verification":{}}`)
+	id := a.Create(`{"verification":{}}`)
 	err := srv.Decide("0b7e1d1c-5a55-4c8b-9a1e-d00d00d00d00", veriff.StatusApproved)
 	assert.True(t, errors.Is(err, verifftest.ErrUnknownSession), "%v", err)
 	assert.Error(t, srv.Decide(id, veriff.StatusSubmitted))
@@ -369,24 +370,24 @@ func TestDecideErrors(t *testing.T) {
 func TestReviewThenFinalDecision(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	id := a.create(`{"verification":{}}`)
-	require.Equal(t, http.StatusOK, a.submit(id).Status)
+	id := a.Create(`{"verification":{}}`)
+	require.Equal(t, http.StatusOK, a.Submit(id).Status)
 	require.NoError(t, srv.Decide(id, veriff.StatusReview))
-	assert.EqualValues(t, 9121, a.decision(id)["verification"].(map[string]any)["code"])
+	assert.EqualValues(t, 9121, a.Decision(id)["verification"].(map[string]any)["code"])
 	require.NoError(t, srv.Decide(id, veriff.StatusDeclined))
-	assert.EqualValues(t, 9102, a.decision(id)["verification"].(map[string]any)["code"])
+	assert.EqualValues(t, 9102, a.Decision(id)["verification"].(map[string]any)["code"])
 }
 
 func TestResubmission(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	id := a.create(ineSessionBody)
-	first := a.upload(id, "document-front", jpegBytes)
-	require.Equal(t, http.StatusOK, a.submit(id).Status)
+	id := a.Create(faketest.INESessionBody)
+	first := a.upload(id, "document-front", faketest.JPEG)
+	require.Equal(t, http.StatusOK, a.Submit(id).Status)
 	require.NoError(t, srv.DecideWithReason(id, veriff.StatusResubmissionRequested, 203))
 
 	// Until the user comes back, the latest attempt is still the first.
-	r := a.get(http.MethodGet, "/v1/sessions/"+id+"/media", id)
+	r := a.Get(http.MethodGet, "/v1/sessions/"+id+"/media", id)
 	require.Equal(t, http.StatusOK, r.Status)
 	assert.Len(t, r.JSON(t)["images"], 1)
 
@@ -397,21 +398,21 @@ func TestResubmission(t *testing.T) {
 	assert.Equal(t, veriff.StatusStarted, s.Attempts[1].Status)
 	assert.Equal(t, veriff.StatusStarted, s.Status)
 
-	r = a.get(http.MethodGet, "/v1/sessions/"+id+"/media", id)
+	r = a.Get(http.MethodGet, "/v1/sessions/"+id+"/media", id)
 	images := r.JSON(t)["images"].([]any)
 	require.Len(t, images, 1)
 	assert.Equal(t, second["id"], images[0].(map[string]any)["id"])
-	r = a.get(http.MethodGet, "/v1/attempts/"+s.Attempts[0].ID+"/media", s.Attempts[0].ID)
+	r = a.Get(http.MethodGet, "/v1/attempts/"+s.Attempts[0].ID+"/media", s.Attempts[0].ID)
 	images = r.JSON(t)["images"].([]any)
 	require.Len(t, images, 1)
 	assert.Equal(t, first["id"], images[0].(map[string]any)["id"])
 
-	require.Equal(t, http.StatusOK, a.submit(id).Status)
+	require.Equal(t, http.StatusOK, a.Submit(id).Status)
 	require.NoError(t, srv.Decide(id, veriff.StatusApproved))
-	v := a.decision(id)["verification"].(map[string]any)
+	v := a.Decision(id)["verification"].(map[string]any)
 	assert.Equal(t, s.Attempts[1].ID, v["attemptId"])
 
-	r = a.get(http.MethodGet, "/v1/sessions/"+id+"/attempts", id)
+	r = a.Get(http.MethodGet, "/v1/sessions/"+id+"/attempts", id)
 	require.Equal(t, http.StatusOK, r.Status)
 	atts := r.JSON(t)["verifications"].([]any)
 	require.Len(t, atts, 2)
@@ -423,63 +424,63 @@ func TestAutoDecide(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
 	srv.AutoDecide(veriff.StatusDeclined)
-	id := a.create(`{"verification":{}}`)
-	assert.Nil(t, a.decision(id)["verification"])
-	sub := a.submit(id)
+	id := a.Create(`{"verification":{}}`)
+	assert.Nil(t, a.Decision(id)["verification"])
+	sub := a.Submit(id)
 	require.Equal(t, http.StatusOK, sub.Status)
 	assert.Equal(t, "submitted", sub.JSON(t)["verification"].(map[string]any)["status"],
 		"the submit answer says submitted; the decision comes separately")
-	v := a.decision(id)["verification"].(map[string]any)
+	v := a.Decision(id)["verification"].(map[string]any)
 	assert.Equal(t, "declined", v["status"])
 	assert.EqualValues(t, 102, v["reasonCode"])
 
 	srv.AutoDecide("")
-	id = a.create(`{"verification":{}}`)
-	require.Equal(t, http.StatusOK, a.submit(id).Status)
-	assert.Nil(t, a.decision(id)["verification"])
+	id = a.Create(`{"verification":{}}`)
+	require.Equal(t, http.StatusOK, a.Submit(id).Status)
+	assert.Nil(t, a.Decision(id)["verification"])
 }
 
 func TestDeleteSession(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	id := a.create(`{"verification":{}}`)
-	img := a.upload(id, "face", jpegBytes)
+	id := a.Create(`{"verification":{}}`)
+	img := a.upload(id, "face", faketest.JPEG)
 	mediaID := img["id"].(string)
-	require.Equal(t, http.StatusOK, a.submit(id).Status)
+	require.Equal(t, http.StatusOK, a.Submit(id).Status)
 
-	r := a.get(http.MethodDelete, "/v1/sessions/"+id, id)
+	r := a.Get(http.MethodDelete, "/v1/sessions/"+id, id)
 	assert.Equal(t, http.StatusConflict, r.Status, "a submitted session is not in a completed status")
 
 	require.NoError(t, srv.Decide(id, veriff.StatusApproved))
-	r = a.get(http.MethodDelete, "/v1/sessions/"+id, id)
+	r = a.Get(http.MethodDelete, "/v1/sessions/"+id, id)
 	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
 	assert.Equal(t, "success", r.JSON(t)["status"])
 
 	_, ok := srv.Session(id)
 	assert.False(t, ok)
-	assert.Equal(t, http.StatusNotFound, a.get(http.MethodGet, "/v1/sessions/"+id+"/decision", id).Status)
-	assert.Equal(t, http.StatusNotFound, a.get(http.MethodGet, "/v1/media/"+mediaID, mediaID).Status)
-	assert.Equal(t, http.StatusNotFound, a.get(http.MethodDelete, "/v1/sessions/"+id, id).Status)
+	assert.Equal(t, http.StatusNotFound, a.Get(http.MethodGet, "/v1/sessions/"+id+"/decision", id).Status)
+	assert.Equal(t, http.StatusNotFound, a.Get(http.MethodGet, "/v1/media/"+mediaID, mediaID).Status)
+	assert.Equal(t, http.StatusNotFound, a.Get(http.MethodDelete, "/v1/sessions/"+id, id).Status)
 }
 
 func TestPersonAttemptsWatchlistCollectedData(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	id := a.create(ineSessionBody)
+	id := a.Create(faketest.INESessionBody)
 
-	r := a.get(http.MethodGet, "/v1/sessions/"+id+"/person", id)
+	r := a.Get(http.MethodGet, "/v1/sessions/"+id+"/person", id)
 	require.Equal(t, http.StatusOK, r.Status)
 	p := r.JSON(t)["person"].(map[string]any)
 	assert.Equal(t, "JUAN", p["firstName"])
 	assert.Equal(t, []any{}, p["pepSanctionMatches"])
 
-	r = a.get(http.MethodGet, "/v1/sessions/"+id+"/attempts", id)
+	r = a.Get(http.MethodGet, "/v1/sessions/"+id+"/attempts", id)
 	require.Equal(t, http.StatusOK, r.Status)
 	atts := r.JSON(t)["verifications"].([]any)
 	require.Len(t, atts, 1)
 	assert.Equal(t, "created", atts[0].(map[string]any)["status"])
 
-	r = a.get(http.MethodGet, "/v1/sessions/"+id+"/watchlist-screening", id)
+	r = a.Get(http.MethodGet, "/v1/sessions/"+id+"/watchlist-screening", id)
 	require.Equal(t, http.StatusOK, r.Status)
 	data := r.JSON(t)["data"].(map[string]any)
 	assert.Equal(t, "no_match", data["matchStatus"])
@@ -491,27 +492,27 @@ func TestPersonAttemptsWatchlistCollectedData(t *testing.T) {
 		`{"providerName":"fp","network":{"ip":"10.0.0.1"}}`,
 	}
 	for _, b := range bad {
-		r = a.send(http.MethodPost, "/v1/sessions/"+id+"/collected-data", []byte(b))
+		r = a.Send(http.MethodPost, "/v1/sessions/"+id+"/collected-data", []byte(b))
 		assert.Equal(t, http.StatusBadRequest, r.Status, b)
 		assert.Equal(t, "1102", r.Code(t))
 	}
 	good := `{"providerName":"fp","network":{"ip":"2001:db8::1"},"device":{"fingerprint":"abc"}}`
-	r = a.send(http.MethodPost, "/v1/sessions/"+id+"/collected-data", []byte(good))
+	r = a.Send(http.MethodPost, "/v1/sessions/"+id+"/collected-data", []byte(good))
 	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
 	s, _ := srv.Session(id)
 	require.Len(t, s.CollectedData, 1)
 	assert.JSONEq(t, good, string(s.CollectedData[0]))
 
-	require.Equal(t, http.StatusOK, a.submit(id).Status)
-	r = a.send(http.MethodPost, "/v1/sessions/"+id+"/collected-data", []byte(good))
+	require.Equal(t, http.StatusOK, a.Submit(id).Status)
+	r = a.Send(http.MethodPost, "/v1/sessions/"+id+"/collected-data", []byte(good))
 	assert.Equal(t, http.StatusConflict, r.Status)
 }
 
 func TestBodyTooLarge(t *testing.T) {
 	a := newAPI(t, newServer(t))
-	id := a.create(`{"verification":{}}`)
+	id := a.Create(`{"verification":{}}`)
 	big := `{"image":{"context":"face","content":"` + strings.Repeat("A", 33<<20) + `"}}`
-	r := a.send(http.MethodPost, "/v1/sessions/"+id+"/media", []byte(big))
+	r := a.Send(http.MethodPost, "/v1/sessions/"+id+"/media", []byte(big))
 	assert.Equal(t, http.StatusRequestEntityTooLarge, r.Status)
 	assert.Equal(t, "fail", r.JSON(t)["status"])
 }

@@ -11,15 +11,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/faketest"
 	"github.com/veriffgo/veriff/verifftest"
 )
 
 func TestSignWebhook(t *testing.T) {
 	body := []byte(`{"id":"x","code":7002,"action":"submitted"}`)
-	h := verifftest.SignWebhook(body, testSecret)
-	assert.Equal(t, veriff.Sign(testSecret, body), h.Get("X-HMAC-SIGNATURE"))
+	h := verifftest.SignWebhook(body, faketest.Secret)
+	assert.Equal(t, veriff.Sign(faketest.Secret, body), h.Get("X-HMAC-SIGNATURE"))
 	assert.Equal(t, "application/json", h.Get("Content-Type"))
-	require.NoError(t, veriff.VerifyWebhook(body, h, testSecret))
+	require.NoError(t, veriff.VerifyWebhook(body, h, faketest.Secret))
 	require.ErrorIs(t, veriff.VerifyWebhook(body, h, "another-secret"), veriff.ErrInvalidSignature)
 }
 
@@ -35,20 +36,20 @@ func TestNewWebhookRequest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req := verifftest.NewWebhookRequest(tt.target, body, testSecret)
+			req := verifftest.NewWebhookRequest(tt.target, body, faketest.Secret)
 			assert.Equal(t, http.MethodPost, req.Method)
 			assert.Equal(t, tt.path, req.URL.Path)
 			got, err := io.ReadAll(req.Body)
 			require.NoError(t, err)
 			assert.Equal(t, body, got)
-			require.NoError(t, veriff.VerifyWebhook(body, req.Header, testSecret))
+			require.NoError(t, veriff.VerifyWebhook(body, req.Header, faketest.Secret))
 			assert.Empty(t, req.Header.Get("X-AUTH-CLIENT"))
 		})
 	}
 }
 
 func TestNewWebhookRequestPanicsOnBadTarget(t *testing.T) {
-	assert.Panics(t, func() { verifftest.NewWebhookRequest("http://[::1", nil, testSecret) })
+	assert.Panics(t, func() { verifftest.NewWebhookRequest("http://[::1", nil, faketest.Secret) })
 }
 
 func TestServerNewWebhookRequest(t *testing.T) {
@@ -63,7 +64,7 @@ func TestServerNewWebhookRequest(t *testing.T) {
 		},
 	}
 	req := srv.NewWebhookRequest("/veriff", body)
-	assert.Equal(t, testKey, req.Header.Get("X-AUTH-CLIENT"))
+	assert.Equal(t, faketest.Key, req.Header.Get("X-AUTH-CLIENT"))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())

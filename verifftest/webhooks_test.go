@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/faketest"
 	"github.com/veriffgo/veriff/verifftest"
 )
 
@@ -68,10 +69,10 @@ func TestWebhooksDeliveredAndSigned(t *testing.T) {
 	srv.SetWebhookURL(rc.URL + "/hooks")
 	a := newAPI(t, srv)
 
-	id := a.create(ineSessionBody)
-	a.upload(id, "document-front", jpegBytes)
-	a.upload(id, "face", jpegBytes) // no second 7001 for the same attempt
-	require.Equal(t, http.StatusOK, a.submit(id).Status)
+	id := a.Create(faketest.INESessionBody)
+	a.upload(id, "document-front", faketest.JPEG)
+	a.upload(id, "face", faketest.JPEG) // no second 7001 for the same attempt
+	require.Equal(t, http.StatusOK, a.Submit(id).Status)
 	require.NoError(t, srv.SetINERegistry(id, veriff.INERegistryResult{Active: true, DocumentState: "El documento es válido."}))
 	require.NoError(t, srv.Decide(id, veriff.StatusApproved))
 
@@ -86,7 +87,7 @@ func TestWebhooksDeliveredAndSigned(t *testing.T) {
 		assert.NoError(t, d.Err)
 		assert.Equal(t, rc.URL+"/hooks", d.URL)
 		assert.Equal(t, id, d.SessionID)
-		assert.Equal(t, veriff.Sign(testSecret, d.Body), d.Signature)
+		assert.Equal(t, veriff.Sign(faketest.Secret, d.Body), d.Signature)
 		byKind[d.Kind] = append(byKind[d.Kind], d)
 	}
 	require.Len(t, byKind[veriff.WebhookEvent], 2)
@@ -97,8 +98,8 @@ func TestWebhooksDeliveredAndSigned(t *testing.T) {
 	got := rc.received()
 	require.Len(t, got, 4)
 	for _, g := range got {
-		assert.Equal(t, veriff.Sign(testSecret, g.Body), g.Header.Get("X-HMAC-SIGNATURE"))
-		assert.Equal(t, testKey, g.Header.Get("X-AUTH-CLIENT"))
+		assert.Equal(t, veriff.Sign(faketest.Secret, g.Body), g.Header.Get("X-HMAC-SIGNATURE"))
+		assert.Equal(t, faketest.Key, g.Header.Get("X-AUTH-CLIENT"))
 		assert.Equal(t, "application/json", g.Header.Get("Content-Type"))
 	}
 
@@ -161,8 +162,8 @@ func TestWebhookURLsPerKind(t *testing.T) {
 	decisions, events := newReceiver(t), newReceiver(t)
 	srv.SetWebhookURLs(verifftest.WebhookURLs{Decision: decisions.URL, Event: events.URL})
 	a := newAPI(t, srv)
-	id := a.create(ineSessionBody)
-	require.Equal(t, http.StatusOK, a.submit(id).Status) // 7002 only: nothing uploaded
+	id := a.Create(faketest.INESessionBody)
+	require.Equal(t, http.StatusOK, a.Submit(id).Status) // 7002 only: nothing uploaded
 	require.NoError(t, srv.Decide(id, veriff.StatusDeclined))
 	ds, err := srv.WaitForDeliveries(waitCtx(t), 2)
 	require.NoError(t, err)
@@ -177,7 +178,7 @@ func TestWebhookRetriedAfterNon200(t *testing.T) {
 	srv.SetWebhookURLs(verifftest.WebhookURLs{Decision: rc.URL})
 	srv.SetWebhookRetry(5, time.Millisecond)
 	a := newAPI(t, srv)
-	id := a.create(`{"verification":{}}`)
+	id := a.Create(`{"verification":{}}`)
 	require.NoError(t, srv.Decide(id, veriff.StatusApproved))
 
 	ds, err := srv.WaitForDeliveries(waitCtx(t), 1)
@@ -199,7 +200,7 @@ func TestWebhookGivesUp(t *testing.T) {
 	srv.SetWebhookURLs(verifftest.WebhookURLs{Decision: rc.URL})
 	srv.SetWebhookRetry(3, time.Millisecond)
 	a := newAPI(t, srv)
-	id := a.create(`{"verification":{}}`)
+	id := a.Create(`{"verification":{}}`)
 	require.NoError(t, srv.Decide(id, veriff.StatusApproved))
 	ds, err := srv.WaitForDeliveries(waitCtx(t), 1)
 	require.NoError(t, err)
@@ -217,7 +218,7 @@ func TestWebhookUnreachable(t *testing.T) {
 	srv.SetWebhookURL(url)
 	srv.SetWebhookRetry(2, time.Millisecond)
 	a := newAPI(t, srv)
-	id := a.create(`{"verification":{}}`)
+	id := a.Create(`{"verification":{}}`)
 	require.NoError(t, srv.Decide(id, veriff.StatusExpired))
 	ds, err := srv.WaitForDeliveries(waitCtx(t), 1)
 	require.NoError(t, err)
@@ -232,11 +233,11 @@ func TestDeleteUnfinishedSessionSendsDecision(t *testing.T) {
 	rc := newReceiver(t)
 	srv.SetWebhookURLs(verifftest.WebhookURLs{Decision: rc.URL})
 	a := newAPI(t, srv)
-	created := a.create(`{"verification":{}}`)
-	started := a.create(`{"verification":{}}`)
-	a.upload(started, "face", jpegBytes)
-	require.Equal(t, http.StatusOK, a.get(http.MethodDelete, "/v1/sessions/"+created, created).Status)
-	require.Equal(t, http.StatusOK, a.get(http.MethodDelete, "/v1/sessions/"+started, started).Status)
+	created := a.Create(`{"verification":{}}`)
+	started := a.Create(`{"verification":{}}`)
+	a.upload(started, "face", faketest.JPEG)
+	require.Equal(t, http.StatusOK, a.Get(http.MethodDelete, "/v1/sessions/"+created, created).Status)
+	require.Equal(t, http.StatusOK, a.Get(http.MethodDelete, "/v1/sessions/"+started, started).Status)
 	ds, err := srv.WaitForDeliveries(waitCtx(t), 2)
 	require.NoError(t, err)
 	status := map[string]veriff.SessionStatus{}
@@ -257,12 +258,12 @@ func TestWaitForDeliveriesHonoursContext(t *testing.T) {
 }
 
 func TestCloseStopsRetries(t *testing.T) {
-	srv := verifftest.NewServer(testKey, testSecret)
+	srv := verifftest.NewServer(faketest.Key, faketest.Secret)
 	rc := newReceiver(t, 500, 500, 500, 500, 500, 500, 500, 500, 500, 500)
 	srv.SetWebhookURL(rc.URL)
 	srv.SetWebhookRetry(100, time.Hour)
 	a := newAPI(t, srv)
-	id := a.create(`{"verification":{}}`)
+	id := a.Create(`{"verification":{}}`)
 	require.NoError(t, srv.Decide(id, veriff.StatusApproved))
 	require.Eventually(t, func() bool { return len(rc.received()) == 1 }, 5*time.Second, time.Millisecond)
 
@@ -285,14 +286,14 @@ func TestCloseStopsRetries(t *testing.T) {
 // goroutine is left behind.
 func TestCloseLeavesNoGoroutines(t *testing.T) {
 	before := runtime.NumGoroutine()
-	srv := verifftest.NewServer(testKey, testSecret)
+	srv := verifftest.NewServer(faketest.Key, faketest.Secret)
 	rc := newReceiver(t, 500, 500, 500)
 	srv.SetWebhookURL(rc.URL)
 	srv.SetWebhookRetry(50, 20*time.Millisecond)
 	a := newAPI(t, srv)
 	for i := 0; i < 5; i++ {
-		id := a.create(`{"verification":{}}`)
-		a.upload(id, "face", jpegBytes)
+		id := a.Create(`{"verification":{}}`)
+		a.upload(id, "face", faketest.JPEG)
 		require.NoError(t, srv.Decide(id, veriff.StatusApproved))
 	}
 	srv.Close()

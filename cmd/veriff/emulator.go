@@ -9,13 +9,13 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"regexp"
 	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/veriffgo/veriff"
 	"github.com/veriffgo/veriff/internal/emulator"
+	"github.com/veriffgo/veriff/internal/fake"
 	"github.com/veriffgo/veriff/verifftest"
 )
 
@@ -52,12 +52,6 @@ const defaultMemoryLimit = 256 << 20
 // shutdownGrace bounds how long requests in flight may take to finish
 // after SIGINT or SIGTERM.
 const shutdownGrace = 5 * time.Second
-
-// autoDecideStatuses are the values of -auto-decide.
-var autoDecideStatuses = []veriff.SessionStatus{
-	veriff.StatusApproved, veriff.StatusDeclined, veriff.StatusResubmissionRequested,
-	veriff.StatusReview, veriff.StatusExpired, veriff.StatusAbandoned,
-}
 
 const emulatorDescription = `Serves a local Veriff until SIGINT or SIGTERM: Veriff's API v1 under /v1/, the hosted
 verification flow at each session's verification.url, the portal page at / and the
@@ -147,7 +141,7 @@ func checkEmulatorFlags(apiKey, secret string, maxMediaMB int64, allowHosts, aut
 		return "", veriff.INEChecks{}, errors.New("-max-media-mb must be 0 (no bound) or more")
 	}
 	for _, h := range splitList(allowHosts) {
-		if !hostRE.MatchString(h) {
+		if !fake.IsHost(h) {
 			return "", veriff.INEChecks{}, fmt.Errorf("-allow-host: %q is not a host name or address", h)
 		}
 	}
@@ -198,9 +192,6 @@ func envOr(name, def string) string {
 	return def
 }
 
-// hostRE matches a host name or address, with an optional port.
-var hostRE = regexp.MustCompile(`^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$`)
-
 // splitList splits a comma-separated flag value, dropping empty items.
 func splitList(s string) []string {
 	var out []string
@@ -216,7 +207,7 @@ func parseAutoDecide(s string) (veriff.SessionStatus, bool) {
 	if s == "" {
 		return "", true
 	}
-	for _, st := range autoDecideStatuses {
+	for _, st := range fake.DecisionStatuses {
 		if string(st) == s {
 			return st, true
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/fake"
 )
 
 // progress prints one numbered line per step.
@@ -52,7 +53,7 @@ func runFlow(ctx context.Context, out io.Writer, t *target, opts options) error 
 	p.step("session created: %s (INE consent, ID_CARD MX, vendorData %q)", s.ID, s.VendorData)
 	if t.fake != nil {
 		// Play the registry's part: what Veriff's INE check will answer.
-		if err := t.fake.SetINERegistry(s.ID, veriff.INERegistryResult{Active: true, DocumentState: "El documento es válido."}); err != nil {
+		if err := t.fake.SetINERegistry(s.ID, veriff.INERegistryResult{Active: true, DocumentState: fake.INEValidState}); err != nil {
 			return err
 		}
 	}

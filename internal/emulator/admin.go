@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/fake"
 	"github.com/veriffgo/veriff/verifftest"
 )
 
@@ -221,16 +223,10 @@ func (e *Emulator) adminDecision(w http.ResponseWriter, r *http.Request, body []
 	adminJSON(w, http.StatusOK, summaryOf(ss))
 }
 
-// decisionStatuses are the statuses a decision may have.
-var decisionStatuses = map[veriff.SessionStatus]bool{
-	veriff.StatusApproved: true, veriff.StatusDeclined: true, veriff.StatusResubmissionRequested: true,
-	veriff.StatusReview: true, veriff.StatusExpired: true, veriff.StatusAbandoned: true,
-}
-
 // checkDecision checks a decision asked for by the admin API or the portal
 // before anything changes.
 func checkDecision(status veriff.SessionStatus, code int, codeGiven bool) error {
-	if !decisionStatuses[status] {
+	if !slices.Contains(fake.DecisionStatuses, status) {
 		return errors.New(`"status" must be one of approved, declined, resubmission_requested, review, expired, abandoned`)
 	}
 	if !codeGiven {

@@ -10,10 +10,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/faketest"
 )
 
 // adminCall calls the admin API with key in X-AUTH-CLIENT ("" for none).
-func adminCall(t *testing.T, base, method, path, key, body string) response {
+func adminCall(t *testing.T, base, method, path, key, body string) faketest.Response {
 	t.Helper()
 	var rd *bytes.Reader
 	if body != "" {
@@ -26,14 +27,14 @@ func adminCall(t *testing.T, base, method, path, key, body string) response {
 	if key != "" {
 		req.Header.Set("X-AUTH-CLIENT", key)
 	}
-	r := doRaw(t, req)
+	r := faketest.Do(t, req)
 	assert.Equal(t, "application/json", r.Header.Get("Content-Type"), "%s %s", method, path)
 	return r
 }
 
 func TestAdminAuthentication(t *testing.T) {
 	srv := newServer(t)
-	id := newAPI(t, srv).create(`{"verification":{}}`)
+	id := newAPI(t, srv).Create(`{"verification":{}}`)
 	calls := []struct{ method, path, body string }{
 		{"GET", "/_emulator/sessions", ""},
 		{"POST", "/_emulator/sessions/" + id + "/decision", `{"status":"approved"}`},
@@ -43,7 +44,7 @@ func TestAdminAuthentication(t *testing.T) {
 		{"POST", "/_emulator/faults", `{"status":500}`},
 	}
 	for _, c := range calls {
-		for _, key := range []string{"", "wrong-key", testSecret} {
+		for _, key := range []string{"", "wrong-key", faketest.Secret} {
 			r := adminCall(t, srv.URL, c.method, c.path, key, c.body)
 			assert.Equal(t, http.StatusUnauthorized, r.Status, "%s %s with key %q", c.method, c.path, key)
 			assert.NotEmpty(t, r.JSON(t)["error"])
@@ -59,17 +60,17 @@ func TestAdminSessionsAndDecision(t *testing.T) {
 	rc := newReceiver(t)
 	srv.SetWebhookURL(rc.URL)
 	a := newAPI(t, srv)
-	id := a.create(`{"verification":{"vendorData":"adm-1"}}`)
-	other := a.create(`{"verification":{}}`)
+	id := a.Create(`{"verification":{"vendorData":"adm-1"}}`)
+	other := a.Create(`{"verification":{}}`)
 
-	r := adminCall(t, srv.URL, "GET", "/_emulator/sessions", testKey, "")
+	r := adminCall(t, srv.URL, "GET", "/_emulator/sessions", faketest.Key, "")
 	require.Equal(t, http.StatusOK, r.Status)
 	assert.JSONEq(t, `[{"id":"`+id+`","status":"created","vendorData":"adm-1","decision":null},{"id":"`+other+`","status":"created","vendorData":null,"decision":null}]`, string(r.Body))
 
-	require.Equal(t, http.StatusOK, a.submit(id).Status)
-	r = adminCall(t, srv.URL, "POST", "/_emulator/sessions/"+id+"/decision", testKey, `{"status":"declined","reasonCode":106}`)
+	require.Equal(t, http.StatusOK, a.Submit(id).Status)
+	r = adminCall(t, srv.URL, "POST", "/_emulator/sessions/"+id+"/decision", faketest.Key, `{"status":"declined","reasonCode":106}`)
 	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
-	d := a.decision(id)["verification"].(map[string]any)
+	d := a.Decision(id)["verification"].(map[string]any)
 	assert.Equal(t, "declined", d["status"])
 	assert.EqualValues(t, 106, d["reasonCode"])
 	ds, err := srv.WaitForDeliveries(waitCtx(t), 2)
@@ -78,7 +79,7 @@ func TestAdminSessionsAndDecision(t *testing.T) {
 	assert.ElementsMatch(t, []veriff.WebhookKind{veriff.WebhookEvent, veriff.WebhookDecision}, kinds)
 
 	var list []map[string]any
-	r = adminCall(t, srv.URL, "GET", "/_emulator/sessions", testKey, "")
+	r = adminCall(t, srv.URL, "GET", "/_emulator/sessions", faketest.Key, "")
 	require.NoError(t, json.Unmarshal(r.Body, &list))
 	assert.Equal(t, "declined", list[0]["status"])
 	assert.Equal(t, "declined", list[0]["decision"].(map[string]any)["verification"].(map[string]any)["status"])
@@ -87,8 +88,8 @@ func TestAdminSessionsAndDecision(t *testing.T) {
 func TestAdminBadBodies(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	id := a.create(ineSessionBody)
-	plain := a.create(`{"verification":{}}`)
+	id := a.Create(faketest.INESessionBody)
+	plain := a.Create(`{"verification":{}}`)
 	const unknown = "3f1c2b8e-9d4a-4e6b-8c7d-112233445566"
 	dec := "/_emulator/sessions/" + id + "/decision"
 	ine := "/_emulator/sessions/" + id + "/ine-registry"
@@ -123,7 +124,7 @@ func TestAdminBadBodies(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := adminCall(t, srv.URL, tt.method, tt.path, testKey, tt.body)
+			r := adminCall(t, srv.URL, tt.method, tt.path, faketest.Key, tt.body)
 			assert.Equal(t, tt.status, r.Status, "body: %s", r.Body)
 			assert.NotEmpty(t, r.JSON(t)["error"])
 		})
@@ -140,11 +141,11 @@ func TestAdminBadBodies(t *testing.T) {
 func TestAdminINERegistry(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	id := a.create(ineSessionBody)
-	r := adminCall(t, srv.URL, "PUT", "/_emulator/sessions/"+id+"/ine-registry", testKey, `{"active":false,"documentState":"Credencial reportada como robada"}`)
+	id := a.Create(faketest.INESessionBody)
+	r := adminCall(t, srv.URL, "PUT", "/_emulator/sessions/"+id+"/ine-registry", faketest.Key, `{"active":false,"documentState":"Credencial reportada como robada"}`)
 	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
 	require.NoError(t, srv.Decide(id, veriff.StatusApproved))
-	g := a.get(http.MethodGet, "/v1/sessions/"+id+"/decision/ine-registry?version=1.0.0", id)
+	g := a.Get(http.MethodGet, "/v1/sessions/"+id+"/decision/ine-registry?version=1.0.0", id)
 	require.Equal(t, http.StatusOK, g.Status)
 	assert.JSONEq(t, `{"active":false,"documentState":"Credencial reportada como robada"}`, string(g.Body))
 }
@@ -154,16 +155,16 @@ func TestAdminDeliveriesAndResend(t *testing.T) {
 	rc := newReceiver(t)
 	srv.SetWebhookURL(rc.URL + "/hooks")
 	a := newAPI(t, srv)
-	id := a.create(`{"verification":{}}`)
+	id := a.Create(`{"verification":{}}`)
 	require.NoError(t, srv.Decide(id, veriff.StatusApproved))
 	_, err := srv.WaitForDeliveries(waitCtx(t), 1)
 	require.NoError(t, err)
 
-	r := adminCall(t, srv.URL, "GET", "/_emulator/deliveries", testKey, "")
+	r := adminCall(t, srv.URL, "GET", "/_emulator/deliveries", faketest.Key, "")
 	require.Equal(t, http.StatusOK, r.Status)
 	assert.JSONEq(t, `[{"n":1,"kind":"decision","sessionId":"`+id+`","url":"`+rc.URL+`/hooks","attempts":1,"lastStatus":200,"delivered":true}]`, string(r.Body))
 
-	r = adminCall(t, srv.URL, "POST", "/_emulator/deliveries/1/resend", testKey, "")
+	r = adminCall(t, srv.URL, "POST", "/_emulator/deliveries/1/resend", faketest.Key, "")
 	require.Equal(t, http.StatusOK, r.Status)
 	ds, err := srv.WaitForDeliveries(waitCtx(t), 2)
 	require.NoError(t, err)
@@ -175,16 +176,16 @@ func TestAdminDeliveriesAndResend(t *testing.T) {
 func TestAdminFaults(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	r := adminCall(t, srv.URL, "POST", "/_emulator/faults", testKey, `{"method":"POST","route":"/v1/sessions","status":500,"count":1}`)
+	r := adminCall(t, srv.URL, "POST", "/_emulator/faults", faketest.Key, `{"method":"POST","route":"/v1/sessions","status":500,"count":1}`)
 	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
 	assert.Equal(t, 1, srv.PendingFaults())
 	// Admin and portal requests do not consume API faults.
-	assert.Equal(t, http.StatusOK, adminCall(t, srv.URL, "GET", "/_emulator/sessions", testKey, "").Status)
-	assert.Equal(t, http.StatusOK, getPage(t, srv.URL+"/").Status)
-	res := a.send(http.MethodPost, "/v1/sessions", []byte(`{"verification":{}}`))
+	assert.Equal(t, http.StatusOK, adminCall(t, srv.URL, "GET", "/_emulator/sessions", faketest.Key, "").Status)
+	assert.Equal(t, http.StatusOK, faketest.Get(t, srv.URL+"/").Status)
+	res := a.Send(http.MethodPost, "/v1/sessions", []byte(`{"verification":{}}`))
 	assert.Equal(t, http.StatusInternalServerError, res.Status)
 	assert.Zero(t, srv.PendingFaults())
-	assert.Equal(t, http.StatusCreated, a.send(http.MethodPost, "/v1/sessions", []byte(`{"verification":{}}`)).Status)
+	assert.Equal(t, http.StatusCreated, a.Send(http.MethodPost, "/v1/sessions", []byte(`{"verification":{}}`)).Status)
 }
 
 // The admin API takes "count" 1 to 1000 (absent means 1) and at most 1000
@@ -205,7 +206,7 @@ func TestAdminFaultCountAndCap(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newServer(t)
-			r := adminCall(t, srv.URL, "POST", "/_emulator/faults", testKey, tc.body)
+			r := adminCall(t, srv.URL, "POST", "/_emulator/faults", faketest.Key, tc.body)
 			assert.Equal(t, tc.status, r.Status, "%s", r.Body)
 			if tc.status != 200 {
 				assert.Zero(t, srv.PendingFaults(), "a refused fault changes nothing")
@@ -214,10 +215,10 @@ func TestAdminFaultCountAndCap(t *testing.T) {
 	}
 	srv := newServer(t)
 	for i := 0; i < 1000; i++ {
-		r := adminCall(t, srv.URL, "POST", "/_emulator/faults", testKey, `{"route":"/v1/sessions/none","status":500}`)
+		r := adminCall(t, srv.URL, "POST", "/_emulator/faults", faketest.Key, `{"route":"/v1/sessions/none","status":500}`)
 		require.Equal(t, 200, r.Status, "fault %d", i)
 	}
-	r := adminCall(t, srv.URL, "POST", "/_emulator/faults", testKey, `{"status":500}`)
+	r := adminCall(t, srv.URL, "POST", "/_emulator/faults", faketest.Key, `{"status":500}`)
 	assert.Equal(t, http.StatusBadRequest, r.Status)
 	assert.Contains(t, string(r.Body), "pending")
 	assert.Equal(t, 1000, srv.PendingFaults())
@@ -229,25 +230,25 @@ func TestAdminFaultCountAndCap(t *testing.T) {
 func TestAdminDecisionNeedsSubmission(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	id := a.create(`{"verification":{}}`)
+	id := a.Create(`{"verification":{}}`)
 	path := "/_emulator/sessions/" + id + "/decision"
-	r := adminCall(t, srv.URL, "POST", path, testKey, `{"status":"approved"}`)
+	r := adminCall(t, srv.URL, "POST", path, faketest.Key, `{"status":"approved"}`)
 	assert.Equal(t, http.StatusConflict, r.Status)
 	assert.Contains(t, r.JSON(t)["error"], "force")
 	s, _ := srv.Session(id)
 	assert.Nil(t, s.Decision, "nothing changed")
 	assert.Equal(t, veriff.StatusCreated, s.Status)
 
-	r = adminCall(t, srv.URL, "POST", path, testKey, `{"status":"approved","force":true}`)
+	r = adminCall(t, srv.URL, "POST", path, faketest.Key, `{"status":"approved","force":true}`)
 	require.Equal(t, http.StatusOK, r.Status, "%s", r.Body)
-	d := a.decision(id)["verification"].(map[string]any)
+	d := a.Decision(id)["verification"].(map[string]any)
 	assert.Equal(t, "approved", d["status"])
 	assert.Nil(t, d["person"], "no invented person")
 	assert.Nil(t, d["document"], "no invented document")
 
-	other := a.create(`{"verification":{}}`)
-	r = adminCall(t, srv.URL, "POST", "/_emulator/sessions/"+other+"/decision", testKey, `{"status":"expired"}`)
+	other := a.Create(`{"verification":{}}`)
+	r = adminCall(t, srv.URL, "POST", "/_emulator/sessions/"+other+"/decision", faketest.Key, `{"status":"expired"}`)
 	assert.Equal(t, http.StatusOK, r.Status, "%s", r.Body)
-	r = adminCall(t, srv.URL, "POST", "/_emulator/sessions/"+other+"/decision", testKey, `{"status":"approved","force":"yes"}`)
+	r = adminCall(t, srv.URL, "POST", "/_emulator/sessions/"+other+"/decision", faketest.Key, `{"status":"approved","force":"yes"}`)
 	assert.Equal(t, http.StatusBadRequest, r.Status)
 }

@@ -1,15 +1,16 @@
 package emulator
 
 import (
-	"bytes"
 	"crypto/subtle"
 	"embed"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/fake"
 	"github.com/veriffgo/veriff/internal/ids"
 	"github.com/veriffgo/veriff/verifftest"
 )
@@ -94,17 +95,15 @@ func (e *Emulator) Handler() http.Handler {
 			e.srv.Handler().ServeHTTP(w, r) // it checks the Host and logs itself
 			return
 		}
-		_, route, _ := strings.Cut(pattern, " ")
-		route = strings.TrimSuffix(route, "{$}") // "GET /{$}" is logged "/"
-		sw := &statusWriter{ResponseWriter: w}
+		route := fake.Route(pattern)
+		sw := &fake.StatusWriter{ResponseWriter: w}
 		if !e.srv.AllowsHost(r.Host) {
-			sw.Header().Set("Connection", "close")
-			http.Error(sw, "421 misdirected request: this server answers only requests sent to its own host names", http.StatusMisdirectedRequest)
+			fake.Misdirected(sw)
 		} else {
 			e.mux.ServeHTTP(sw, r)
 		}
 		if e.log != nil {
-			e.log(r.Method, route, sw.status())
+			e.log(r.Method, route, sw.Status())
 		}
 	})
 }
@@ -132,20 +131,8 @@ type pageData struct {
 // render answers the page name with status, or a plain 500 when the
 // template fails (it is rendered into a buffer first).
 func (e *Emulator) render(w http.ResponseWriter, status int, name string, d pageData) {
-	var buf bytes.Buffer
 	d.CSRF = e.csrf
-	if err := pages[name].ExecuteTemplate(&buf, "layout", d); err != nil {
-		http.Error(w, "emulator: cannot render the page", http.StatusInternalServerError)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "same-origin")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	fake.RenderPage(w, status, pages[name], d, "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'", "emulator")
 }
 
 // message renders a page with a title and a sentence, such as an error.
@@ -158,16 +145,16 @@ func (e *Emulator) message(w http.ResponseWriter, status int, title, text string
 
 // sameOrigin guards the portal's POST forms against cross-site requests:
 // Sec-Fetch-Site must not name another site, Origin (when sent) must be
-// one of the server's own (AllowsOrigin: the Host rule) and this page's
-// own origin, and the form must
-// carry the Emulator's token (random, in a hidden field). It answers 403
-// itself and reports whether r may proceed.
+// this page's own origin (http or https and r.Host, which Handler has
+// found to name the server: verifftest.Server.AllowsHost), and the form
+// must carry the Emulator's token (random, in a hidden field). It answers
+// 403 itself and reports whether r may proceed.
 func (e *Emulator) sameOrigin(w http.ResponseWriter, r *http.Request) bool {
 	ok := true
 	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
 		ok = false
 	}
-	if o := r.Header.Get("Origin"); o != "" && (!e.srv.AllowsOrigin(o) || !strings.EqualFold(strings.TrimPrefix(strings.TrimPrefix(o, "http://"), "https://"), r.Host)) {
+	if o := r.Header.Get("Origin"); o != "" && !isOriginOf(o, r.Host) {
 		ok = false
 	}
 	if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(e.csrf)) != 1 {
@@ -179,30 +166,10 @@ func (e *Emulator) sameOrigin(w http.ResponseWriter, r *http.Request) bool {
 	return ok
 }
 
-type statusWriter struct {
-	http.ResponseWriter
-	code int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.code == 0 {
-		w.code = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(p []byte) (int, error) {
-	if w.code == 0 {
-		w.code = http.StatusOK
-	}
-	return w.ResponseWriter.Write(p)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (w *statusWriter) status() int {
-	if w.code == 0 {
-		return http.StatusOK
-	}
-	return w.code
+// isOriginOf reports whether origin (an Origin header) is an http or https
+// origin whose host and port are host; "null" is not.
+func isOriginOf(origin, host string) bool {
+	u, err := url.Parse(origin)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Path == "" &&
+		u.RawQuery == "" && u.User == nil && strings.EqualFold(u.Host, host)
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/veriffgo/veriff"
 	"github.com/veriffgo/veriff/internal/emulator"
+	"github.com/veriffgo/veriff/internal/faketest"
 	"github.com/veriffgo/veriff/verifftest"
 )
 
@@ -25,8 +26,8 @@ import (
 func TestForeignHostRefusedEverywhere(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	id := a.create(ineSessionBody)
-	require.Equal(t, http.StatusOK, a.submit(id).Status)
+	id := a.Create(faketest.INESessionBody)
+	require.Equal(t, http.StatusOK, a.Submit(id).Status)
 	tok := portalToken(t, srv, id)
 	form := url.Values{"csrf": {tok}, "status": {"approved"}}.Encode()
 	cases := []struct{ method, path, body, ctype string }{
@@ -43,8 +44,8 @@ func TestForeignHostRefusedEverywhere(t *testing.T) {
 		require.NoError(t, err)
 		req.Host = "rebind.attacker.example" + port
 		req.Header.Set("Content-Type", c.ctype)
-		req.Header.Set("X-AUTH-CLIENT", testKey)
-		r := doRaw(t, req)
+		req.Header.Set("X-AUTH-CLIENT", faketest.Key)
+		r := faketest.Do(t, req)
 		assert.Equal(t, http.StatusMisdirectedRequest, r.Status, "%s %s", c.method, c.path)
 		assert.NotContains(t, string(r.Body), "Juan", "no personal data")
 	}
@@ -65,17 +66,18 @@ func TestRequestLogRoutes(t *testing.T) {
 		defer mu.Unlock()
 		lines = append(lines, m+" "+route)
 	}
-	srv := verifftest.NewUnstartedServer(testKey, testSecret, verifftest.WithRequestLog(log))
+	srv := verifftest.NewUnstartedServer(faketest.Key, faketest.Secret, verifftest.WithRequestLog(log))
 	t.Cleanup(srv.Close)
 	hs := newHTTPServer(t, emulator.New(srv, emulator.WithRequestLog(log)))
 	s := &server{Server: srv, URL: hs}
 	a := newAPI(t, s)
-	id := a.create(`{"verification":{}}`)
-	getPage(t, hs+"/sessions/"+id)
-	getPage(t, hs+"/")
+	id := a.Create(`{"verification":{}}`)
+	faketest.Get(t, hs+"/sessions/"+id)
+	faketest.Get(t, hs+"/")
+	faketest.Get(t, hs+"/_emulator/no/such/call/"+id)
 	mu.Lock()
 	defer mu.Unlock()
-	assert.Equal(t, []string{"POST /v1/sessions", "GET /sessions/{id}", "GET /"}, lines)
+	assert.Equal(t, []string{"POST /v1/sessions", "GET /sessions/{id}", "GET /", "GET /_emulator/"}, lines)
 }
 
 // Issue 19 point 5: the admin API and the portal's forms judge the key and
@@ -83,13 +85,13 @@ func TestRequestLogRoutes(t *testing.T) {
 // answered at once, unread.
 func TestHugeBodiesAnsweredUnread(t *testing.T) {
 	srv := newServer(t)
-	id := newAPI(t, srv).create(`{"verification":{}}`)
+	id := newAPI(t, srv).Create(`{"verification":{}}`)
 	cases := []struct {
 		name, path, hdr string
 		want            int
 	}{
 		{"admin without key", "/_emulator/sessions/" + id + "/decision", "", http.StatusUnauthorized},
-		{"admin with key", "/_emulator/sessions/" + id + "/decision", "X-AUTH-CLIENT: " + testKey + "\r\n", http.StatusRequestEntityTooLarge},
+		{"admin with key", "/_emulator/sessions/" + id + "/decision", "X-AUTH-CLIENT: " + faketest.Key + "\r\n", http.StatusRequestEntityTooLarge},
 		{"portal form", "/sessions/" + id + "/decision", "Content-Type: application/x-www-form-urlencoded\r\n", http.StatusRequestEntityTooLarge},
 	}
 	for _, c := range cases {

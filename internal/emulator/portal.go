@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/fake"
 	"github.com/veriffgo/veriff/verifftest"
 )
 
@@ -27,28 +28,9 @@ func (e *Emulator) portalRoutes() {
 	e.mux.HandleFunc("POST /deliveries/{n}/resend", e.portalResend)
 }
 
-// personIn, documentIn: what the integration sent on session creation,
-// read from the session's verification object.
-type personIn struct {
-	FirstName   string `json:"firstName"`
-	LastName    string `json:"lastName"`
-	IDNumber    string `json:"idNumber"`
-	PhoneNumber string `json:"phoneNumber"`
-	Gender      string `json:"gender"`
-	DateOfBirth string `json:"dateOfBirth"`
-	Email       string `json:"email"`
-}
-
-type documentIn struct {
-	Number     string `json:"number"`
-	Country    string `json:"country"`
-	Type       string `json:"type"`
-	FirstIssue string `json:"firstIssue"`
-}
-
 // sentData reads the person, document and address sent on creation;
 // fields of the wrong type are left empty.
-func sentData(verification json.RawMessage) (p personIn, d documentIn, address string) {
+func sentData(verification json.RawMessage) (p fake.Person, d fake.Document, address string) {
 	var in struct {
 		Person   json.RawMessage `json:"person"`
 		Document json.RawMessage `json:"document"`
@@ -97,8 +79,8 @@ func (e *Emulator) portalIndex(w http.ResponseWriter, _ *http.Request) {
 type sessionView struct {
 	verifftest.Session
 	Submitted       bool // an attempt was submitted: a decision needs no force
-	Person          personIn
-	Document        documentIn
+	Person          fake.Person
+	Document        fake.Document
 	Address         string
 	Decision        *decisionView
 	DecisionJSON    string
@@ -310,7 +292,7 @@ func (v *sessionView) registryForm() {
 	current := "active"
 	if r := v.INERegistry; r != nil && !r.Active {
 		current = "inactive"
-		if r.DocumentState == ineNoDataState {
+		if r.DocumentState == fake.INENoDataState {
 			current = "not-found"
 		}
 	}
@@ -321,55 +303,51 @@ func (v *sessionView) registryForm() {
 
 // registryAnswers are the INE registry answers the portal offers.
 var registryAnswers = map[string]veriff.INERegistryResult{
-	"active":    {Active: true, DocumentState: ineValidState},
+	"active":    {Active: true, DocumentState: fake.INEValidState},
 	"inactive":  {Active: false, DocumentState: "La credencial no está vigente."},
-	"not-found": {Active: false, DocumentState: ineNoDataState},
+	"not-found": {Active: false, DocumentState: fake.INENoDataState},
 }
-
-// INE registry answers (as verifftest gives them): the docs' sample for a
-// valid credential, and Veriff's answer when the registry returned nothing.
-const (
-	ineValidState  = "El documento es válido."
-	ineNoDataState = "No se obtuvieron datos de la consulta con los parámetros seleccionados"
-)
 
 // POST /sessions/{id}/ine-registry: answer = active, inactive or not-found.
 func (e *Emulator) portalINE(w http.ResponseWriter, r *http.Request) {
-	if !e.portalForm(w, r) {
-		return
-	}
-	id := r.PathValue("id")
-	res, ok := registryAnswers[r.PostFormValue("answer")]
-	if !ok {
-		e.message(w, http.StatusBadRequest, "Not set", "Choose active, inactive or not found.")
-		return
-	}
-	switch err := e.srv.SetINERegistry(id, res); {
-	case err == nil:
-		e.backTo(w, r, id, "ine")
-	case errors.Is(err, verifftest.ErrNoINEConsent):
-		e.message(w, http.StatusConflict, "Not set", "This session was created without the INE consent: it has no registry answer.")
-	default:
-		e.message(w, http.StatusNotFound, "Not set", "There is no session with this ID.")
-	}
+	e.portalSetINE(w, r, "ine", "registry answer", "Choose active, inactive or not found.", func(id string) error {
+		res, ok := registryAnswers[r.PostFormValue("answer")]
+		if !ok {
+			return errBadChoice
+		}
+		return e.srv.SetINERegistry(id, res)
+	})
 }
 
 // POST /sessions/{id}/ine-biometric: verdict = valid, face_mismatch,
 // not_found or failure (SetINEBiometricVerdict).
 func (e *Emulator) portalINEBiometric(w http.ResponseWriter, r *http.Request) {
+	e.portalSetINE(w, r, "bio", "biometric result", "Choose passed, face mismatch, not found or failed.", func(id string) error {
+		return e.srv.SetINEBiometricVerdict(id, veriff.INEVerdict(r.PostFormValue("verdict")))
+	})
+}
+
+// errBadChoice is a portal form's value that is none of the form's choices.
+var errBadChoice = errors.New("emulator: not one of the form's choices")
+
+// portalSetINE answers a form that sets one INE answer (what) of the
+// session: set sets it, after the form passed portalForm, and the session's
+// page then shows flash. ErrNoINEConsent answers 409, ErrUnknownSession
+// 404, and any other error (a value that is no choice) 400 with badChoice.
+func (e *Emulator) portalSetINE(w http.ResponseWriter, r *http.Request, flash, what, badChoice string, set func(id string) error) {
 	if !e.portalForm(w, r) {
 		return
 	}
 	id := r.PathValue("id")
-	switch err := e.srv.SetINEBiometricVerdict(id, veriff.INEVerdict(r.PostFormValue("verdict"))); {
+	switch err := set(id); {
 	case err == nil:
-		e.backTo(w, r, id, "bio")
+		e.backTo(w, r, id, flash)
 	case errors.Is(err, verifftest.ErrNoINEConsent):
-		e.message(w, http.StatusConflict, "Not set", "This session was created without the INE consent: it has no biometric result.")
+		e.message(w, http.StatusConflict, "Not set", "This session was created without the INE consent: it has no "+what+".")
 	case errors.Is(err, verifftest.ErrUnknownSession):
 		e.message(w, http.StatusNotFound, "Not set", "There is no session with this ID.")
 	default:
-		e.message(w, http.StatusBadRequest, "Not set", "Choose passed, face mismatch, not found or failed.")
+		e.message(w, http.StatusBadRequest, "Not set", badChoice)
 	}
 }
 

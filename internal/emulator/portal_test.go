@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/veriffgo/veriff"
+	"github.com/veriffgo/veriff/internal/faketest"
 	"github.com/veriffgo/veriff/verifftest"
 )
 
@@ -22,7 +23,7 @@ var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 // portalToken reads the forms' token from a session page.
 func portalToken(t *testing.T, srv *server, id string) string {
 	t.Helper()
-	r := getPage(t, srv.URL+"/sessions/"+id)
+	r := faketest.Get(t, srv.URL+"/sessions/"+id)
 	require.Equal(t, http.StatusOK, r.Status)
 	m := csrfRE.FindStringSubmatch(string(r.Body))
 	require.NotNil(t, m, "the page has forms with a token")
@@ -30,7 +31,7 @@ func portalToken(t *testing.T, srv *server, id string) string {
 }
 
 // postPortal posts a portal form with the given headers.
-func postPortal(t *testing.T, target string, form url.Values, hdr map[string]string) response {
+func postPortal(t *testing.T, target string, form url.Values, hdr map[string]string) faketest.Response {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
 	require.NoError(t, err)
@@ -38,19 +39,19 @@ func postPortal(t *testing.T, target string, form url.Values, hdr map[string]str
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
-	return doRaw(t, req)
+	return faketest.Do(t, req)
 }
 
 func TestPortalIndex(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	r := getPage(t, srv.URL+"/")
+	r := faketest.Get(t, srv.URL+"/")
 	require.Equal(t, http.StatusOK, r.Status)
 	assert.Contains(t, string(r.Body), "No sessions yet")
 
-	first := a.create(`{"verification":{"vendorData":"first-<b>"}}`)
-	second := a.create(`{"verification":{"vendorData":"second"}}`)
-	r = getPage(t, srv.URL+"/")
+	first := a.Create(`{"verification":{"vendorData":"first-<b>"}}`)
+	second := a.Create(`{"verification":{"vendorData":"second"}}`)
+	r = faketest.Get(t, srv.URL+"/")
 	page := string(r.Body)
 	require.Equal(t, http.StatusOK, r.Status)
 	i, j := strings.Index(page, `href="/sessions/`+second+`"`), strings.Index(page, `href="/sessions/`+first+`"`)
@@ -59,7 +60,7 @@ func TestPortalIndex(t *testing.T) {
 	assert.Contains(t, page, "first-&lt;b&gt;", "vendorData is escaped")
 	assert.Contains(t, page, `<span class="badge neutral">created</span>`)
 	assert.Contains(t, r.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'")
-	assert.Equal(t, http.StatusNotFound, getPage(t, srv.URL+"/no/such/page").Status)
+	assert.Equal(t, http.StatusNotFound, faketest.Get(t, srv.URL+"/no/such/page").Status)
 }
 
 func TestPortalSessionPage(t *testing.T) {
@@ -67,13 +68,13 @@ func TestPortalSessionPage(t *testing.T) {
 	rc := newReceiver(t)
 	srv.SetWebhookURL(rc.URL)
 	a := newAPI(t, srv)
-	id := a.create(ineSessionBody)
-	img := a.upload(id, "document-front", jpegBytes)
+	id := a.Create(faketest.INESessionBody)
+	img := a.upload(id, "document-front", faketest.JPEG)
 	require.NoError(t, srv.DecideWithReason(id, veriff.StatusDeclined, 106))
 	_, err := srv.WaitForDeliveries(waitCtx(t), 3)
 	require.NoError(t, err)
 
-	r := getPage(t, srv.URL+"/sessions/"+id)
+	r := faketest.Get(t, srv.URL+"/sessions/"+id)
 	require.Equal(t, http.StatusOK, r.Status)
 	page := string(r.Body)
 	for _, want := range []string{
@@ -87,12 +88,12 @@ func TestPortalSessionPage(t *testing.T) {
 	} {
 		assert.Contains(t, page, want)
 	}
-	thumb := getPage(t, srv.URL+"/sessions/"+id+"/media/"+img["id"].(string))
+	thumb := faketest.Get(t, srv.URL+"/sessions/"+id+"/media/"+img["id"].(string))
 	require.Equal(t, http.StatusOK, thumb.Status)
-	assert.Equal(t, jpegBytes, thumb.Body)
+	assert.Equal(t, faketest.JPEG, thumb.Body)
 	assert.Equal(t, "image/jpeg", thumb.Header.Get("Content-Type"))
-	assert.Equal(t, http.StatusNotFound, getPage(t, srv.URL+"/sessions/other/media/"+img["id"].(string)).Status)
-	assert.Equal(t, http.StatusNotFound, getPage(t, srv.URL+"/sessions/nope").Status)
+	assert.Equal(t, http.StatusNotFound, faketest.Get(t, srv.URL+"/sessions/other/media/"+img["id"].(string)).Status)
+	assert.Equal(t, http.StatusNotFound, faketest.Get(t, srv.URL+"/sessions/nope").Status)
 }
 
 func TestPortalForms(t *testing.T) {
@@ -100,13 +101,13 @@ func TestPortalForms(t *testing.T) {
 	rc := newReceiver(t)
 	srv.SetWebhookURL(rc.URL)
 	a := newAPI(t, srv)
-	id := a.create(ineSessionBody)
+	id := a.Create(faketest.INESessionBody)
 	tok := portalToken(t, srv, id)
 	base := srv.URL + "/sessions/" + id
 
 	hdr := map[string]string{"Origin": srv.URL, "Sec-Fetch-Site": "same-origin"}
 	form := url.Values{"csrf": {tok}, "status": {"declined"}, "reasonCode": {"108"}}
-	assert.Contains(t, string(getPage(t, base).Body), `name="force" value="1"`, "never submitted: the form offers to force")
+	assert.Contains(t, string(faketest.Get(t, base).Body), `name="force" value="1"`, "never submitted: the form offers to force")
 	r := postPortal(t, base+"/decision", form, hdr)
 	require.Equal(t, http.StatusConflict, r.Status, "never submitted, not forced")
 	s, _ := srv.Session(id)
@@ -115,10 +116,10 @@ func TestPortalForms(t *testing.T) {
 	r = postPortal(t, base+"/decision", form, hdr)
 	require.Equal(t, http.StatusSeeOther, r.Status, "body: %s", r.Body)
 	assert.Equal(t, "/sessions/"+id+"?done=decided", r.Header.Get("Location"))
-	d := a.decision(id)["verification"].(map[string]any)
+	d := a.Decision(id)["verification"].(map[string]any)
 	assert.Equal(t, "declined", d["status"])
 	assert.EqualValues(t, 108, d["reasonCode"])
-	assert.Contains(t, string(getPage(t, srv.URL+r.Header.Get("Location")).Body), "The decision was recorded")
+	assert.Contains(t, string(faketest.Get(t, srv.URL+r.Header.Get("Location")).Body), "The decision was recorded")
 
 	r = postPortal(t, base+"/ine-registry", url.Values{"csrf": {tok}, "answer": {"inactive"}}, nil)
 	require.Equal(t, http.StatusSeeOther, r.Status, "body: %s", r.Body)
@@ -138,8 +139,8 @@ func TestPortalForms(t *testing.T) {
 func TestPortalFormsRefused(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	id := a.create(ineSessionBody)
-	plain := a.create(`{"verification":{}}`)
+	id := a.Create(faketest.INESessionBody)
+	plain := a.Create(`{"verification":{}}`)
 	tok := portalToken(t, srv, id)
 	base := srv.URL + "/sessions/" + id
 	tests := []struct {
@@ -153,6 +154,9 @@ func TestPortalFormsRefused(t *testing.T) {
 		{"wrong token", base + "/decision", url.Values{"csrf": {"guess"}, "status": {"approved"}}, nil, 403},
 		{"cross-site fetch", base + "/decision", url.Values{"csrf": {tok}, "status": {"approved"}}, map[string]string{"Sec-Fetch-Site": "cross-site"}, 403},
 		{"foreign origin", base + "/decision", url.Values{"csrf": {tok}, "status": {"approved"}}, map[string]string{"Origin": "https://evil.example"}, 403},
+		{"opaque origin", base + "/decision", url.Values{"csrf": {tok}, "status": {"approved"}}, map[string]string{"Origin": "null"}, 403},
+		{"other scheme", base + "/decision", url.Values{"csrf": {tok}, "status": {"approved"}}, map[string]string{"Origin": "ftp://" + strings.TrimPrefix(srv.URL, "http://")}, 403},
+		{"origin with a path", base + "/decision", url.Values{"csrf": {tok}, "status": {"approved"}}, map[string]string{"Origin": srv.URL + "/x"}, 403},
 		{"bad status", base + "/decision", url.Values{"csrf": {tok}, "status": {"submitted"}}, nil, 400},
 		{"unknown reason", base + "/decision", url.Values{"csrf": {tok}, "status": {"declined"}, "reasonCode": {"999"}}, nil, 400},
 		{"unknown session", srv.URL + "/sessions/nope/decision", url.Values{"csrf": {tok}, "status": {"approved"}}, nil, 404},
@@ -204,15 +208,15 @@ func selectOptions(t *testing.T, page, id string) (values, selected []string) {
 func TestPortalTimesOneFormat(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	id := a.create(ineSessionBody)
-	a.upload(id, "face", jpegBytes)
+	id := a.Create(faketest.INESessionBody)
+	a.upload(id, "face", faketest.JPEG)
 	require.NoError(t, srv.DecideWithReason(id, veriff.StatusDeclined, 106))
-	raw := a.decision(id)["verification"].(map[string]any)["decisionTime"].(string)
+	raw := a.Decision(id)["verification"].(map[string]any)["decisionTime"].(string)
 	decided, err := time.Parse(time.RFC3339Nano, raw)
 	require.NoError(t, err)
 
 	for _, target := range []string{"/sessions/" + id, "/"} {
-		page := string(getPage(t, srv.URL+target).Body)
+		page := string(faketest.Get(t, srv.URL+target).Body)
 		times := timeRE.FindAllStringSubmatch(page, -1)
 		require.NotEmpty(t, times, target)
 		for _, tm := range times {
@@ -222,7 +226,7 @@ func TestPortalTimesOneFormat(t *testing.T) {
 		}
 		assert.False(t, rawTimeRE.MatchString(strings.Split(page, "<details>")[0]), "%s: no RFC 3339 text outside the payload", target)
 	}
-	page := string(getPage(t, srv.URL+"/sessions/"+id).Body)
+	page := string(faketest.Get(t, srv.URL+"/sessions/"+id).Body)
 	assert.Len(t, timeRE.FindAllString(page, -1), 3, "created, attempt and decided")
 	assert.Contains(t, page, `<dt>Decided</dt><dd><time datetime="`+decided.UTC().Format(time.RFC3339)+`">`+
 		decided.UTC().Format("2006-01-02 15:04:05 UTC")+`</time></dd>`)
@@ -233,10 +237,10 @@ func TestPortalTimesOneFormat(t *testing.T) {
 func TestPortalEmptyFields(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	full := a.create(ineSessionBody)
-	bare := a.create(`{"verification":{}}`)
+	full := a.Create(faketest.INESessionBody)
+	bare := a.Create(`{"verification":{}}`)
 
-	page := string(getPage(t, srv.URL+"/sessions/"+full).Body)
+	page := string(faketest.Get(t, srv.URL+"/sessions/"+full).Body)
 	for _, dt := range []string{"Email", "Phone", "Address"} {
 		assert.Contains(t, page, `<dt>`+dt+`</dt><dd>`+notGiven+`</dd>`, dt)
 	}
@@ -245,7 +249,7 @@ func TestPortalEmptyFields(t *testing.T) {
 	assert.NotContains(t, page, `<dd></dd>`)
 	assert.NotContains(t, page, `<dd class="mono"></dd>`)
 
-	page = string(getPage(t, srv.URL+"/sessions/"+bare).Body)
+	page = string(faketest.Get(t, srv.URL+"/sessions/"+bare).Body)
 	assert.NotContains(t, page, `<dd></dd>`)
 	assert.NotContains(t, page, `<dd class="mono"></dd>`)
 	for _, dt := range []string{"Vendor data", "First name", "Last name", "Date of birth", "Type", "Country", "First issue"} {
@@ -254,7 +258,7 @@ func TestPortalEmptyFields(t *testing.T) {
 	for _, dt := range []string{"End-user ID", "Callback", "ID number", "Number"} {
 		assert.Contains(t, page, `<dt>`+dt+`</dt><dd class="mono">`+notGiven+`</dd>`, dt)
 	}
-	index := string(getPage(t, srv.URL+"/").Body)
+	index := string(faketest.Get(t, srv.URL+"/").Body)
 	assert.Contains(t, index, `<td>`+notGiven+`</td>`, "the list too")
 	assert.Contains(t, index, `<td>user-42</td>`)
 }
@@ -282,14 +286,14 @@ func TestPortalDecideFormPreselects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			id := a.create(ineSessionBody)
-			a.upload(id, "face", jpegBytes)
+			id := a.Create(faketest.INESessionBody)
+			a.upload(id, "face", faketest.JPEG)
 			require.NoError(t, tt.decide(id))
 			if tt.registryFrom != nil {
 				tt.registryFrom.Set("csrf", portalToken(t, srv, id))
 				require.Equal(t, http.StatusSeeOther, postPortal(t, srv.URL+"/sessions/"+id+"/ine-registry", tt.registryFrom, nil).Status)
 			}
-			page := string(getPage(t, srv.URL+"/sessions/"+id).Body)
+			page := string(faketest.Get(t, srv.URL+"/sessions/"+id).Body)
 			values, selected := selectOptions(t, page, "status")
 			wantValues := []string{"approved", "declined", "resubmission_requested", "review"}
 			if tt.status[0] == "" {
@@ -317,8 +321,8 @@ func TestPortalDecideFormPreselects(t *testing.T) {
 func TestPortalDecideFormLabels(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
-	id := a.create(ineSessionBody)
-	page := string(getPage(t, srv.URL+"/sessions/"+id).Body)
+	id := a.Create(faketest.INESessionBody)
+	page := string(faketest.Get(t, srv.URL+"/sessions/"+id).Body)
 	for _, want := range []string{
 		`<option value="approved">Approve (approved)</option>`,
 		`<option value="declined">Decline (declined)</option>`,
@@ -347,31 +351,31 @@ func TestPortalDecideFormLabels(t *testing.T) {
 // Issue 19 point 10: the portal says when a session's media were dropped
 // to bound memory.
 func TestPortalSaysMediaDropped(t *testing.T) {
-	srv := newServer(t, verifftest.WithMaxMediaBytes(int64(len(jpegBytes))))
+	srv := newServer(t, verifftest.WithMaxMediaBytes(int64(len(faketest.JPEG))))
 	a := newAPI(t, srv)
-	old := a.create(`{"verification":{}}`)
-	oldImg := a.upload(old, "face", jpegBytes)
-	recent := a.create(`{"verification":{}}`)
-	a.upload(recent, "face", jpegBytes)
-	page := string(getPage(t, srv.URL+"/sessions/"+old).Body)
+	old := a.Create(`{"verification":{}}`)
+	oldImg := a.upload(old, "face", faketest.JPEG)
+	recent := a.Create(`{"verification":{}}`)
+	a.upload(recent, "face", faketest.JPEG)
+	page := string(faketest.Get(t, srv.URL+"/sessions/"+old).Body)
 	assert.Contains(t, page, "Dropped from memory")
 	assert.NotContains(t, page, `<img src="/sessions/`+old)
-	assert.Equal(t, http.StatusNotFound, getPage(t, srv.URL+"/sessions/"+old+"/media/"+oldImg["id"].(string)).Status)
-	assert.NotContains(t, string(getPage(t, srv.URL+"/sessions/"+recent).Body), "Dropped from memory")
+	assert.Equal(t, http.StatusNotFound, faketest.Get(t, srv.URL+"/sessions/"+old+"/media/"+oldImg["id"].(string)).Status)
+	assert.NotContains(t, string(faketest.Get(t, srv.URL+"/sessions/"+recent).Body), "Dropped from memory")
 }
 
 // Issue 19 point 2: a session the person cancelled shows as cancelled and
 // still open, in the list and on its page.
 func TestPortalShowsCancelled(t *testing.T) {
 	srv := newServer(t)
-	r := newAPI(t, srv).send(http.MethodPost, "/v1/sessions", []byte(`{"verification":{}}`))
+	r := newAPI(t, srv).Send(http.MethodPost, "/v1/sessions", []byte(`{"verification":{}}`))
 	v := r.JSON(t)["verification"].(map[string]any)
 	id, vurl := v["id"].(string), v["url"].(string)
 	req, err := http.NewRequest(http.MethodPost, vurl+"/cancel", nil)
 	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, doRaw(t, req).Status)
-	assert.Contains(t, string(getPage(t, srv.URL+"/").Body), "cancelled by the person, still open")
-	page := string(getPage(t, srv.URL+"/sessions/"+id).Body)
+	require.Equal(t, http.StatusOK, faketest.Do(t, req).Status)
+	assert.Contains(t, string(faketest.Get(t, srv.URL+"/").Body), "cancelled by the person, still open")
+	page := string(faketest.Get(t, srv.URL+"/sessions/"+id).Body)
 	assert.Contains(t, page, "the person left the flow with its cancel control")
 	assert.Contains(t, page, "the session stays open, as at Veriff")
 }
