@@ -268,7 +268,7 @@ func (e *Emulator) adminINERegistry(w http.ResponseWriter, r *http.Request, body
 	case errors.Is(err, verifftest.ErrNoINEConsent):
 		adminError(w, http.StatusConflict, "the session was created without the INE consent")
 	case err != nil:
-		adminError(w, http.StatusBadRequest, err.Error())
+		adminError(w, http.StatusBadRequest, "the INE registry answer was refused")
 	default:
 		adminJSON(w, http.StatusOK, res)
 	}
