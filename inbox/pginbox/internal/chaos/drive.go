@@ -212,8 +212,14 @@ func startFleet(ctx context.Context, o options) (*fleet, error) {
 
 // start starts replica i and waits until it answers.
 func (f *fleet) start(ctx context.Context, i int) error {
+	// A replica lives no longer than the run, even if the driver is killed.
+	life := f.o.timeout
+	if dl, ok := ctx.Deadline(); ok {
+		life = time.Until(dl)
+	}
 	cmd := exec.Command(f.bin, "-replica", "-addr", f.addrs[i], "-schema", f.o.schema,
-		"-database-url", f.o.dbURL, "-lease", f.o.lease.String(), fmt.Sprintf("-plain=%t", f.o.plain))
+		"-database-url", f.o.dbURL, "-lease", f.o.lease.String(), fmt.Sprintf("-plain=%t", f.o.plain),
+		"-timeout", life.String())
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return err
