@@ -257,25 +257,6 @@ func TestBodyDroppedMidway(t *testing.T) {
 	}
 }
 
-func TestAPIError(t *testing.T) {
-	e := &APIError{StatusCode: 401, Code: "1818", Message: "Signature does not match", Method: "GET", Path: "/v1/sessions/x/decision"}
-	assert.ErrorIs(t, e, ErrUnauthorized)
-	assert.NotErrorIs(t, e, ErrNotFound)
-	assert.Contains(t, e.Error(), "GET /v1/sessions/x/decision: 401 Unauthorized: code 1818: Signature does not match")
-	assert.Contains(t, e.Error(), "check the shared secret")
-
-	// An 18xx code counts as unauthorized whatever the HTTP status.
-	assert.ErrorIs(t, &APIError{StatusCode: 400, Code: "1812"}, ErrUnauthorized)
-	assert.ErrorIs(t, &APIError{StatusCode: 404}, ErrNotFound)
-	assert.ErrorIs(t, &APIError{StatusCode: 409}, ErrConflict)
-	assert.ErrorIs(t, &APIError{StatusCode: 429}, ErrRateLimited)
-	assert.ErrorIs(t, &APIError{StatusCode: 503}, ErrServer)
-	assert.True(t, (&APIError{StatusCode: 503}).Temporary())
-	assert.False(t, (&APIError{StatusCode: 501}).Temporary())
-	assert.False(t, (&APIError{StatusCode: 400}).Temporary())
-	assert.Empty(t, (&APIError{Code: "4242"}).Hint())
-}
-
 // TestNoCredentialsLeak drives successes, API errors, retries and transport
 // failures with a debug logger, and checks that neither the log nor any
 // error string holds the API key, the secret or a signature.

@@ -84,3 +84,32 @@ func TestDeliveryKeyOfDecisionFromIdentity(t *testing.T) {
 	byHand := &Webhook{Kind: WebhookDecision, Decision: d, Raw: d.Verification.Raw}
 	assert.Equal(t, seconds.DeliveryKey(), byHand.DeliveryKey())
 }
+
+// Any webhook, however long its IDs and values, has a key a database
+// index accepts: long parts are replaced by their SHA-256.
+func TestDeliveryKeyIsBounded(t *testing.T) {
+	long := func(c string) string { return strings.Repeat(c, 100_000) }
+	for _, tc := range []struct {
+		name string
+		body string
+	}{
+		{"long session ID", `{"id":"` + long("a") + `","attemptId":"b","feature":"selfid","code":7001,"action":"started"}`},
+		{"long action", `{"id":"s","attemptId":"b","feature":"selfid","code":7001,"action":"` + long("é") + `"}`},
+		{"long decision status", `{"status":"success","verification":{"id":"s","attemptId":"a","status":"` + long("x") + `","code":9001}}`},
+		{"every part long", `{"status":"success","verification":{"id":"` + long("1") + `","attemptId":"` + long("2") + `","status":"` + long("3") + `","code":9001}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wh, err := ParseWebhook([]byte(tc.body))
+			require.NoError(t, err)
+			key := wh.DeliveryKey()
+			assert.LessOrEqual(t, len(key), MaxDeliveryKeyBytes)
+			assert.Contains(t, key, "sha256-")
+			again, err := ParseWebhook([]byte(tc.body))
+			require.NoError(t, err)
+			assert.Equal(t, key, again.DeliveryKey(), "stable")
+			other, err := ParseWebhook([]byte(strings.Replace(tc.body, "0", "1", 1)))
+			require.NoError(t, err)
+			assert.NotEqual(t, key, other.DeliveryKey(), "another outcome, another key")
+		})
+	}
+}

@@ -37,35 +37,3 @@ func TestVeriffHosts(t *testing.T) {
 	assert.Empty(t, veriffDomain("notveriff.com"))
 	assert.Empty(t, veriffDomain("veriff.com.example.org"))
 }
-
-func TestAPIErrorHintAuth(t *testing.T) {
-	tests := []struct {
-		name      string
-		e         APIError
-		allowlist bool
-		codeHint  string
-	}{
-		{"401 without a code", APIError{StatusCode: 401}, true, ""},
-		{"403 without a code", APIError{StatusCode: 403}, true, ""},
-		{"401 with a known code", APIError{StatusCode: 401, Code: "1818"}, true, codeHints["1818"]},
-		{"403 with an unknown code", APIError{StatusCode: 403, Code: "4242"}, true, ""},
-		{"400 with an auth code", APIError{StatusCode: 400, Code: "1812"}, false, codeHints["1812"]},
-		{"404", APIError{StatusCode: 404}, false, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			h := tt.e.Hint()
-			if tt.codeHint != "" {
-				assert.Contains(t, h, tt.codeHint)
-			}
-			if !tt.allowlist {
-				assert.NotContains(t, h, "allowlist")
-				return
-			}
-			for _, want := range []string{"API key", "shared secret", "IP allowlist", "base URL"} {
-				assert.Contains(t, h, want)
-			}
-			assert.Contains(t, tt.e.Error(), "IP allowlist")
-		})
-	}
-}

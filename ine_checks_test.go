@@ -146,7 +146,7 @@ func TestAssessINEIsRegistryChecks(t *testing.T) {
 				}
 				got := AssessINE(d, checksRegistry(reg))
 				assert.Equal(t, INEChecks{Registry: true}.Assess(d, checksRegistry(reg)), got, "%s/%s/%s", status, reg, bio)
-				assert.Equal(t, assessINEBefore(d, checksRegistry(reg)), got, "%s/%s/%s: as before INEChecks", status, reg, bio)
+				assert.Equal(t, assessINEOracle(d, checksRegistry(reg)), got, "%s/%s/%s: as before INEChecks", status, reg, bio)
 			}
 		}
 	}

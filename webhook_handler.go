@@ -56,6 +56,27 @@ type WebhookHandler struct {
 	keys    []*signer
 }
 
+// refusedHeaders checks the API key (when APIKey is set, compared in
+// constant time) and the integration ID (when IntegrationID is set and the
+// request names one); it returns why the request is refused, or "".
+func (h *WebhookHandler) refusedHeaders(hd http.Header) string {
+	if h.APIKey != "" {
+		got := headerValue(hd, webhookAuthHeader)
+		if got == "" {
+			got = headerValue(hd, webhookAuthHeaderVRF)
+		}
+		if subtle.ConstantTimeCompare([]byte(got), []byte(h.APIKey)) != 1 {
+			return "API key missing or wrong"
+		}
+	}
+	if h.IntegrationID != "" {
+		if got := headerValue(hd, webhookIntegrationIDHdr); got != "" && got != h.IntegrationID {
+			return "integration ID mismatch"
+		}
+	}
+	return ""
+}
+
 // ServeHTTP implements http.Handler.
 func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
@@ -63,21 +84,9 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.reply(r, w, http.StatusMethodNotAllowed, "method not allowed")
 		return
 	}
-	if h.APIKey != "" {
-		got := headerValue(r.Header, webhookAuthHeader)
-		if got == "" {
-			got = headerValue(r.Header, webhookAuthHeaderVRF)
-		}
-		if subtle.ConstantTimeCompare([]byte(got), []byte(h.APIKey)) != 1 {
-			h.reply(r, w, http.StatusUnauthorized, "API key missing or wrong")
-			return
-		}
-	}
-	if h.IntegrationID != "" {
-		if got := headerValue(r.Header, webhookIntegrationIDHdr); got != "" && got != h.IntegrationID {
-			h.reply(r, w, http.StatusUnauthorized, "integration ID mismatch")
-			return
-		}
+	if reason := h.refusedHeaders(r.Header); reason != "" {
+		h.reply(r, w, http.StatusUnauthorized, reason)
+		return
 	}
 	rb := r.Body
 	if rb == nil {

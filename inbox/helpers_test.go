@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync"
@@ -30,6 +31,15 @@ func fixture(t *testing.T, name string) []byte {
 	b, err := os.ReadFile(filepath.Join("..", "testdata", "webhooks", name))
 	require.NoError(t, err)
 	return b
+}
+
+// deliverApproved hands in the signed approved-decision webhook, as Veriff
+// posts it, and returns the status answered.
+func deliverApproved(t *testing.T, in *inbox.Inbox) int {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	in.ServeHTTP(rec, inboxtest.SignedRequest(t, "http://127.0.0.1/", fixture(t, "decision_approved.json"), testSecret))
+	return rec.Code
 }
 
 // failingStore fails every Record.

@@ -250,9 +250,7 @@ func TestRunShutdownWaitsForHandlers(t *testing.T) {
 				return ctx.Err()
 			}, inbox.WithSecrets(testSecret), inbox.WithShutdownGrace(tc.grace), inbox.WithRetry(time.Hour, time.Hour, 5))
 			require.NoError(t, err)
-			rec := httptest.NewRecorder()
-			in.ServeHTTP(rec, inboxtest.SignedRequest(t, "http://127.0.0.1/", fixture(t, "decision_approved.json"), testSecret))
-			require.Equal(t, http.StatusOK, rec.Code)
+			require.Equal(t, http.StatusOK, deliverApproved(t, in))
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error, 1)
 			go func() { done <- in.Run(ctx) }()
@@ -304,9 +302,7 @@ func TestOutcomeSurvivesConnectionErrors(t *testing.T) {
 			}, inbox.WithSecrets(testSecret), inbox.WithRetry(time.Millisecond, time.Millisecond, 5),
 				inbox.WithLease(5*time.Second), inbox.WithPollInterval(5*time.Millisecond))
 			require.NoError(t, err)
-			rec := httptest.NewRecorder()
-			in.ServeHTTP(rec, inboxtest.SignedRequest(t, "http://127.0.0.1/", fixture(t, "decision_approved.json"), testSecret))
-			require.Equal(t, http.StatusOK, rec.Code)
+			require.Equal(t, http.StatusOK, deliverApproved(t, in))
 			inboxtest.Run(t, in)
 			key := got.Wait(t, 1, 10*time.Second)[0]
 			require.Eventually(t, func() bool {
@@ -336,9 +332,7 @@ func TestStatsAndRequeue(t *testing.T) {
 		return nil
 	}, inbox.WithSecrets(testSecret), inbox.WithRetry(time.Millisecond, time.Millisecond, 2), inbox.WithPollInterval(5*time.Millisecond))
 	require.NoError(t, err)
-	rec := httptest.NewRecorder()
-	in.ServeHTTP(rec, inboxtest.SignedRequest(t, "http://127.0.0.1/", fixture(t, "decision_approved.json"), testSecret))
-	require.Equal(t, http.StatusOK, rec.Code)
+	require.Equal(t, http.StatusOK, deliverApproved(t, in))
 	st, err := in.Stats(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), st.Pending)
@@ -383,9 +377,7 @@ func TestStaleWorkerCannotReleaseASiblingsLease(t *testing.T) {
 	}, inbox.WithSecrets(testSecret), inbox.WithWorkers(2), inbox.WithLease(200*time.Millisecond),
 		inbox.WithRetry(time.Millisecond, time.Millisecond, 5), inbox.WithPollInterval(5*time.Millisecond))
 	require.NoError(t, err)
-	rec := httptest.NewRecorder()
-	in.ServeHTTP(rec, inboxtest.SignedRequest(t, "http://127.0.0.1/", fixture(t, "decision_approved.json"), testSecret))
-	require.Equal(t, http.StatusOK, rec.Code)
+	require.Equal(t, http.StatusOK, deliverApproved(t, in))
 	inboxtest.Run(t, in)
 	require.Eventually(t, func() bool {
 		st, err := store.Stats(context.Background())

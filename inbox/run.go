@@ -117,13 +117,11 @@ func repeat(ctx context.Context, wake, notified <-chan struct{}, step func() tim
 
 // Lease is a claimed delivery's lease, as a handler's context carries it
 // (LeaseFromContext): stores that commit a handler's effects together with
-// the done mark (pginbox.Store.HandleTx) check it.
+// the done mark (pginbox.Store.HandleTx) check it. When the lease ends on
+// this process's clock is the context's Deadline.
 type Lease struct {
 	// Key is the delivery's key; Token the claim's lease token.
 	Key, Token string
-	// Deadline is when the lease ends on this process's clock (the
-	// handler's context ends then).
-	Deadline time.Time
 }
 
 type leaseKey struct{}
@@ -148,7 +146,7 @@ func (in *Inbox) process(hctx context.Context, d *Delivery, deadline time.Time) 
 		return
 	}
 	ctx, cancel := context.WithDeadline(hctx, deadline)
-	ctx = context.WithValue(ctx, leaseKey{}, Lease{Key: d.Key, Token: d.LeaseToken, Deadline: deadline})
+	ctx = context.WithValue(ctx, leaseKey{}, Lease{Key: d.Key, Token: d.LeaseToken})
 	err = in.call(ctx, wh)
 	cancel()
 	in.finish(hctx, d, deadline, err)

@@ -111,9 +111,7 @@ func (s *Store) release(ctx context.Context, key, token string, state inbox.Stat
 		return inbox.ErrLeaseLost
 	}
 	all := append([]any{key, token, string(state)}, args...)
-	tag, err := s.pool.Exec(ctx, `UPDATE `+s.t.deliveries+` SET state = $3, `+set+`,
-			lease_owner = '', lease_expires = NULL, updated_at = now()
-		WHERE key = $1 AND lease_token = $2 AND state = 'leased'`, all...)
+	tag, err := s.pool.Exec(ctx, s.endLeaseSQL(set, ""), all...)
 	if err != nil {
 		return err
 	}
@@ -132,9 +130,22 @@ func (s *Store) release(ctx context.Context, key, token string, state inbox.Stat
 	return nil
 }
 
+// endLeaseSQL is the UPDATE that ends the lease with token $2 of the
+// delivery $1, setting it to state $3 and set (whose parameters start at
+// $4); cond narrows its WHERE further. Complete, Retry, Fail and HandleTx's
+// done mark all end a lease through it.
+func (s *Store) endLeaseSQL(set, cond string) string {
+	return `UPDATE ` + s.t.deliveries + ` SET state = $3, ` + set + `,
+			lease_owner = '', lease_expires = NULL, updated_at = now()
+		WHERE key = $1 AND lease_token = $2 AND state = 'leased'` + cond
+}
+
+// doneSet is what marking a delivery done sets besides its state.
+const doneSet = `done_at = now()`
+
 // Complete implements inbox.Store.
 func (s *Store) Complete(ctx context.Context, key, token string) error {
-	return s.release(ctx, key, token, inbox.StateDone, `done_at = now()`)
+	return s.release(ctx, key, token, inbox.StateDone, doneSet)
 }
 
 // Retry implements inbox.Store.

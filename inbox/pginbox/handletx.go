@@ -38,9 +38,8 @@ func (s *Store) HandleTx(fn func(ctx context.Context, tx pgx.Tx, wh *veriff.Webh
 			return fmt.Errorf("pginbox: HandleTx: %w", err)
 		}
 		defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-		tag, err := tx.Exec(ctx, `UPDATE `+s.t.deliveries+` SET state = 'done', done_at = now(), updated_at = now(),
-				lease_owner = '', lease_expires = NULL
-			WHERE key = $1 AND lease_token = $2 AND state = 'leased' AND lease_expires > now()`, lease.Key, lease.Token)
+		tag, err := tx.Exec(ctx, s.endLeaseSQL(doneSet, ` AND lease_expires > now()`),
+			lease.Key, lease.Token, string(inbox.StateDone))
 		if err != nil {
 			return fmt.Errorf("pginbox: HandleTx: %w", err)
 		}

@@ -11,7 +11,8 @@ import (
 	"github.com/veriffgo/veriff/inbox/pginbox"
 )
 
-// settle waits until no delivery is pending or leased, at most for d.
+// settle waits until no delivery is pending or leased, at most for d and
+// while ctx lasts.
 func settle(ctx context.Context, store *pginbox.Store, d time.Duration) (time.Duration, error) {
 	start := time.Now()
 	for {
@@ -19,8 +20,8 @@ func settle(ctx context.Context, store *pginbox.Store, d time.Duration) (time.Du
 		if err == nil && st.Pending == 0 && st.Leased == 0 {
 			return time.Since(start), nil
 		}
-		if time.Since(start) > d {
-			return 0, fmt.Errorf("not settled after %s: %+v (err %v)", d, st, err)
+		if time.Since(start) > d || ctx.Err() != nil {
+			return 0, fmt.Errorf("not settled after %s: %+v (err %v)", time.Since(start).Round(time.Millisecond), st, err)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

@@ -30,8 +30,11 @@ type figures struct {
 }
 
 // drive runs one chaos run: a fresh schema, the replicas, the sender and
-// the chaos, then the check.
+// the chaos, then the check. The run fails when it has not ended within
+// o.timeout (a replica or the database that never answers again).
 func drive(ctx context.Context, o options) error {
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
 	pool, err := pgxpool.New(ctx, o.dbURL)
 	if err != nil {
 		return err
@@ -42,7 +45,9 @@ func drive(ctx context.Context, o options) error {
 		return err
 	}
 	defer func() {
-		_, _ = pool.Exec(context.Background(), `DROP SCHEMA `+o.schema+` CASCADE`)
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		_, _ = pool.Exec(dctx, `DROP SCHEMA `+o.schema+` CASCADE`)
 	}()
 	fleet, err := startFleet(ctx, o)
 	if err != nil {
@@ -59,6 +64,9 @@ func drive(ctx context.Context, o options) error {
 	answered := send(ctx, o, fleet, bodies, &fig)
 	stopChaos()
 	<-chaosDone
+	if ctx.Err() != nil {
+		return fmt.Errorf("sending not finished within -timeout %s: %w", o.timeout, ctx.Err())
+	}
 	sent := time.Since(start)
 	if err := fleet.ensureAll(ctx); err != nil {
 		return err
@@ -123,8 +131,13 @@ func send(ctx context.Context, o options, f *fleet, bodies [][]byte, fig *figure
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	sem := make(chan struct{}, 32)
+sending:
 	for _, i := range order {
-		<-tick.C
+		select {
+		case <-ctx.Done():
+			break sending
+		case <-tick.C:
+		}
 		sem <- struct{}{}
 		wg.Add(1)
 		go func(i int) {
@@ -199,8 +212,14 @@ func startFleet(ctx context.Context, o options) (*fleet, error) {
 
 // start starts replica i and waits until it answers.
 func (f *fleet) start(ctx context.Context, i int) error {
+	// A replica lives no longer than the run, even if the driver is killed.
+	life := f.o.timeout
+	if dl, ok := ctx.Deadline(); ok {
+		life = time.Until(dl)
+	}
 	cmd := exec.Command(f.bin, "-replica", "-addr", f.addrs[i], "-schema", f.o.schema,
-		"-database-url", f.o.dbURL, "-lease", f.o.lease.String(), fmt.Sprintf("-plain=%t", f.o.plain))
+		"-database-url", f.o.dbURL, "-lease", f.o.lease.String(), fmt.Sprintf("-plain=%t", f.o.plain),
+		"-timeout", life.String())
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return err
@@ -268,7 +287,7 @@ func (f *fleet) chaos(ctx context.Context, o options, fig *figures) {
 			return
 		case <-restartAt:
 			if o.restartDB != "" {
-				out, err := exec.Command("sh", "-c", o.restartDB).CombinedOutput()
+				out, err := exec.CommandContext(ctx, "sh", "-c", o.restartDB).CombinedOutput()
 				if err != nil {
 					fmt.Fprintf(os.Stderr, "chaos: restarting the database: %v\n%s", err, out)
 					continue

@@ -46,6 +46,7 @@ type options struct {
 	lease      time.Duration
 	killEvery  time.Duration
 	settle     time.Duration
+	timeout    time.Duration
 	plain      bool
 }
 
@@ -63,6 +64,7 @@ func main() {
 	flag.DurationVar(&o.lease, "lease", 2*time.Second, "the replicas' lease")
 	flag.DurationVar(&o.killEvery, "kill-every", 1500*time.Millisecond, "how often a replica is SIGKILLed")
 	flag.DurationVar(&o.settle, "settle", 2*time.Minute, "how long to wait for the last deliveries once sent")
+	flag.DurationVar(&o.timeout, "timeout", 6*time.Minute, "the whole run's bound, a run that exceeds it fails (a replica: how long it lives at most)")
 	flag.BoolVar(&o.plain, "plain", false, "write effects outside HandleTx's transaction (shows what the check catches)")
 	flag.Parse()
 	if o.dbURL == "" {

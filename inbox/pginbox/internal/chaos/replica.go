@@ -19,11 +19,14 @@ import (
 	"github.com/veriffgo/veriff/inbox/pginbox"
 )
 
-// runReplica serves webhooks at o.addr and processes them until killed:
-// each handled delivery inserts one row into <schema>.effects through
-// HandleTx's transaction, and the handler fails, panics or outlives its
-// lease now and then (after its write, so that a rollback is needed).
+// runReplica serves webhooks at o.addr and processes them until killed or
+// o.timeout has passed: each handled delivery inserts one row into
+// <schema>.effects through HandleTx's transaction, and the handler fails,
+// panics or outlives its lease now and then (after its write, so that a
+// rollback is needed).
 func runReplica(ctx context.Context, o options) error {
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
 	cfg, err := pgxpool.ParseConfig(o.dbURL)
 	if err != nil {
 		return err

@@ -2,9 +2,9 @@ package veriff
 
 import "fmt"
 
-// assessINEBefore is AssessINE as it was before INEChecks, kept as the
+// assessINEOracle is AssessINE as it was before INEChecks, kept as the
 // oracle that AssessINE still says the same on every input.
-func assessINEBefore(d *Decision, registry *INERegistryResult) Assessment {
+func assessINEOracle(d *Decision, registry *INERegistryResult) Assessment {
 	var a Assessment
 	add := func(format string, args ...any) { a.Reasons = append(a.Reasons, fmt.Sprintf(format, args...)) }
 	// done gives the last reason and the verdict.
