@@ -174,10 +174,3 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	}
 	return s, nil
 }
-
-// NewWithOptions is New.
-//
-// Deprecated: New takes the options.
-func NewWithOptions(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error) {
-	return New(ctx, pool, opts...)
-}
