@@ -205,9 +205,14 @@ const (
 )
 
 // persist calls op until it succeeds, returns ErrLeaseLost, ctx ends, or
-// deadline has passed; it returns the last error.
+// deadline has passed; it returns the last error. Once ctx has ended (Run
+// gave up waiting after its grace) it starts no call: the delivery stays
+// leased, and is handled again when the lease ends.
 func persist(ctx context.Context, deadline time.Time, op func(ctx context.Context) error) error {
 	for attempt := 1; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		octx, cancel := context.WithTimeout(ctx, storeTimeout)
 		err := op(octx)
 		cancel()
