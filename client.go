@@ -13,8 +13,9 @@ import (
 	"github.com/veriffgo/veriff/internal/netx"
 )
 
-// Version is the SDK version sent in the User-Agent header.
-const Version = "0.1.0"
+// Version is the SDK version sent in the User-Agent header: the release
+// this tree is tagged as (see RELEASING.md).
+const Version = "0.2.0"
 
 // DefaultBaseURL is the fallback API host, used when neither WithBaseURL
 // nor VERIFF_BASE_URL gives the integration's own base URL: the host
