@@ -215,16 +215,24 @@ func parseAutoDecide(s string) (veriff.SessionStatus, bool) {
 	return "", false
 }
 
-// serveEmulator serves srv on l, prints the banner, and on ctx's end lets
-// requests in flight finish (up to shutdownGrace) before it stops srv.
-func serveEmulator(ctx context.Context, env *cmdEnv, srv *verifftest.Server, h http.Handler, l net.Listener, devKey, devSecret bool) int {
-	hs := &http.Server{
+// newHTTPServer is the emulator's HTTP server for h: a client stalling in
+// its headers, in a body or between requests loses its connection, and
+// the server's own error log (which may name client addresses) is
+// discarded.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		IdleTimeout:       idleTimeout,
 		ErrorLog:          log.New(discard{}, "", 0),
 	}
+}
+
+// serveEmulator serves srv on l, prints the banner, and on ctx's end lets
+// requests in flight finish (up to shutdownGrace) before it stops srv.
+func serveEmulator(ctx context.Context, env *cmdEnv, srv *verifftest.Server, h http.Handler, l net.Listener, devKey, devSecret bool) int {
+	hs := newHTTPServer(h)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(l) }()
 	base := "http://" + l.Addr().String()

@@ -213,3 +213,14 @@ func TestEmulatorUsageAndListenErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestEmulatorServerTimeouts: the emulator's server bounds a stalled
+// client's headers, body and idle connection (waiting them out would take
+// minutes: the values are checked instead).
+func TestEmulatorServerTimeouts(t *testing.T) {
+	hs := newHTTPServer(http.NotFoundHandler())
+	assert.Equal(t, 10*time.Second, hs.ReadHeaderTimeout)
+	assert.Equal(t, 2*time.Minute, hs.ReadTimeout)
+	assert.Equal(t, 2*time.Minute, hs.IdleTimeout)
+	assert.NotNil(t, hs.ErrorLog, "net/http's own log would name client addresses")
+}
