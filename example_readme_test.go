@@ -110,7 +110,7 @@ func readmeHostedFlow(client *veriff.Client) http.HandlerFunc {
 	}
 }
 
-// TestReadmeCodeIsCompiled covers issue 9 point 21: the README's quick
+// TestReadmeCodeIsCompiled: the README's quick
 // start and hosted-flow code are the code compiled above.
 func TestReadmeCodeIsCompiled(t *testing.T) {
 	readme, err := os.ReadFile("README.md")

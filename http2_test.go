@@ -99,7 +99,7 @@ func (s *resettingH2) serve(_ *http.Server, conn *tls.Conn, _ http.Handler) {
 	}
 }
 
-// TestHTTP2ResetPOSTIsNotReplayed covers issue 9 point 1: a POST or PATCH
+// TestHTTP2ResetPOSTIsNotReplayed: a POST or PATCH
 // whose HTTP/2 stream is reset after the server read it reaches the server
 // once, with or without the SDK's retries, and the caller gets the stream
 // error.

@@ -145,7 +145,7 @@ func frameGone(t *testing.T, ctx context.Context) {
 	waitJS(t, ctx, `!document.getElementById("veriffFrame")`)
 }
 
-// Issue 19: a page on another origin, with Veriff's SDKs unchanged,
+// A page on another origin, with Veriff's SDKs unchanged,
 // creates a session against the emulator with the js-sdk (CORS), frames
 // the flow with the incontext-sdk, and receives STARTED, SUBMITTED and
 // FINISHED; FINISHED closes the frame, before the session's callback is
@@ -186,7 +186,7 @@ func TestSDKsFramedFlowFinished(t *testing.T) {
 	assert.Equal(t, start, location(t, ctx), "the page stays; the frame is gone")
 }
 
-// Issue 19: the cancel control posts CANCELED (the frame closes) and the
+// The cancel control posts CANCELED (the frame closes) and the
 // session stays open; with lang=es the framed page is Spanish.
 func TestSDKsFramedFlowCanceledInSpanish(t *testing.T) {
 	srv := newServer(t)

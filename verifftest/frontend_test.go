@@ -20,7 +20,7 @@ import (
 	"github.com/veriffgo/veriff/verifftest"
 )
 
-// Issue 19 point 1: POST /v1/sessions, as @veriff/js-sdk sends it from a
+// POST /v1/sessions, as @veriff/js-sdk sends it from a
 // page of another origin, is preflighted and readable; signed calls are not.
 func TestCORSForSessionCreation(t *testing.T) {
 	srv := newServer(t)
@@ -68,7 +68,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// Issue 19 point 5: an unauthenticated request declaring a huge body is
+// An unauthenticated request declaring a huge body is
 // answered 401 before the server reads it.
 func TestUnauthenticatedHugeBodyNotRead(t *testing.T) {
 	srv := newServer(t)
@@ -104,7 +104,7 @@ func TestUnauthenticatedHugeBodyNotRead(t *testing.T) {
 	assert.Empty(t, srv.Sessions())
 }
 
-// Issue 19 point 5: a request naming a foreign Host (DNS rebinding) gets
+// A request naming a foreign Host (DNS rebinding) gets
 // 421 and changes nothing, on every route.
 func TestForeignHostRefused(t *testing.T) {
 	srv := verifftest.NewServer(faketest.Key, faketest.Secret, verifftest.WithPublicURL("http://veriff.test:8700"), verifftest.WithAllowedHosts("veriff"))
@@ -162,7 +162,7 @@ func eventActions(t *testing.T, srv *verifftest.Server, n int) []string {
 	return out
 }
 
-// Issue 19 points 2 and 4: opening the flow starts the session (7001) and
+// Opening the flow starts the session (7001) and
 // the page posts VERIFF_STARTED when framed; submitting sends 7002 and the
 // done page posts VERIFF_SUBMITTED then VERIFF_FINISHED; framed, the
 // parent learns it before any callback.
@@ -199,7 +199,7 @@ func TestHostedFlowEventsAndMessages(t *testing.T) {
 	assert.Equal(t, "https://app.example/done", r.Header.Get("Location"))
 }
 
-// Issue 19 point 2: the cancel control decides nothing: the session stays
+// The cancel control decides nothing: the session stays
 // open, the same link works again, and the page posts VERIFF_CANCELED.
 func TestHostedCancel(t *testing.T) {
 	srv := newServer(t)
@@ -220,7 +220,7 @@ func TestHostedCancel(t *testing.T) {
 	assert.Equal(t, http.StatusOK, postForm(t, vurl, threeImages()).Status, "and can be submitted")
 }
 
-// Issue 19 point 3: lang picks Spanish (es, es-MX) or English (en, and
+// The lang parameter picks Spanish (es, es-MX) or English (en, and
 // anything unknown), <html lang> included, on every page of the flow.
 func TestHostedLanguages(t *testing.T) {
 	srv := newServer(t)
@@ -257,7 +257,7 @@ func TestHostedLanguages(t *testing.T) {
 	assert.Contains(t, page, "Enlace no válido")
 }
 
-// Issue 19 point 6: DecideAsSent invents no personal data.
+// DecideAsSent invents no personal data.
 func TestDecideAsSent(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
@@ -279,7 +279,7 @@ func TestDecideAsSent(t *testing.T) {
 	assert.EqualValues(t, 102, d["reasonCode"])
 }
 
-// Issue 19 point 5: the hosted flow checks that the session is still open
+// The hosted flow checks that the session is still open
 // before it reads an upload: a closed one answers at once, body unread.
 func TestHostedClosedSessionUploadNotRead(t *testing.T) {
 	srv := newServer(t)

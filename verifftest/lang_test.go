@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// Issue 19 point 3: every sentence of the hosted flow exists in English and
+// Every sentence of the hosted flow exists in English and
 // Spanish, with the same placeholders.
 func TestTextsInBothLanguages(t *testing.T) {
 	for key, v := range texts {

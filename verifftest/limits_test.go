@@ -16,7 +16,7 @@ import (
 	"github.com/veriffgo/veriff/internal/faketest"
 )
 
-// Issue 9 point 23: the server reads an oversized body through before it
+// The server reads an oversized body through before it
 // answers 413, so that a client still writing reads the answer instead of a
 // connection reset, and the connection stays usable. Before the fix the
 // server closed the connection after the 413 (and sometimes reset it while

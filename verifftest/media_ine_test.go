@@ -95,7 +95,7 @@ func TestINERegistry(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, r.Status, "version is required")
 	assert.Equal(t, "1102", r.Code(t))
 
-	// Issue 9 point 22: 404 until decided, as Veriff answers.
+	// 404 until decided, as Veriff answers.
 	for _, p := range []string{path, "/v1/sessions/" + id + "/decision/curp-registry", "/v1/sessions/" + id + "/decision/combined-ine-curp-registry"} {
 		r = a.Get(http.MethodGet, p+"?version=1.0.0", id)
 		assert.Equal(t, http.StatusNotFound, r.Status, p)
@@ -129,7 +129,7 @@ func TestINERegistry(t *testing.T) {
 	assert.JSONEq(t, `{"ine":{"active":true,"documentState":"ok"},"curp":{"statusCurp":"active","curp":"PEGJ850720HDFRRN04"}}`, string(r.Body))
 }
 
-// Issue 9 point 22: no active credential without the INE consent.
+// No active credential without the INE consent.
 func TestINERegistryWithoutConsent(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)
@@ -149,7 +149,7 @@ func TestINERegistryWithoutConsent(t *testing.T) {
 	assert.Nil(t, s.INERegistry)
 }
 
-// Issue 9 point 17: SetINEBiometric copies what the caller's pointers hold.
+// SetINEBiometric copies what the caller's pointers hold.
 func TestINEBiometricCopied(t *testing.T) {
 	srv := newServer(t)
 	a := newAPI(t, srv)

@@ -125,7 +125,7 @@ func TestRequestLog(t *testing.T) {
 	}, lines)
 }
 
-// Issue 9 point 17: Close returns while a client stalls in the middle of a body.
+// Close returns while a client stalls in the middle of a body.
 func TestCloseWithStalledClient(t *testing.T) {
 	srv := verifftest.NewServer(faketest.Key, faketest.Secret)
 	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
@@ -147,7 +147,7 @@ func TestCloseWithStalledClient(t *testing.T) {
 	}
 }
 
-// Issue 9 point 17: Requests keeps a bounded number of requests.
+// Requests keeps a bounded number of requests.
 func TestRequestsCapped(t *testing.T) {
 	srv := verifftest.NewServer(faketest.Key, faketest.Secret, verifftest.WithMaxRecordedRequests(3))
 	t.Cleanup(srv.Close)
@@ -167,7 +167,7 @@ func TestRequestsCapped(t *testing.T) {
 	assert.Equal(t, 3, srv.RequestCount("", ""))
 }
 
-// Issue 9 point 17: webhooks go to loopback hosts unless allowed otherwise.
+// Webhooks go to loopback hosts unless allowed otherwise.
 func TestSetWebhookURLLoopbackOnly(t *testing.T) {
 	local := newServer(t)
 	remote := verifftest.NewServer(faketest.Key, faketest.Secret, verifftest.WithAllowRemoteWebhooks())

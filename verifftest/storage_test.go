@@ -17,7 +17,7 @@ import (
 	"github.com/veriffgo/veriff/verifftest"
 )
 
-// Issue 19 point 10: WithMaxMediaBytes drops the oldest sessions' media
+// WithMaxMediaBytes drops the oldest sessions' media
 // first; a dropped file stays listed and its download answers 404.
 func TestMaxMediaBytesDropsOldestFirst(t *testing.T) {
 	img := append(append([]byte(nil), faketest.JPEG...), bytes.Repeat([]byte{7}, 1000)...)
@@ -66,7 +66,7 @@ func TestMediaKeptByDefault(t *testing.T) {
 	}
 }
 
-// Issue 19 point 10: a server on the same data directory answers for every
+// A server on the same data directory answers for every
 // earlier session: decision, media, hosted link, deliveries.
 func TestDataDirSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()

@@ -15,7 +15,7 @@ import (
 	"github.com/veriffgo/veriff"
 )
 
-// Issue 19 point 5: the emulator takes its credentials from the
+// The emulator takes its credentials from the
 // environment when the flags are absent (a flag is in the process list),
 // never echoes them, and the flags still win.
 func TestEmulatorCredentialsFromEnv(t *testing.T) {
@@ -38,7 +38,7 @@ func TestEmulatorCredentialsFromEnv(t *testing.T) {
 	require.NoError(t, err, "flags win over the environment")
 }
 
-// Issue 19 point 5: trigger sends $VERIFF_API_KEY when -api-key is absent.
+// The trigger command sends $VERIFF_API_KEY when -api-key is absent.
 func TestTriggerAPIKeyFromEnv(t *testing.T) {
 	clearEnv(t)
 	t.Setenv("VERIFF_API_KEY", "env-key-1234")
@@ -48,7 +48,7 @@ func TestTriggerAPIKeyFromEnv(t *testing.T) {
 	assert.Equal(t, "env-key-1234", recv.all()[0].header.Get("X-Auth-Client"))
 }
 
-// Issue 19 point 5: a foreign Host gets 421 from the emulator (API, portal,
+// A foreign Host gets 421 from the emulator (API, portal,
 // admin API); -allow-host and -public-url add names.
 func TestEmulatorOnlyItsOwnHost(t *testing.T) {
 	clearEnv(t)
@@ -79,7 +79,7 @@ func TestEmulatorOnlyItsOwnHost(t *testing.T) {
 	assert.Contains(t, e.stderr.String(), "GET /_emulator/sessions 421")
 }
 
-// Issue 19 point 10: with -data-dir a restarted emulator answers every
+// With -data-dir a restarted emulator answers every
 // earlier session's decision and media.
 func TestEmulatorDataDirRestart(t *testing.T) {
 	clearEnv(t)

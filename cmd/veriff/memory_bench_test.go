@@ -16,7 +16,7 @@ import (
 	"github.com/veriffgo/veriff"
 )
 
-// Issue 19 point 10: the emulator's resident memory after 200 sessions
+// The emulator's resident memory after 200 sessions
 // with three 1 MiB images each (uploaded through the SDK, submitted), for
 // the default flags (media bounded in memory), for -data-dir, and, as the
 // raw baseline, with no bound (-max-media-mb 0). Reported as MiB-rss (now)

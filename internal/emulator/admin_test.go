@@ -224,7 +224,7 @@ func TestAdminFaultCountAndCap(t *testing.T) {
 	assert.Equal(t, 1000, srv.PendingFaults())
 }
 
-// Issue 19 point 6: a session never submitted is not decided (409, nothing
+// A session never submitted is not decided (409, nothing
 // changes) unless the body says "force": true; a forced decision invents
 // no personal data. Expired and abandoned need no force.
 func TestAdminDecisionNeedsSubmission(t *testing.T) {

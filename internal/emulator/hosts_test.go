@@ -20,7 +20,7 @@ import (
 	"github.com/veriffgo/veriff/verifftest"
 )
 
-// Issue 19 point 5: a DNS-rebinding page (any foreign Host) reads nothing
+// A DNS-rebinding page (any foreign Host) reads nothing
 // and changes nothing: 421 on the portal, its forms, the admin API and the
 // API; and a form from a foreign Origin is refused even on the right Host.
 func TestForeignHostRefusedEverywhere(t *testing.T) {
@@ -80,7 +80,7 @@ func TestRequestLogRoutes(t *testing.T) {
 	assert.Equal(t, []string{"POST /v1/sessions", "GET /sessions/{id}", "GET /", "GET /_emulator/"}, lines)
 }
 
-// Issue 19 point 5: the admin API and the portal's forms judge the key and
+// The admin API and the portal's forms judge the key and
 // the declared length before reading a body: a huge declared body is
 // answered at once, unread.
 func TestHugeBodiesAnsweredUnread(t *testing.T) {

@@ -348,7 +348,7 @@ func TestPortalDecideFormLabels(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, r.Status, "the prompt is not a decision")
 }
 
-// Issue 19 point 10: the portal says when a session's media were dropped
+// The portal says when a session's media were dropped
 // to bound memory.
 func TestPortalSaysMediaDropped(t *testing.T) {
 	srv := newServer(t, verifftest.WithMaxMediaBytes(int64(len(faketest.JPEG))))
@@ -364,7 +364,7 @@ func TestPortalSaysMediaDropped(t *testing.T) {
 	assert.NotContains(t, string(faketest.Get(t, srv.URL+"/sessions/"+recent).Body), "Dropped from memory")
 }
 
-// Issue 19 point 2: a session the person cancelled shows as cancelled and
+// A session the person cancelled shows as cancelled and
 // still open, in the list and on its page.
 func TestPortalShowsCancelled(t *testing.T) {
 	srv := newServer(t)
